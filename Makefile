@@ -1,0 +1,118 @@
+# coremon: plain GNU make, out-of-tree build in build/.
+#   make            build coremond and the test tools
+#   make run        install missing packages, build, run coremond standalone
+#   make check      install missing packages, build with -Werror, run every test
+#   make bench      performance ratios (see README)
+#   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+MIBDIR     ?= $(PREFIX)/share/snmp/mibs
+SYSCONFDIR ?= /etc/snmp
+B          ?= build
+SHARED     ?= $(abspath ../shared)
+
+CC       ?= cc
+PKGS      = netsnmp-agent libpcap libmnl
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+OPT      ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
+CFLAGS   += -std=c11 $(OPT) $(WARN)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRC_C     := $(sort $(wildcard src/*.c))
+AGENT_C   := $(sort $(wildcard agent/*.c))
+UNIT_C    := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_C    := $(sort $(wildcard tests/tools/*.c))
+FUZZ_C    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+SRC_O     := $(SRC_C:%.c=$(B)/%.o)
+AGENT_O   := $(AGENT_C:%.c=$(B)/%.o)
+UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
+TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
+LIBCORE   := $(B)/libcoremon.a
+
+all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
+
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# agent/ is the only place net-snmp's headers are seen.
+$(B)/agent/%.o: agent/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iagent $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBCORE): $(SRC_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/coremond: $(AGENT_O) $(LIBCORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(AGENT_O) $(LIBCORE) $(PKG_LIBS) -lpthread -lz
+
+$(B)/tests/%: tests/unit/%.c $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(LIBCORE) \
+		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
+
+$(B)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBCORE) -lpthread
+
+$(TOOL_BIN): $(LIBCORE)
+
+# Unit tests again under AddressSanitizer and UBSan, in their own tree.
+asan:
+	$(MAKE) B=$(B)/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" $(B)/asan/libcoremon.a \
+		$(UNIT_C:tests/unit/%.c=$(B)/asan/tests/%)
+
+deps:
+	sh contrib/deps.sh
+
+run: deps
+	$(MAKE) all
+	B=$(B) SHARED=$(SHARED) sh contrib/run.sh
+
+check: deps
+	$(MAKE) WERROR=1 all
+	$(MAKE) WERROR=1 asan
+	B=$(B) SHARED=$(SHARED) sh tests/run-all.sh
+
+bench: all
+	B=$(B) SHARED=$(SHARED) sh tests/bench.sh
+
+# libFuzzer targets, built with clang; each runs FUZZ_SECONDS (default 300).
+FUZZ_SECONDS ?= 300
+fuzz:
+	@mkdir -p $(B)/fuzz
+	for f in $(FUZZ_C); do \
+		n=$$(basename $$f .c); \
+		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+			-o $(B)/fuzz/$$n $$f $(SRC_C) $(shell pkg-config --libs libpcap libmnl) -lpthread -lz || exit 1; \
+		mkdir -p $(B)/fuzz/$$n.corpus; \
+		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
+	done
+
+install: $(B)/coremond
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MIBDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(B)/coremond $(DESTDIR)$(SBINDIR)/coremond
+	install -m 644 mibs/COREMON-MIB.txt $(DESTDIR)$(MIBDIR)/COREMON-MIB.txt
+	install -m 644 contrib/man/coremond.8 $(DESTDIR)$(MANDIR)/man8/coremond.8
+	install -m 644 contrib/man/coremon.conf.5 $(DESTDIR)$(MANDIR)/man5/coremon.conf.5
+	install -m 644 contrib/coremon.conf.example $(DESTDIR)$(SYSCONFDIR)/coremon.conf.example
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all asan deps run check bench fuzz install clean
+
+-include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)

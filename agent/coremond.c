@@ -1,0 +1,341 @@
+/*
+ * coremond: the coremon daemon.  An AgentX subagent of the system's snmpd
+ * by default; with --standalone ADDR its own SNMP agent on ADDR.
+ *
+ * Command line in snmpd's manner; coremon.conf is read through net-snmp's
+ * config machinery, and any bad line stops coremond before it serves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coremond.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/* libnetsnmpmibs' module initialisers: snmpd calls them through
+ * init_mib_modules(); their headers are not installed. */
+void	init_vacm_vars(void);
+void	init_vacm_conf(void);
+void	init_vacm_config_tokens(void);
+void	init_vacm_snmpd_easy_tokens(void);
+void	init_system_mib(void);
+void	init_sysORTable(void);
+void	init_snmp_mib(void);
+
+time_t	cm_start_time;
+
+static volatile sig_atomic_t	cm_stop, cm_reopen;
+
+struct cm_options {
+	int		 co_foreground;
+	const char	*co_standalone;	/* ADDR, or NULL for subagent */
+	const char	*co_pidfile;
+	char		*co_logopts[8];	/* -L arguments, applied after config */
+	int		 co_nlogopts;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: coremond [OPTIONS]\n"
+"  -f              stay in the foreground (log to stderr unless -L)\n"
+"  -c FILE[,FILE]  read these configuration files as well\n"
+"  -C              do not read the default configuration files\n"
+"  -L[efos] ...    logging, as snmpd: -Le stderr, -Lo stdout, -Lf FILE,\n"
+"                  -Ls FACILITY (e.g. -Lsd); default stderr with -f, else\n"
+"                  syslog facility daemon\n"
+"  -D[TOKEN,...]   turn on debugging output for these tokens (all if none)\n"
+"  -p PIDFILE      write the process id to PIDFILE\n"
+"  -x SOCKET       AgentX socket of the master (default /var/agentx/master)\n"
+"  --standalone ADDR\n"
+"                  be a standalone agent on ADDR (e.g. udp:127.0.0.1:1161),\n"
+"                  with rocommunity/rouser/VACM lines from coremon.conf\n"
+"  -h, --help      this help\n"
+"  -v, --version   print the version and exit\n");
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	cm_stop = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	cm_reopen = 1;
+}
+
+/* No SA_RESTART: a signal must interrupt the agent's select(). */
+static void
+signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* An explicitly named file that cannot be read is an error, not a
+ * silently empty configuration. */
+static int
+check_config_files(const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *f;
+	int bad = 0;
+
+	for (f = strtok_r(copy, ",", &save); f != NULL;
+	    f = strtok_r(NULL, ",", &save)) {
+		struct stat st;
+		int fd = open(f, O_RDONLY);
+
+		if (fd == -1) {
+			fprintf(stderr, "%s: cannot read: %s\n", f,
+			    strerror(errno));
+			bad = 1;
+			continue;
+		}
+		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "%s: cannot read: not a regular file\n",
+			    f);
+			bad = 1;
+		}
+		close(fd);
+	}
+	free(copy);
+	return bad ? -1 : 0;
+}
+
+/* -L takes its argument in the option ("-Lf FILE" or "-Lf" "FILE");
+ * collect it whole to apply once the configuration is known good. */
+static int
+collect_logopt(struct cm_options *o, int argc, char **argv)
+{
+	char *opt = optarg;
+	char buf[512];
+
+	if (o->co_nlogopts == (int)(sizeof(o->co_logopts) /
+	    sizeof(o->co_logopts[0])))
+		return -1;
+	if ((opt[0] == 'f' || opt[0] == 'F' || opt[0] == 's' ||
+	    opt[0] == 'S') && opt[1] == '\0' && optind < argc) {
+		snprintf(buf, sizeof(buf), "%s %s", opt, argv[optind++]);
+		opt = buf;
+	}
+	o->co_logopts[o->co_nlogopts] = strdup(opt);
+	return o->co_logopts[o->co_nlogopts++] == NULL ? -1 : 0;
+}
+
+static void
+parse_args(struct cm_options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "standalone", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fc:CL:D::p:x:hv", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->co_foreground = 1;
+			break;
+		case 'c':
+			if (check_config_files(optarg) == -1)
+				exit(1);
+			netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
+			    NETSNMP_DS_LIB_OPTIONALCONFIG, optarg);
+			break;
+		case 'C':
+			netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			    NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+			break;
+		case 'L':
+			if (collect_logopt(o, argc, argv) == -1) {
+				fprintf(stderr, "coremond: too many -L\n");
+				exit(1);
+			}
+			break;
+		case 'D':
+			debug_register_tokens(optarg);
+			snmp_set_do_debugging(1);
+			break;
+		case 'p':
+			o->co_pidfile = optarg;
+			break;
+		case 'x':
+			netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+			    NETSNMP_DS_AGENT_X_SOCKET, optarg);
+			break;
+		case 'S':
+			o->co_standalone = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'v':
+			printf("coremond %s (net-snmp %s)\n", COREMON_VERSION,
+			    netsnmp_get_version());
+			exit(0);
+		default:
+			usage(stderr);
+			exit(1);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "coremond: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		exit(1);
+	}
+}
+
+static void
+set_role(const struct cm_options *o)
+{
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_DONT_LOG_TCPWRAPPERS_CONNECTS, 1);
+	if (o->co_standalone != NULL) {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 0);	/* master */
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_PORTS, o->co_standalone);
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_NO_ROOT_ACCESS, 1);
+		return;
+	}
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_ROLE, 1);	/* subagent */
+	/* Find the master again after it restarts; coremon.conf's
+	 * agentxPingInterval overrides. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 5);
+}
+
+/* The SNMP side of a standalone agent: system group, VACM and its
+ * rocommunity/rouser tokens.  A subagent leaves access control to the
+ * master but still accepts the tokens, so one coremon.conf serves both. */
+static void
+init_snmp_modules(int standalone)
+{
+	if (standalone) {
+		init_vacm_vars();
+		init_vacm_conf();
+		init_system_mib();
+		init_sysORTable();
+		init_snmp_mib();
+	} else {
+		init_vacm_config_tokens();
+		init_vacm_snmpd_easy_tokens();
+	}
+}
+
+static void
+apply_logging(struct cm_options *o)
+{
+	int i;
+
+	for (i = 0; i < o->co_nlogopts; i++) {
+		if (snmp_log_options(o->co_logopts[i], 0, NULL) < 0) {
+			fprintf(stderr, "coremond: bad logging option -L%s\n",
+			    o->co_logopts[i]);
+			exit(1);
+		}
+		free(o->co_logopts[i]);
+	}
+	if (o->co_nlogopts == 0 && !o->co_foreground)
+		snmp_enable_syslog_ident("coremond", LOG_DAEMON);
+	config_log_end(o->co_nlogopts == 0 && o->co_foreground);
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		snmp_log(LOG_ERR, "%s: cannot write pid file: %s\n", path,
+		    strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cm_options o;
+
+	memset(&o, 0, sizeof(o));
+	cm_start_time = time(NULL);
+	config_log_start();
+	parse_args(&o, argc, argv);
+	set_role(&o);
+	signals_init();
+
+	SOCK_STARTUP;
+	if (init_agent(COREMON_APP) != 0) {
+		snmp_log(LOG_ERR, "cannot initialise the agent library\n");
+		return 1;
+	}
+	init_snmp_modules(o.co_standalone != NULL);
+	config_register();
+	init_snmp(COREMON_APP);		/* reads coremon.conf */
+	if (config_errors() > 0) {
+		fprintf(stderr, "coremond: %d error(s) in the configuration; "
+		    "not starting\n", config_errors());
+		return 1;
+	}
+	apply_logging(&o);
+
+	if (agentinfo_init() == -1 || traffic_init() == -1)
+		return 1;
+	if (o.co_standalone != NULL && init_master_agent() != 0) {
+		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
+		return 1;
+	}
+	if (!o.co_foreground && netsnmp_daemonize(1, 0) != 0)
+		return 1;
+	if (o.co_pidfile != NULL)
+		write_pidfile(o.co_pidfile);
+	snmp_log(LOG_INFO, "coremond %s started (%s%s)\n", COREMON_VERSION,
+	    o.co_standalone != NULL ? "standalone on " : "AgentX subagent",
+	    o.co_standalone != NULL ? o.co_standalone : "");
+
+	while (!cm_stop) {
+		agent_check_and_process(1);
+		if (cm_reopen) {
+			cm_reopen = 0;
+			netsnmp_logging_restart();
+		}
+	}
+
+	snmp_log(LOG_INFO, "coremond stopping\n");
+	traffic_shutdown();
+	snmp_shutdown(COREMON_APP);
+	SOCK_CLEANUP;
+	if (o.co_pidfile != NULL)
+		unlink(o.co_pidfile);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * coremond: what the agent's files share.  Only agent/ includes this.
+ */
+#ifndef COREMOND_H
+#define COREMOND_H
+
+#include <time.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#define COREMON_VERSION	"0.1.0"
+#define COREMON_APP	"coremon"	/* reads coremon.conf */
+
+/* COREMON-MIB's root, written once: { netSnmpPlaypen 2611 }. */
+#define CM_ROOT		1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 2611
+#define CM_OBJECTS	CM_ROOT, 1
+
+/* Settings from coremon.conf, with their defaults.  Filled before the
+ * agent serves anything; read-only afterwards. */
+struct cm_config {
+	unsigned	cc_sample_interval;	/* s */
+	unsigned	cc_history_samples;
+	unsigned	cc_window_interval;	/* s */
+	unsigned	cc_conn_refresh;	/* s */
+	char		cc_procroot[256];	/* "/proc", a fixture in tests */
+	char		cc_sysroot[256];	/* "/sys" */
+};
+
+extern struct cm_config	cm_config;
+extern time_t		cm_start_time;
+
+/* config.c */
+void	config_register(void);
+void	config_log_start(void);
+int	config_errors(void);
+void	config_log_end(int keep_stderr);
+
+/* One init per MIB group; each returns 0 or -1 with a logged reason. */
+int	agentinfo_init(void);
+int	traffic_init(void);
+void	traffic_shutdown(void);
+
+#endif

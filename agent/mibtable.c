@@ -1,0 +1,267 @@
+/*
+ * mibtable: GET and GETNEXT over sorted rows; see mibtable.h.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "mibtable.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/* Index of the first row whose index is >= (or > when strict) idx. */
+static size_t
+mt_lower_bound(struct mt_table *t, const oid *idx, size_t idxlen, int strict)
+{
+	size_t lo = 0, hi = t->mt_count(t->mt_arg);
+	oid row[MT_INDEX_MAX];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t len = t->mt_index(t->mt_arg, mid, row);
+		int c = snmp_oid_compare(row, len, idx, idxlen);
+
+		if (c < 0 || (strict && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+mt_set_var(netsnmp_variable_list *vb, const struct mt_value *v)
+{
+	struct counter64 c64;
+	u_long ul;
+	long l;
+
+	switch (v->mv_type) {
+	case ASN_COUNTER64:
+		c64.high = (u_long)(v->mv_num >> 32);
+		c64.low = (u_long)(v->mv_num & 0xffffffffu);
+		return snmp_set_var_typed_value(vb, ASN_COUNTER64, &c64,
+		    sizeof(c64));
+	case ASN_INTEGER:
+		l = (long)v->mv_num;
+		return snmp_set_var_typed_value(vb, ASN_INTEGER, &l, sizeof(l));
+	case ASN_OCTET_STR:
+		return snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->mv_str,
+		    v->mv_len);
+	default:	/* Gauge32, Counter32, Unsigned32, TimeTicks */
+		ul = (u_long)v->mv_num;
+		return snmp_set_var_typed_value(vb, v->mv_type, &ul, sizeof(ul));
+	}
+}
+
+/* Answers a GET: entry.col.index must name an existing cell. */
+static void
+mt_get(struct mt_table *t, netsnmp_request_info *req)
+{
+	netsnmp_variable_list *vb = req->requestvb;
+	size_t elen = t->mt_entry_len;
+	struct mt_value v;
+	unsigned col;
+	size_t i, n;
+
+	if (vb->name_length <= elen + 1 ||
+	    vb->name_length - elen - 1 > MT_INDEX_MAX)
+		goto nosuch;
+	col = (unsigned)vb->name[elen];
+	if (col < t->mt_mincol || col > t->mt_maxcol)
+		goto nosuch;
+	n = t->mt_count(t->mt_arg);
+	i = mt_lower_bound(t, vb->name + elen + 1, vb->name_length - elen - 1,
+	    0);
+	if (i < n) {
+		oid row[MT_INDEX_MAX];
+		size_t len = t->mt_index(t->mt_arg, i, row);
+
+		memset(&v, 0, sizeof(v));
+		if (snmp_oid_compare(row, len, vb->name + elen + 1,
+		    vb->name_length - elen - 1) == 0 &&
+		    t->mt_value(t->mt_arg, i, col, &v) == 0) {
+			mt_set_var(vb, &v);
+			return;
+		}
+	}
+nosuch:
+	netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
+}
+
+/* Answers a GETNEXT: the first cell after the requested OID, column by
+ * column; leaves the varbind alone when the table has nothing after it,
+ * so the agent moves on to the next registration. */
+static void
+mt_getnext(struct mt_table *t, netsnmp_request_info *req)
+{
+	netsnmp_variable_list *vb = req->requestvb;
+	size_t elen = t->mt_entry_len, n = t->mt_count(t->mt_arg);
+	oid name[MAX_OID_LEN];
+	unsigned col = t->mt_mincol;
+	size_t i = 0;
+
+	if (vb->name_length > elen && netsnmp_oid_is_subtree(t->mt_entry,
+	    elen, vb->name, vb->name_length) == 0) {
+		/* Inside the entry: start at the requested column. */
+		if (vb->name[elen] > t->mt_maxcol)
+			return;
+		if (vb->name[elen] >= t->mt_mincol) {
+			col = (unsigned)vb->name[elen];
+			i = mt_lower_bound(t, vb->name + elen + 1,
+			    vb->name_length - elen - 1, 1);
+		}
+	} else if (snmp_oid_compare(vb->name, vb->name_length, t->mt_entry,
+	    elen) > 0) {
+		return;		/* past this table */
+	}
+
+	for (; col <= t->mt_maxcol; col++, i = 0) {
+		for (; i < n; i++) {
+			struct mt_value v;
+			size_t len;
+
+			memset(&v, 0, sizeof(v));
+			if (t->mt_value(t->mt_arg, i, col, &v) != 0)
+				continue;	/* a gap among scalars */
+			memcpy(name, t->mt_entry, elen * sizeof(oid));
+			name[elen] = col;
+			len = t->mt_index(t->mt_arg, i, name + elen + 1);
+			snmp_set_var_objid(vb, name, elen + 1 + len);
+			mt_set_var(vb, &v);
+			return;
+		}
+	}
+}
+
+static int
+mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	struct mt_table *t = handler->myvoid;
+	netsnmp_request_info *req;
+
+	(void)reg;
+	for (req = requests; req != NULL; req = req->next) {
+		if (req->processed)
+			continue;
+		switch (reqinfo->mode) {
+		case MODE_GET:
+			mt_get(t, req);
+			break;
+		case MODE_GETNEXT:
+			mt_getnext(t, req);
+			break;
+		default:
+			netsnmp_set_request_error(reqinfo, req,
+			    SNMP_ERR_NOTWRITABLE);
+			break;
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+int
+mibtable_register(struct mt_table *t)
+{
+	netsnmp_handler_registration *reg;
+	netsnmp_mib_handler *h;
+
+	h = netsnmp_create_handler(t->mt_name, mt_handler);
+	if (h == NULL)
+		return -1;
+	h->myvoid = t;
+	/* Register the parent of the entry: the table (or the group's
+	 * parent), so every column and row falls in our range. */
+	reg = netsnmp_handler_registration_create(t->mt_name, h, t->mt_entry,
+	    t->mt_entry_len, HANDLER_CAN_RONLY);
+	if (reg == NULL)
+		return -1;
+	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
+}
+
+size_t
+mibtable_scalar_count(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+size_t
+mibtable_scalar_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	(void)i;
+	idx[0] = 0;
+	return 1;
+}
+
+void
+mt_counter64(struct mt_value *v, uint64_t n)
+{
+	v->mv_type = ASN_COUNTER64;
+	v->mv_num = n;
+}
+
+void
+mt_gauge(struct mt_value *v, uint64_t n)
+{
+	v->mv_type = ASN_GAUGE;
+	v->mv_num = n > 0xffffffffu ? 0xffffffffu : n;
+}
+
+void
+mt_counter32(struct mt_value *v, uint64_t n)
+{
+	v->mv_type = ASN_COUNTER;
+	v->mv_num = n & 0xffffffffu;
+}
+
+void
+mt_integer(struct mt_value *v, long n)
+{
+	v->mv_type = ASN_INTEGER;
+	v->mv_num = (uint64_t)n;
+}
+
+void
+mt_unsigned(struct mt_value *v, uint64_t n)
+{
+	v->mv_type = ASN_UNSIGNED;
+	v->mv_num = n > 0xffffffffu ? 0xffffffffu : n;
+}
+
+void
+mt_string(struct mt_value *v, const void *s, size_t len)
+{
+	v->mv_type = ASN_OCTET_STR;
+	v->mv_str = s;
+	v->mv_len = len;
+}
+
+void
+mt_truth(struct mt_value *v, int yes)
+{
+	mt_integer(v, yes ? 1 : 2);	/* SNMPv2-TC TruthValue */
+}
+
+/* SNMPv2-TC DateAndTime, 11 octets with an explicit UTC offset. */
+void
+mt_dateandtime(struct mt_value *v, time_t when)
+{
+	struct tm tm;
+	u_char *b = v->mv_buf;
+
+	gmtime_r(&when, &tm);
+	b[0] = (u_char)((tm.tm_year + 1900) >> 8);
+	b[1] = (u_char)((tm.tm_year + 1900) & 0xff);
+	b[2] = (u_char)(tm.tm_mon + 1);
+	b[3] = (u_char)tm.tm_mday;
+	b[4] = (u_char)tm.tm_hour;
+	b[5] = (u_char)tm.tm_min;
+	b[6] = (u_char)tm.tm_sec;
+	b[7] = 0;
+	b[8] = '+';
+	b[9] = 0;
+	b[10] = 0;
+	mt_string(v, b, 11);
+}

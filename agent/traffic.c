@@ -1,0 +1,293 @@
+/*
+ * traffic: the cmTraffic group.  A timer samples /proc every
+ * sampleInterval; handlers serve the latest sample, its rates and the
+ * history ring, never reading /proc themselves.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "coremond.h"
+#include "mibtable.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "history.h"
+#include "procstat.h"
+#include "rates.h"
+
+#define OID_TRAFFIC	CM_OBJECTS, 2
+
+static struct ps_sample		tr_cur;
+static struct rate_sample	tr_rates;
+static struct history		*tr_history;
+static unsigned			tr_taken, tr_invalid, tr_skipped;
+static size_t			tr_if_first;	/* rows with ifindex 0 */
+static unsigned			tr_alarm;
+
+static void
+traffic_sample(unsigned int reg, void *arg)
+{
+	struct ps_sample next;
+	struct rate_sample rates;
+
+	(void)reg;
+	(void)arg;
+	procstat_sample_init(&next);
+	memset(&rates, 0, sizeof(rates));
+	if (procstat_read(&next, cm_config.cc_procroot,
+	    cm_config.cc_sysroot) == -1) {
+		snmp_log(LOG_ERR, "cannot read %s/net/dev: %s\n",
+		    cm_config.cc_procroot, strerror(errno));
+		procstat_sample_free(&next);
+		return;
+	}
+	if (rates_compute(&rates, tr_taken > 0 ? &tr_cur : NULL, &next) ==
+	    -1) {
+		snmp_log(LOG_ERR, "traffic sample: out of memory\n");
+		procstat_sample_free(&next);
+		return;
+	}
+	history_push(tr_history, &next, &rates);
+	tr_taken++;
+	if (!rates.rs_valid)
+		tr_invalid++;
+	tr_skipped += next.ps_skipped;
+
+	procstat_sample_free(&tr_cur);
+	rates_free(&tr_rates);
+	tr_cur = next;
+	tr_rates = rates;
+	for (tr_if_first = 0; tr_if_first < tr_cur.ps_nifaces &&
+	    tr_cur.ps_ifaces[tr_if_first].pi_ifindex == 0; tr_if_first++)
+		;
+}
+
+/* cmIfTable: one row per interface, index = kernel ifindex. */
+
+static size_t
+if_count(void *arg)
+{
+	(void)arg;
+	return tr_cur.ps_nifaces - tr_if_first;
+}
+
+static size_t
+if_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = tr_cur.ps_ifaces[tr_if_first + i].pi_ifindex;
+	return 1;
+}
+
+static int
+if_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct ps_iface *pi = &tr_cur.ps_ifaces[tr_if_first + i];
+	const struct rate_value *r = tr_rates.rs_ifaces[tr_if_first + i].ri_rate;
+
+	(void)arg;
+	if (col == 2) {
+		mt_string(v, pi->pi_name, strlen(pi->pi_name));
+	} else if (col >= 3 && col <= 18) {
+		/* Columns 3..18 are the /proc/net/dev fields in order. */
+		mt_counter64(v, pi->pi_field[col - 3]);
+	} else if (col == 19 || col == 20) {
+		enum ps_dev_field f = col == 19 ? PS_RX_BYTES : PS_TX_BYTES;
+
+		mt_counter64(v, r[f].rv_valid ? r[f].rv_x100 / 100 : 0);
+		v->mv_type = ASN_COUNTER64;	/* CounterBasedGauge64 */
+	} else if (col == 21 || col == 22) {
+		enum ps_dev_field f = col == 21 ? PS_RX_PACKETS : PS_TX_PACKETS;
+
+		mt_gauge(v, r[f].rv_valid ? r[f].rv_x100 : 0);
+	} else if (col == 23) {
+		mt_truth(v, r[PS_RX_BYTES].rv_valid && r[PS_TX_BYTES].rv_valid);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static const oid if_entry_oid[] = { OID_TRAFFIC, 1, 1 };
+static struct mt_table if_table = {
+	"cmIfTable", if_entry_oid, OID_LENGTH(if_entry_oid), 2, 23, NULL,
+	if_count, if_index, if_value,
+};
+
+/*
+ * Scalar groups cmTcp, cmUdp, cmIp, cmSystem: sub-identifier n is a
+ * counter, n + 20 its rate in hundredths per second.  -1 marks a gap.
+ */
+#define NOPE	(-1)
+static const int tcp_counters[] = { NOPE, PS_TCP_INSEGS, PS_TCP_OUTSEGS,
+	PS_TCP_RETRANSSEGS, PS_TCP_INERRS, PS_TCP_CURRESTAB,
+	PS_TCP_ACTIVEOPENS, PS_TCP_PASSIVEOPENS, PS_TCP_LISTENOVERFLOWS,
+	PS_TCP_LISTENDROPS };
+static const int udp_counters[] = { NOPE, PS_UDP_INDATAGRAMS,
+	PS_UDP_OUTDATAGRAMS, PS_UDP_INERRORS, PS_UDP_NOPORTS,
+	PS_UDP_RCVBUFERRORS };
+static const int ip_counters[] = { NOPE, PS_IP_INRECEIVES,
+	PS_IP_OUTREQUESTS };
+static const int sys_counters[] = { NOPE, PS_SYS_CTXT, PS_SYS_INTR,
+	PS_SYS_FORKS, PS_SYS_PGPGIN, PS_SYS_PGPGOUT, PS_SYS_PSWPIN,
+	PS_SYS_PSWPOUT, PS_DISK_READS, PS_DISK_WRITES, PS_DISK_SECTORS_READ,
+	PS_DISK_SECTORS_WRITTEN };
+
+struct counter_group {
+	const int	*cg_counter;
+	unsigned	 cg_n;
+};
+
+static int
+group_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct counter_group *g = arg;
+	unsigned n = col > 20 ? col - 20 : col;
+	int c;
+
+	(void)i;
+	if (n >= g->cg_n || g->cg_counter[n] == NOPE)
+		return -1;
+	c = g->cg_counter[n];
+	if (!(tr_cur.ps_have & (1ull << c)))
+		return -1;	/* this kernel does not give it */
+	if (c == PS_TCP_CURRESTAB) {
+		if (col > 20)
+			return -1;	/* a gauge has no rate */
+		mt_gauge(v, tr_cur.ps_counter[c]);
+	} else if (col > 20) {
+		mt_gauge(v, tr_rates.rs_counter[c].rv_valid ?
+		    tr_rates.rs_counter[c].rv_x100 : 0);
+	} else {
+		mt_counter64(v, tr_cur.ps_counter[c]);
+	}
+	return 0;
+}
+
+#define GROUP(name, sub, arr)						\
+	static const oid name##_oid[] = { OID_TRAFFIC, sub };		\
+	static struct counter_group name##_group = { arr,		\
+		sizeof(arr) / sizeof(arr[0]) };				\
+	static struct mt_table name##_table = { #name, name##_oid,	\
+		OID_LENGTH(name##_oid), 1,				\
+		20 + sizeof(arr) / sizeof(arr[0]) - 1, &name##_group,	\
+		mibtable_scalar_count, mibtable_scalar_index, group_value }
+
+GROUP(cmTcp, 2, tcp_counters);
+GROUP(cmUdp, 3, udp_counters);
+GROUP(cmIp, 4, ip_counters);
+GROUP(cmSystem, 5, sys_counters);
+
+/* cmSample: about the last sample itself. */
+static int
+sample_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	(void)arg;
+	(void)i;
+	switch (col) {
+	case 1:
+		mt_dateandtime(v, tr_cur.ps_real.tv_sec);
+		break;
+	case 2:
+		mt_gauge(v, tr_rates.rs_interval_ns / 1000000);
+		break;
+	case 3:
+		mt_truth(v, tr_rates.rs_valid);
+		break;
+	case 4:
+		mt_counter32(v, tr_taken);
+		break;
+	case 5:
+		mt_counter32(v, tr_invalid);
+		break;
+	case 6:
+		mt_counter32(v, tr_skipped);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static const oid sample_oid[] = { OID_TRAFFIC, 6 };
+static struct mt_table sample_table = {
+	"cmSample", sample_oid, OID_LENGTH(sample_oid), 1, 6, NULL,
+	mibtable_scalar_count, mibtable_scalar_index, sample_value,
+};
+
+/* cmHistoryTable: the ring, oldest first, index = sample number. */
+static size_t
+hist_count(void *arg)
+{
+	(void)arg;
+	return history_count(tr_history);
+}
+
+static size_t
+hist_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = history_at(tr_history, i)->hr_index;
+	return 1;
+}
+
+static int
+hist_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct hist_row *hr = history_at(tr_history, i);
+
+	(void)arg;
+	if (col == 2)
+		mt_dateandtime(v, hr->hr_time);
+	else if (col == 3 || col == 4)	/* octets: whole bytes per second */
+		mt_counter64(v, hr->hr_x100[col - 3] / 100);
+	else if (col >= 5 && col <= 17)
+		mt_gauge(v, hr->hr_x100[col - 3]);
+	else if (col == 18)
+		mt_truth(v, hr->hr_valid);
+	else
+		return -1;
+	return 0;
+}
+
+static const oid hist_entry_oid[] = { OID_TRAFFIC, 7, 1 };
+static struct mt_table hist_table = {
+	"cmHistoryTable", hist_entry_oid, OID_LENGTH(hist_entry_oid), 2, 18,
+	NULL, hist_count, hist_index, hist_value,
+};
+
+int
+traffic_init(void)
+{
+	struct mt_table *tables[] = { &if_table, &cmTcp_table, &cmUdp_table,
+		&cmIp_table, &cmSystem_table, &sample_table, &hist_table };
+	size_t i;
+
+	tr_history = history_new(cm_config.cc_history_samples);
+	if (tr_history == NULL) {
+		snmp_log(LOG_ERR, "history: out of memory\n");
+		return -1;
+	}
+	traffic_sample(0, NULL);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		if (mibtable_register(tables[i]) == -1) {
+			snmp_log(LOG_ERR, "cannot register %s\n",
+			    tables[i]->mt_name);
+			return -1;
+		}
+	}
+	tr_alarm = snmp_alarm_register(cm_config.cc_sample_interval,
+	    SA_REPEAT, traffic_sample, NULL);
+	return tr_alarm == 0 ? -1 : 0;
+}
+
+void
+traffic_shutdown(void)
+{
+	if (tr_alarm != 0)
+		snmp_alarm_unregister(tr_alarm);
+	procstat_sample_free(&tr_cur);
+	rates_free(&tr_rates);
+	history_free(tr_history);
+	tr_history = NULL;
+}

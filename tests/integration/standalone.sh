@@ -1,0 +1,40 @@
+# coremond --standalone: its own agent with the system group and the
+# community from coremon.conf, no snmpd involved.
+. tests/lib.sh
+
+PORT=$(free_port)
+cat >"$T/coremon.conf" <<EOC
+rocommunity public 127.0.0.1
+sysLocation test rack 7
+sampleInterval 1
+EOC
+start_coremond "$T/coremon.conf" --standalone "udp:127.0.0.1:$PORT"
+LO=$(cat /sys/class/net/lo/ifindex)
+check "standalone coremond answers on udp:127.0.0.1:$PORT" wait_for "$PORT" "$CM.2.1.1.2.$LO" 10
+sed 's/^/# /' "$T/coremond.log"
+check "the system group is served (sysUpTime.0)" test -n "$(get "$PORT" .1.3.6.1.2.1.1.3.0)"
+loc=$(get "$PORT" .1.3.6.1.2.1.1.6.0)
+check "sysLocation comes from coremon.conf (got $loc)" test "$loc" = '"test rack 7"'
+name=$(get "$PORT" "$CM.2.1.1.2.$LO")
+check "cmIfName.$LO is \"lo\" (got $name)" test "$name" = '"lo"'
+v=$(snmpget -v2c -c private -r0 -t1 -Oqv 127.0.0.1:$PORT "$CM.2.1.1.2.$LO" 2>&1)
+case "$v" in *Timeout*) ok "a community not in coremon.conf gets no answer";; *) notok "wrong community answered: $v";; esac
+ver=$(get "$PORT" "$CM.1.1.0")
+check "cmAgentVersion answers ($ver)" test -n "$ver"
+si=$(get "$PORT" "$CM.1.3.0")
+check "cmAgentSampleInterval is the configured 1 (got $si)" test "$si" = 1
+if ss -Hltnp | grep -q "pid=$CM_PID,"; then notok "coremond listens on no TCP port (no SMUX)"; else ok "coremond listens on no TCP port (no SMUX)"; fi
+
+# Names resolve with the repository's MIB and the shared base MIBs.
+if [ -d "$SHARED/mibs" ]; then
+	out=$(snmptable -v2c -c public -M "+mibs:$SHARED/mibs" -m +COREMON-MIB \
+		-Cb -Cw 200 127.0.0.1:$PORT COREMON-MIB::cmIfTable 2>&1)
+	echo "$out" | head -5 | sed 's/^/# /'
+	case "$out" in *Name*lo*) ok "snmptable COREMON-MIB::cmIfTable resolves names";;
+		*) notok "snmptable cmIfTable by name";; esac
+else
+	skip "MIB names: $SHARED/mibs is absent"
+fi
+
+kill -INT "$CM_PID"; wait "$CM_PID"; rc=$?
+check "coremond exits 0 on SIGINT (status $rc)" test "$rc" = 0

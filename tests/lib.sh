@@ -1,0 +1,108 @@
+# Shared helpers for the integration tests (POSIX sh).  Each test sources
+# this file, prints "ok - ...", "not ok - ..." or "skip - ..." lines, and
+# leaves nothing running: every process it starts is killed by pid on exit.
+
+B=${B:-build}
+SHARED=${SHARED:-../shared}
+COREMOND=$B/coremond
+CM=.1.3.6.1.4.1.8072.9999.9999.2611.1	# coremonObjects
+T=$(mktemp -d /tmp/coremon-test.XXXXXX)
+PIDS=""
+export SNMP_PERSISTENT_DIR=$T/persist
+export SNMPCONFPATH=$T/snmpconf		# keep /etc/snmp/snmp.conf out
+export MIBS= MIBDIRS=
+mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	[ -n "$KEEP_TEST_DIR" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+
+# A free UDP port on 127.0.0.1 (the kernel picks, we let it go).
+free_port() {
+	for p in $(shuf -i 20000-60000 -n 20); do
+		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	echo 16161
+}
+
+# start_master PORT: snmpd as AgentX master on udp:127.0.0.1:PORT with a
+# private socket $T/agentx.sock.  Sets MASTER_PID.
+start_master() {
+	cat >"$T/snmpd.conf" <<EOC
+agentaddress udp:127.0.0.1:$1
+master agentx
+agentXSocket $T/agentx.sock
+agentXPerms 0600 0700
+rocommunity public 127.0.0.1
+EOC
+	snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -p "$T/snmpd.pid" \
+		>/dev/null 2>&1 &
+	MASTER_PID=$!
+	PIDS="$PIDS $MASTER_PID"
+	wait_for "$1" .1.3.6.1.2.1.1.3.0 || { echo "# snmpd did not start"; \
+		sed 's/^/# /' "$T/snmpd.log"; return 1; }
+}
+
+# start_coremond CONF ARGS...: coremond in the foreground; sets CM_PID.
+start_coremond() {
+	conf=$1; shift
+	"$COREMOND" -f -C -c "$conf" -Lf "$T/coremond.log" "$@" \
+		>"$T/coremond.out" 2>&1 &
+	CM_PID=$!
+	PIDS="$PIDS $CM_PID"
+}
+
+# wait_for PORT OID [SECONDS]: until the agent on PORT answers OID.
+wait_for() {
+	n=$(( ${3:-10} * 5 ))
+	while [ "$n" -gt 0 ]; do
+		snmpget -v2c -c public -r0 -t1 -Ovq 127.0.0.1:$1 "$2" 2>/dev/null |
+			grep -qv -e 'No Such' -e '^$' && return 0
+		sleep 0.2; n=$((n - 1))
+	done
+	return 1
+}
+
+# get PORT OID: the bare value (numbers without type), or nothing.
+get() {
+	snmpget -v2c -c public -r1 -t2 -Oqv -Oe -On 127.0.0.1:$1 "$2" 2>/dev/null |
+		grep -v '^No Such'
+}
+
+# walk PORT OID: "oid value" lines, numeric.
+walk() {
+	snmpbulkwalk -v2c -c public -r1 -t5 -Cr50 -On -Oq -Oe -Ot 127.0.0.1:$1 "$2" 2>/dev/null
+}
+
+# proc_dev IFACE FIELD: a /proc/net/dev field (1 = rx bytes ... 16).
+proc_dev() {
+	awk -v i="$1" -v f="$2" -F'[: ]+' \
+		'{ sub(/^ +/, ""); split($0, a, ":"); n = a[1]; \
+		   if (n == i) { split(a[2], v, " "); print v[f] } }' /proc/net/dev
+}
+
+# proc_snmp SECTION NAME: a counter of /proc/net/snmp or netstat.
+proc_snmp() {
+	cat /proc/net/snmp /proc/net/netstat | awk -v s="$1:" -v n="$2" \
+		'$1 == s { if (!h) { for (i = 2; i <= NF; i++) if ($i == n) c = i; h = 1 } \
+		           else { print $c; exit } }'
+}
+
+# between LO V HI: LO <= V <= HI as unsigned 64-bit decimals.
+between() {
+	[ -n "$2" ] || return 1
+	awk -v a="$1" -v v="$2" -v b="$3" 'BEGIN {
+		exit !(length(a) < length(v) || (length(a) == length(v) && a <= v)) ||
+		     !(length(v) < length(b) || (length(v) == length(b) && v <= b)) }'
+}
