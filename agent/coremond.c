@@ -236,9 +236,20 @@ set_role(const struct cm_options *o)
  * rocommunity/rouser tokens.  A subagent leaves access control to the
  * master but still accepts the tokens, so one coremon.conf serves both. */
 static void
+ignore_token(const char *token, char *line)
+{
+	(void)token;
+	(void)line;
+}
+
+static void
 init_snmp_modules(int standalone)
 {
 	if (standalone) {
+		/* Only a subagent pings its master; accept the line so one
+		 * coremon.conf serves both roles. */
+		register_app_config_handler("agentxPingInterval", ignore_token,
+		    NULL, NULL);
 		init_vacm_vars();
 		init_vacm_conf();
 		init_system_mib();
@@ -289,6 +300,9 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	cm_start_time = time(NULL);
+	/* coremond names no OID: load no MIB file (and print no complaint
+	 * about base MIBs Debian does not ship), unless asked to. */
+	setenv("MIBS", "", 0);
 	config_log_start();
 	parse_args(&o, argc, argv);
 	set_role(&o);
