@@ -261,6 +261,26 @@ init_snmp_modules(int standalone)
 	}
 }
 
+/*
+ * Runs right after coremon.conf is read and before anything else reacts to
+ * it (a subagent would otherwise connect to its master first): a bad line
+ * means no start at all.
+ */
+static int
+refuse_bad_config(int major, int minor, void *server, void *client)
+{
+	(void)major;
+	(void)minor;
+	(void)server;
+	(void)client;
+	if (config_errors() > 0) {
+		fprintf(stderr, "coremond: %d error(s) in the configuration; "
+		    "not starting\n", config_errors());
+		exit(1);
+	}
+	return 0;
+}
+
 static void
 apply_logging(struct cm_options *o)
 {
@@ -315,12 +335,10 @@ main(int argc, char **argv)
 	}
 	init_snmp_modules(o.co_standalone != NULL);
 	config_register();
+	netsnmp_register_callback(SNMP_CALLBACK_LIBRARY,
+	    SNMP_CALLBACK_POST_READ_CONFIG, refuse_bad_config, NULL,
+	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
 	init_snmp(COREMON_APP);		/* reads coremon.conf */
-	if (config_errors() > 0) {
-		fprintf(stderr, "coremond: %d error(s) in the configuration; "
-		    "not starting\n", config_errors());
-		return 1;
-	}
 	apply_logging(&o);
 
 	if (agentinfo_init() == -1 || traffic_init() == -1)

@@ -94,8 +94,8 @@ if_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	} else if (col == 19 || col == 20) {
 		enum ps_dev_field f = col == 19 ? PS_RX_BYTES : PS_TX_BYTES;
 
+		/* CounterBasedGauge64 travels as a Counter64. */
 		mt_counter64(v, r[f].rv_valid ? r[f].rv_x100 / 100 : 0);
-		v->mv_type = ASN_COUNTER64;	/* CounterBasedGauge64 */
 	} else if (col == 21 || col == 22) {
 		enum ps_dev_field f = col == 21 ? PS_RX_PACKETS : PS_TX_PACKETS;
 
