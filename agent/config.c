@@ -16,14 +16,15 @@
 #include <string.h>
 
 #include "coremond.h"
+#include "procstat.h"
 
 struct cm_config cm_config = {
 	.cc_sample_interval = 5,
 	.cc_history_samples = 720,	/* one hour at 5 s */
 	.cc_window_interval = 30,
 	.cc_conn_refresh = 5,
-	.cc_procroot = "/proc",
-	.cc_sysroot = "/sys",
+	.cc_procroot = PROCSTAT_PROCROOT,
+	.cc_sysroot = PROCSTAT_SYSROOT,
 };
 
 struct config_uint {

@@ -23,8 +23,8 @@ struct cm_config {
 	unsigned	cc_history_samples;
 	unsigned	cc_window_interval;	/* s */
 	unsigned	cc_conn_refresh;	/* s */
-	char		cc_procroot[256];	/* "/proc", a fixture in tests */
-	char		cc_sysroot[256];	/* "/sys" */
+	char		cc_procroot[256];	/* the kernel's, or a fixture */
+	char		cc_sysroot[256];
 };
 
 extern struct cm_config	cm_config;

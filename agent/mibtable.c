@@ -133,14 +133,31 @@ mt_getnext(struct mt_table *t, netsnmp_request_info *req)
 	}
 }
 
+/* The master resends after 1 s and drops a subagent after ~6: say so when
+ * a handler comes anywhere near that. */
+#define MT_SLOW_MS	50
+
+static long
+mt_elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 static int
 mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	struct mt_table *t = handler->myvoid;
 	netsnmp_request_info *req;
+	struct timespec start;
+	long ms;
 
 	(void)reg;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (req = requests; req != NULL; req = req->next) {
 		if (req->processed)
 			continue;
@@ -157,6 +174,9 @@ mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 			break;
 		}
 	}
+	if ((ms = mt_elapsed_ms(&start)) > MT_SLOW_MS)
+		snmp_log(LOG_WARNING, "%s: a request took %ld ms\n",
+		    t->mt_name, ms);
 	return SNMP_ERR_NOERROR;
 }
 

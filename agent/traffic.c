@@ -36,7 +36,7 @@ traffic_sample(unsigned int reg, void *arg)
 	memset(&rates, 0, sizeof(rates));
 	if (procstat_read(&next, cm_config.cc_procroot,
 	    cm_config.cc_sysroot) == -1) {
-		snmp_log(LOG_ERR, "cannot read %s/net/dev: %s\n",
+		snmp_log(LOG_ERR, "cannot read the kernel counters under %s: %s\n",
 		    cm_config.cc_procroot, strerror(errno));
 		procstat_sample_free(&next);
 		return;

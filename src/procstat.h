@@ -19,6 +19,10 @@
 
 #define PS_IFNAME_MAX 64
 
+/* Where a live system keeps them. */
+#define PROCSTAT_PROCROOT	"/proc"
+#define PROCSTAT_SYSROOT	"/sys"
+
 /* The fields of one /proc/net/dev line, named as in its header. */
 enum ps_dev_field {
 	PS_RX_BYTES, PS_RX_PACKETS, PS_RX_ERRS, PS_RX_DROP, PS_RX_FIFO,

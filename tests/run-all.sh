@@ -11,7 +11,7 @@ rm -rf "$log"; mkdir -p "$log"
 passed=0; failed=0; skipped=0
 run_one() {
 	name=$1; shift
-	out=$log/$name.log
+	out=$log/$(echo "$name" | tr / -).log
 	start=$(date +%s)
 	"$@" >"$out" 2>&1
 	rc=$?

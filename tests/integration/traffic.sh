@@ -111,6 +111,9 @@ n=$(walk "$PORT" "$CM.2" | wc -l)
 ifs=$(ls /sys/class/net | wc -l)
 check "a full walk of cmTraffic returns the objects of every group ($n values)" test "$n" -ge $((22 * ifs + 50))
 if grep -qi 'timed out\|timeout' "$T/snmpd.log"; then notok "the master logged no AgentX timeout"; else ok "the master logged no AgentX timeout"; fi
+# coremond logs any request that took over 50 ms (agent/mibtable.c).
+slow=$(grep 'a request took' "$T/coremond.log" | head -1)
+check "no request handler took over 50 ms during the walks${slow:+: $slow}" test -z "$slow"
 
 kill "$CM_PID"; wait "$CM_PID"; rc=$?
 check "coremond exits 0 on SIGTERM (status $rc)" test "$rc" = 0

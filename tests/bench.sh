@@ -1,0 +1,44 @@
+# make bench: performance figures, as ratios measured in one run where
+# there is something to compare with.  Not a test: it prints figures.
+#   BENCH_IDLE_SECONDS   how long to watch an idle coremond (default 120)
+. tests/lib.sh
+
+echo "# coremon bench on $(uname -r), $(nproc) cores, $(date -u +%FT%TZ)"
+
+# 1. Idle coremond: CPU share and memory over BENCH_IDLE_SECONDS, default
+#    configuration (sampleInterval 5), no polling.
+IDLE=${BENCH_IDLE_SECONDS:-120}
+PORT=$(free_port)
+printf 'rocommunity public 127.0.0.1\n' >"$T/idle.conf"
+start_coremond "$T/idle.conf" --standalone "udp:127.0.0.1:$PORT"
+wait_for "$PORT" "$CM.1.1.0" 10 >/dev/null
+sleep 5
+tck=$(getconf CLK_TCK)
+t0=$(awk '{print $14 + $15}' /proc/$CM_PID/stat); r0=$(awk '/VmRSS/ {print $2}' /proc/$CM_PID/status)
+sleep "$IDLE"
+t1=$(awk '{print $14 + $15}' /proc/$CM_PID/stat); r1=$(awk '/VmRSS/ {print $2}' /proc/$CM_PID/status)
+awk -v a="$t0" -v b="$t1" -v t="$tck" -v s="$IDLE" -v r0="$r0" -v r1="$r1" 'BEGIN {
+	printf "idle coremond: %.3f%% of a core over %d s (%d ticks of 1/%d s); RSS %d kB -> %d kB\n",
+		(b - a) / t / s * 100, s, b - a, t, r0, r1 }'
+kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
+
+# 2. A full walk of cmTraffic through the AgentX master, against a walk of
+#    snmpd's own IF-MIB ifTable+ifXTable over the same master, same tool.
+start_master "$PORT" >/dev/null || exit 1
+printf 'agentXSocket %s\n' "$T/agentx.sock" >"$T/sub.conf"
+start_coremond "$T/sub.conf"
+wait_for "$PORT" "$CM.1.1.0" 10 >/dev/null
+walk_rate() {	# OID ROUNDS: varbinds per second of snmpbulkwalk
+	s=$(date +%s.%N); n=0
+	for i in $(seq "$2"); do n=$((n + $(walk "$PORT" "$1" | wc -l))); done
+	e=$(date +%s.%N)
+	awk -v n="$n" -v s="$s" -v e="$e" 'BEGIN { printf "%d %.0f", n, n / (e - s) }'
+}
+set -- $(walk_rate "$CM.2" 20); cm_n=$1; cm_r=$2
+set -- $(walk_rate .1.3.6.1.2.1.2 20); if_n=$1; if_r=$2
+set -- $(walk_rate .1.3.6.1.2.1.31.1.1 20); ifx_n=$1; ifx_r=$2
+echo "walk of cmTraffic via AgentX: $cm_n varbinds in 20 walks, $cm_r varbinds/s"
+echo "walk of snmpd's own ifTable:  $if_n varbinds, $if_r varbinds/s; ifXTable: $ifx_n varbinds, $ifx_r varbinds/s"
+awk -v a="$cm_r" -v b="$if_r" 'BEGIN { printf "ratio cmTraffic/ifTable varbinds per second: %.2f\n", a / b }'
+slow=$(grep -c 'a request took' "$T/coremond.log")
+echo "requests over 50 ms in coremond: $slow"
