@@ -64,7 +64,8 @@ $(B)/tests/%: tests/unit/%.c $(LIBCORE) tests/unit/check.h
 
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBCORE) -lpthread
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBCORE) \
+		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
 
 $(TOOL_BIN): $(LIBCORE)
 
