@@ -1,0 +1,450 @@
+/*
+ * capture: libpcap sources and the capture thread; see capture.h.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+
+struct cap_source {
+	pcap_t		*so_pcap;
+	int		 so_fd;		/* selectable fd, -1 for a file */
+	struct cap_stats so_stats;	/* live copy, capture thread only */
+};
+
+struct capture {
+	struct cap_config	 ca_config;
+	struct cap_source	 ca_src[CAP_MAX_SOURCES];
+	size_t			 ca_nsrc;
+	struct cap_sink		 ca_sink;
+	pthread_t		 ca_thread;
+	int			 ca_running;
+	pthread_mutex_t		 ca_lock;	/* guards the two below */
+	struct cap_stats	 ca_pub[CAP_MAX_SOURCES];
+	int			 ca_stop, ca_done;
+	unsigned		 ca_cur;	/* source being dispatched */
+};
+
+void
+capture_config_default(struct cap_config *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->cc_snaplen = 128;
+	cc->cc_buffer = 32 << 20;
+	cc->cc_promisc = 1;
+	cc->cc_poll_ms = 200;
+}
+
+static void
+cap_fail(struct cap_stats *st, const char *why, const char *detail)
+{
+	st->cs_status = CAP_FAILED;
+	snprintf(st->cs_error, sizeof(st->cs_error), "%s%s%s", why,
+	    detail != NULL && *detail ? ": " : "", detail ? detail : "");
+}
+
+static void
+cap_describe(struct cap_stats *st, pcap_t *p, const struct cap_config *cc)
+{
+	const char *n;
+
+	st->cs_linktype = pcap_datalink(p);
+	n = pcap_datalink_val_to_name(st->cs_linktype);
+	snprintf(st->cs_linktype_name, sizeof(st->cs_linktype_name), "%s",
+	    n != NULL ? n : "unknown");
+	snprintf(st->cs_filter, sizeof(st->cs_filter), "%s",
+	    cc->cc_filter != NULL ? cc->cc_filter : "");
+	st->cs_snaplen = pcap_snapshot(p);
+}
+
+static int
+cap_set_filter(struct cap_stats *st, pcap_t *p, const char *filter)
+{
+	struct bpf_program prog;
+	int rc;
+
+	if (filter == NULL || *filter == '\0')
+		return 0;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		cap_fail(st, "filter does not compile", pcap_geterr(p));
+		return -1;
+	}
+	rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc == -1) {
+		cap_fail(st, "cannot set the filter", pcap_geterr(p));
+		return -1;
+	}
+	return 0;
+}
+
+/* Explains pcap_activate()'s failures in an operator's words. */
+static void
+cap_activate_error(struct cap_stats *st, pcap_t *p, int rc)
+{
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		cap_fail(st, "no such interface", pcap_geterr(p));
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		cap_fail(st, "no permission to capture (needs root or "
+		    "CAP_NET_RAW)", pcap_geterr(p));
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		cap_fail(st, "interface is down", NULL);
+		break;
+	default:
+		cap_fail(st, "cannot capture", pcap_statustostr(rc));
+		break;
+	}
+}
+
+static void
+cap_open_live(struct cap_source *so, const char *iface,
+    const struct cap_config *cc)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct cap_stats *st = &so->so_stats;
+	pcap_t *p;
+	int rc;
+
+	snprintf(st->cs_name, sizeof(st->cs_name), "%s", iface);
+	st->cs_buffer = cc->cc_buffer;
+	st->cs_promisc = cc->cc_promisc;
+	so->so_fd = -1;
+	if ((p = pcap_create(iface, errbuf)) == NULL) {
+		cap_fail(st, "cannot capture", errbuf);
+		return;
+	}
+	/* Headers only, big kernel ring, blocks handed over every poll:
+	 * never immediate mode, which costs many times the CPU. */
+	pcap_set_snaplen(p, cc->cc_snaplen);
+	pcap_set_promisc(p, cc->cc_promisc);
+	pcap_set_buffer_size(p, cc->cc_buffer);
+	pcap_set_timeout(p, cc->cc_poll_ms);
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		cap_activate_error(st, p, rc);
+		pcap_close(p);
+		return;
+	}
+	cap_describe(st, p, cc);
+	if (!decode_linktype_supported(st->cs_linktype)) {
+		cap_fail(st, "unsupported link type", st->cs_linktype_name);
+		pcap_close(p);
+		return;
+	}
+	if (cap_set_filter(st, p, cc->cc_filter) == -1 ||
+	    pcap_setnonblock(p, 1, errbuf) == -1 ||
+	    (so->so_fd = pcap_get_selectable_fd(p)) == -1) {
+		if (st->cs_status != CAP_FAILED)
+			cap_fail(st, "cannot poll the capture", errbuf);
+		pcap_close(p);
+		return;
+	}
+	st->cs_status = CAP_RUNNING;
+	so->so_pcap = p;
+}
+
+static pcap_t *
+cap_open_file(struct cap_stats *st, const struct cap_config *cc)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+
+	snprintf(st->cs_name, sizeof(st->cs_name), "%s", cc->cc_file);
+	st->cs_is_file = 1;
+	if ((p = pcap_open_offline(cc->cc_file, errbuf)) == NULL) {
+		cap_fail(st, "cannot read the capture file", errbuf);
+		return NULL;
+	}
+	cap_describe(st, p, cc);
+	if (!decode_linktype_supported(st->cs_linktype)) {
+		cap_fail(st, "unsupported link type", st->cs_linktype_name);
+		pcap_close(p);
+		return NULL;
+	}
+	if (cap_set_filter(st, p, cc->cc_filter) == -1) {
+		pcap_close(p);
+		return NULL;
+	}
+	st->cs_status = CAP_RUNNING;
+	return p;
+}
+
+struct capture *
+capture_open(const struct cap_config *cc)
+{
+	struct capture *ca;
+	size_t i;
+
+	if ((ca = calloc(1, sizeof(*ca))) == NULL)
+		return NULL;
+	ca->ca_config = *cc;
+	pthread_mutex_init(&ca->ca_lock, NULL);
+	if (cc->cc_file != NULL) {
+		ca->ca_src[0].so_fd = -1;
+		ca->ca_src[0].so_pcap = cap_open_file(&ca->ca_src[0].so_stats,
+		    cc);
+		ca->ca_nsrc = 1;
+	} else {
+		for (i = 0; i < cc->cc_nifaces && i < CAP_MAX_SOURCES; i++)
+			cap_open_live(&ca->ca_src[i], cc->cc_ifaces[i], cc);
+		ca->ca_nsrc = i;
+	}
+	for (i = 0; i < ca->ca_nsrc; i++)
+		ca->ca_pub[i] = ca->ca_src[i].so_stats;
+	return ca;
+}
+
+int
+capture_usable(const struct capture *ca)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < ca->ca_nsrc; i++)
+		n += ca->ca_src[i].so_pcap != NULL;
+	return n;
+}
+
+/* The hot path: one call per packet. */
+static void
+cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capture *ca = (struct capture *)user;
+	struct cap_stats *st = &ca->ca_src[ca->ca_cur].so_stats;
+	struct decode_pkt dp;
+	enum decode_result r;
+
+	st->cs_packets++;
+	st->cs_octets += h->len;
+	r = decode_packet(&dp, st->cs_linktype, bytes, h->caplen, h->len);
+	st->cs_result[r]++;
+	if (r == DECODE_OK)
+		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &dp,
+		    (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+		    ca->ca_cur);
+}
+
+static int64_t
+cap_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Kernel and interface drops, and a copy of every source's counters for
+ * the other threads. */
+static void
+cap_publish(struct capture *ca)
+{
+	size_t i;
+
+	for (i = 0; i < ca->ca_nsrc; i++) {
+		struct cap_source *so = &ca->ca_src[i];
+		struct pcap_stat ps;
+
+		if (so->so_pcap != NULL && so->so_fd != -1 &&
+		    pcap_stats(so->so_pcap, &ps) == 0) {
+			so->so_stats.cs_kernel_drops = ps.ps_drop;
+			so->so_stats.cs_if_drops = ps.ps_ifdrop;
+		}
+	}
+	pthread_mutex_lock(&ca->ca_lock);
+	for (i = 0; i < ca->ca_nsrc; i++)
+		ca->ca_pub[i] = ca->ca_src[i].so_stats;
+	pthread_mutex_unlock(&ca->ca_lock);
+}
+
+/* Reads what one source has; -1 when it is finished or broken. */
+static int
+cap_dispatch(struct capture *ca, unsigned i, int count)
+{
+	struct cap_source *so = &ca->ca_src[i];
+	int n;
+
+	ca->ca_cur = i;
+	n = pcap_dispatch(so->so_pcap, count, cap_packet, (u_char *)ca);
+	if (n >= 0 && !(so->so_fd == -1 && n == 0))
+		return n;
+	if (n == 0) {
+		so->so_stats.cs_status = CAP_FINISHED;	/* end of file */
+	} else {
+		cap_fail(&so->so_stats, so->so_fd == -1 ?
+		    "capture file is damaged or truncated" : "capture failed",
+		    pcap_geterr(so->so_pcap));
+	}
+	return -1;
+}
+
+static int
+cap_should_stop(struct capture *ca)
+{
+	int stop;
+
+	pthread_mutex_lock(&ca->ca_lock);
+	stop = ca->ca_stop;
+	pthread_mutex_unlock(&ca->ca_lock);
+	return stop;
+}
+
+static void
+cap_run_file(struct capture *ca)
+{
+	while (!cap_should_stop(ca))
+		if (cap_dispatch(ca, 0, 10000) == -1)
+			break;
+}
+
+static void
+cap_run_live(struct capture *ca)
+{
+	struct pollfd pfd[CAP_MAX_SOURCES];
+	unsigned idx[CAP_MAX_SOURCES];
+	int64_t last_pub = 0;
+
+	while (!cap_should_stop(ca)) {
+		nfds_t n = 0;
+		size_t i;
+		int64_t now;
+
+		for (i = 0; i < ca->ca_nsrc; i++) {
+			if (ca->ca_src[i].so_pcap == NULL ||
+			    ca->ca_src[i].so_stats.cs_status != CAP_RUNNING)
+				continue;
+			pfd[n].fd = ca->ca_src[i].so_fd;
+			pfd[n].events = POLLIN;
+			idx[n++] = (unsigned)i;
+		}
+		if (n == 0)
+			break;
+		if (poll(pfd, n, ca->ca_config.cc_poll_ms) == -1 &&
+		    errno != EINTR)
+			break;
+		/* TPACKET_V3 may hold packets in a block poll did not
+		 * report: read every source each round, it costs nothing. */
+		for (i = 0; i < n; i++)
+			cap_dispatch(ca, idx[i], -1);
+		now = cap_now_us();
+		if (ca->ca_sink.sk_tick != NULL)
+			ca->ca_sink.sk_tick(ca->ca_sink.sk_arg, now);
+		if (now - last_pub >= 1000000) {
+			cap_publish(ca);
+			last_pub = now;
+		}
+	}
+}
+
+static void *
+cap_thread(void *arg)
+{
+	struct capture *ca = arg;
+
+	if (ca->ca_config.cc_file != NULL)
+		cap_run_file(ca);
+	else
+		cap_run_live(ca);
+	if (!cap_should_stop(ca) && ca->ca_sink.sk_end != NULL)
+		ca->ca_sink.sk_end(ca->ca_sink.sk_arg);
+	cap_publish(ca);
+	pthread_mutex_lock(&ca->ca_lock);
+	ca->ca_done = 1;
+	pthread_mutex_unlock(&ca->ca_lock);
+	return NULL;
+}
+
+int
+capture_start(struct capture *ca, const struct cap_sink *sink)
+{
+	int rc;
+
+	ca->ca_sink = *sink;
+	if ((rc = pthread_create(&ca->ca_thread, NULL, cap_thread, ca)) != 0) {
+		errno = rc;
+		return -1;
+	}
+	ca->ca_running = 1;
+	return 0;
+}
+
+void
+capture_stop(struct capture *ca)
+{
+	if (ca == NULL || !ca->ca_running)
+		return;
+	pthread_mutex_lock(&ca->ca_lock);
+	ca->ca_stop = 1;
+	pthread_mutex_unlock(&ca->ca_lock);
+	pthread_join(ca->ca_thread, NULL);
+	ca->ca_running = 0;
+}
+
+int
+capture_done(struct capture *ca)
+{
+	int done;
+
+	pthread_mutex_lock(&ca->ca_lock);
+	done = ca->ca_done;
+	pthread_mutex_unlock(&ca->ca_lock);
+	return done;
+}
+
+size_t
+capture_stats(struct capture *ca, struct cap_stats *out, size_t max)
+{
+	size_t i;
+
+	pthread_mutex_lock(&ca->ca_lock);
+	for (i = 0; i < ca->ca_nsrc && i < max; i++)
+		out[i] = ca->ca_pub[i];
+	pthread_mutex_unlock(&ca->ca_lock);
+	return ca->ca_nsrc;
+}
+
+void
+capture_free(struct capture *ca)
+{
+	size_t i;
+
+	if (ca == NULL)
+		return;
+	capture_stop(ca);
+	for (i = 0; i < ca->ca_nsrc; i++)
+		if (ca->ca_src[i].so_pcap != NULL)
+			pcap_close(ca->ca_src[i].so_pcap);
+	pthread_mutex_destroy(&ca->ca_lock);
+	free(ca);
+}
+
+int
+capture_replay(const struct cap_config *cc, const struct cap_sink *sink,
+    struct cap_stats *stats)
+{
+	struct capture *ca = capture_open(cc);
+	int rc = -1;
+
+	if (ca == NULL)
+		return -1;
+	ca->ca_sink = *sink;
+	if (ca->ca_src[0].so_pcap != NULL) {
+		cap_run_file(ca);
+		if (sink->sk_end != NULL)
+			sink->sk_end(sink->sk_arg);
+		rc = ca->ca_src[0].so_stats.cs_status == CAP_FINISHED ? 0 : -1;
+	}
+	*stats = ca->ca_src[0].so_stats;
+	capture_free(ca);
+	return rc;
+}

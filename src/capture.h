@@ -1,0 +1,105 @@
+/*
+ * capture: libpcap handles -- live interfaces or one capture file -- read
+ * by a thread of their own, each packet decoded (decode.h) and handed to a
+ * sink (the session table).  Never immediate mode: TPACKET_V3 blocks with
+ * a timeout, polled non-blocking with our own timeout, so a silent link
+ * still gives the sink a tick to close its window on time.
+ *
+ * Everything that needs privileges (opening the handles) happens in
+ * capture_open(), before the daemon drops them.  The thread owns the sink
+ * and the handles; other threads read only the statistics, copied out
+ * under a mutex.
+ */
+#ifndef CAPTURE_H
+#define CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+#define CAP_MAX_SOURCES		16
+#define CAP_NAME_MAX		64
+#define CAP_TEXT_MAX		256
+
+enum cap_status {
+	CAP_RUNNING = 1,
+	CAP_FAILED,
+	CAP_FINISHED		/* a capture file read to its end */
+};
+
+/* What one source has seen; a copy, so callers may keep it. */
+struct cap_stats {
+	char		cs_name[CAP_NAME_MAX];	/* interface, or file path */
+	int		cs_is_file;
+	int		cs_status;		/* enum cap_status */
+	char		cs_error[CAP_TEXT_MAX];	/* why it failed, or "" */
+	int		cs_linktype;		/* DLT_* */
+	char		cs_linktype_name[CAP_NAME_MAX];
+	char		cs_filter[CAP_TEXT_MAX];
+	int		cs_snaplen;
+	int		cs_buffer;		/* bytes */
+	int		cs_promisc;
+	uint64_t	cs_packets;		/* every packet read */
+	uint64_t	cs_octets;		/* their on-wire lengths */
+	uint64_t	cs_result[DECODE_NRESULTS];	/* by decode result */
+	uint64_t	cs_kernel_drops;	/* pcap_stats ps_drop */
+	uint64_t	cs_if_drops;		/* pcap_stats ps_ifdrop */
+};
+
+struct cap_config {
+	const char	*cc_ifaces[CAP_MAX_SOURCES];	/* live, or "any" */
+	size_t		 cc_nifaces;
+	const char	*cc_file;	/* offline instead of live */
+	const char	*cc_filter;	/* BPF, or NULL */
+	int		 cc_snaplen;	/* default 128 */
+	int		 cc_buffer;	/* bytes, default 32 MB */
+	int		 cc_promisc;	/* default 1 */
+	int		 cc_poll_ms;	/* longest wait for packets, default 200 */
+};
+
+/*
+ * Where packets go.  Called from the capture thread only.  Times are in
+ * microseconds since the epoch: packet time for packets, wall-clock time
+ * for ticks (live capture only: a replayed file is cut by packet time).
+ */
+struct cap_sink {
+	void	(*sk_packet)(void *arg, const struct decode_pkt *,
+		    int64_t ts_us, unsigned source);
+	void	(*sk_tick)(void *arg, int64_t now_us);
+	void	(*sk_end)(void *arg);	/* every source done: flush */
+	void	*sk_arg;
+};
+
+struct capture;
+
+void	capture_config_default(struct cap_config *);
+
+/*
+ * Opens every source.  A source that cannot be opened (no such interface,
+ * no permission, a filter that does not compile, a file that is not a
+ * capture) is kept as CAP_FAILED with the reason in its statistics; NULL
+ * (errno set) only when memory runs out.  capture_usable() tells whether
+ * any source works.
+ */
+struct capture	*capture_open(const struct cap_config *);
+int		 capture_usable(const struct capture *);	/* sources running */
+void		 capture_free(struct capture *);	/* stops; accepts NULL */
+
+/* Starts the thread; 0 or -1 with errno. */
+int	capture_start(struct capture *, const struct cap_sink *);
+/* Stops the thread (the sink's sk_end is not called). */
+void	capture_stop(struct capture *);
+/* 1 once every source has finished or failed (e.g. end of the file). */
+int	capture_done(struct capture *);
+
+/* Copies out up to max sources' statistics; returns how many exist. */
+size_t	capture_stats(struct capture *, struct cap_stats *, size_t max);
+
+/* Reads one capture file straight through into the sink in the calling
+ * thread: what -r does, and what the benchmark times.  0, or -1 with the
+ * reason in stats->cs_error. */
+int	capture_replay(const struct cap_config *, const struct cap_sink *,
+	    struct cap_stats *stats);
+
+#endif
