@@ -8,7 +8,7 @@ rocommunity public 127.0.0.1
 sysLocation test rack 7
 sampleInterval 1
 EOC
-start_coremond "$T/coremon.conf" --standalone "udp:127.0.0.1:$PORT"
+start_coremond "$T/coremon.conf" --standalone "udp:127.0.0.1:$PORT" -p "$T/coremond.pid"
 LO=$(cat /sys/class/net/lo/ifindex)
 check "standalone coremond answers on udp:127.0.0.1:$PORT" wait_for "$PORT" "$CM.2.1.1.2.$LO" 10
 sed 's/^/# /' "$T/coremond.log"
@@ -36,5 +36,11 @@ else
 	skip "MIB names: $SHARED/mibs is absent"
 fi
 
+check "-p writes the pid file" test "$(cat "$T/coremond.pid" 2>/dev/null)" = "$CM_PID"
+kill -HUP "$CM_PID"; sleep 0.5
+check "SIGHUP (reopen logs) leaves coremond serving" wait_for "$PORT" "$CM.1.1.0" 3
+kill -PIPE "$CM_PID"; sleep 0.2
+check "SIGPIPE is ignored" kill -0 "$CM_PID"
 kill -INT "$CM_PID"; wait "$CM_PID"; rc=$?
 check "coremond exits 0 on SIGINT (status $rc)" test "$rc" = 0
+check "and removes its pid file" test ! -e "$T/coremond.pid"
