@@ -47,8 +47,14 @@ agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 static const oid agent_oid[] = { CM_OBJECTS, 1 };
 static struct mt_table agent_table = {
-	"cmAgent", agent_oid, OID_LENGTH(agent_oid), 1, 7, NULL,
-	mibtable_scalar_count, mibtable_scalar_index, agent_value,
+	.mt_name = "cmAgent",
+	.mt_entry = agent_oid,
+	.mt_entry_len = OID_LENGTH(agent_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 7,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = agent_value,
 };
 
 int

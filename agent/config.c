@@ -23,6 +23,7 @@ struct cm_config cm_config = {
 	.cc_history_samples = 720,	/* one hour at 5 s */
 	.cc_window_interval = 30,
 	.cc_conn_refresh = 5,
+	.cc_conn_processes = 1,
 	.cc_procroot = PROCSTAT_PROCROOT,
 	.cc_sysroot = PROCSTAT_SYSROOT,
 };
@@ -88,6 +89,38 @@ config_parse_path(const char *token, char *line)
 	memcpy(dst, line, len + 1);
 }
 
+struct config_bool {
+	const char	*cb_token;
+	int		*cb_value;
+};
+
+static const struct config_bool config_bools[] = {
+	{ "connProcesses", &cm_config.cc_conn_processes },
+};
+
+static void
+config_parse_bool(const char *token, char *line)
+{
+	size_t i, len = strlen(line);
+	char msg[256];
+
+	while (len > 0 && isspace((unsigned char)line[len - 1]))
+		line[--len] = '\0';
+	for (i = 0; i < sizeof(config_bools) / sizeof(config_bools[0]); i++) {
+		if (strcasecmp(config_bools[i].cb_token, token) != 0)
+			continue;
+		if (strcasecmp(line, "yes") == 0 || strcmp(line, "1") == 0)
+			*config_bools[i].cb_value = 1;
+		else if (strcasecmp(line, "no") == 0 || strcmp(line, "0") == 0)
+			*config_bools[i].cb_value = 0;
+		else {
+			snprintf(msg, sizeof(msg), "%s: \"%s\" is not yes or no",
+			    config_bools[i].cb_token, line);
+			config_perror(msg);
+		}
+	}
+}
+
 void
 config_register(void)
 {
@@ -96,6 +129,9 @@ config_register(void)
 	for (i = 0; i < sizeof(config_uints) / sizeof(config_uints[0]); i++)
 		register_app_config_handler(config_uints[i].cu_token,
 		    config_parse_uint, NULL, "SECONDS|COUNT");
+	for (i = 0; i < sizeof(config_bools) / sizeof(config_bools[0]); i++)
+		register_app_config_handler(config_bools[i].cb_token,
+		    config_parse_bool, NULL, "yes|no");
 	/* Where the kernel's counters are read from; for tests. */
 	register_app_config_handler("procRoot", config_parse_path, NULL,
 	    "DIR");

@@ -341,7 +341,8 @@ main(int argc, char **argv)
 	init_snmp(COREMON_APP);		/* reads coremon.conf */
 	apply_logging(&o);
 
-	if (agentinfo_init() == -1 || traffic_init() == -1)
+	if (agentinfo_init() == -1 || traffic_init() == -1 ||
+	    connections_init() == -1)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
@@ -364,6 +365,7 @@ main(int argc, char **argv)
 	}
 
 	snmp_log(LOG_INFO, "coremond stopping\n");
+	connections_shutdown();
 	traffic_shutdown();
 	snmp_shutdown(COREMON_APP);
 	SOCK_CLEANUP;

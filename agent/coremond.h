@@ -23,6 +23,7 @@ struct cm_config {
 	unsigned	cc_history_samples;
 	unsigned	cc_window_interval;	/* s */
 	unsigned	cc_conn_refresh;	/* s */
+	int		cc_conn_processes;	/* find owning processes */
 	char		cc_procroot[256];	/* the kernel's, or a fixture */
 	char		cc_sysroot[256];
 };
@@ -40,5 +41,7 @@ void	config_log_end(int keep_stderr);
 int	agentinfo_init(void);
 int	traffic_init(void);
 void	traffic_shutdown(void);
+int	connections_init(void);
+void	connections_shutdown(void);
 
 #endif

@@ -158,6 +158,8 @@ mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 
 	(void)reg;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (t->mt_begin != NULL)
+		t->mt_begin(t->mt_arg);
 	for (req = requests; req != NULL; req = req->next) {
 		if (req->processed)
 			continue;
@@ -174,6 +176,8 @@ mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 			break;
 		}
 	}
+	if (t->mt_end != NULL)
+		t->mt_end(t->mt_arg);
 	if ((ms = mt_elapsed_ms(&start)) > MT_SLOW_MS)
 		snmp_log(LOG_WARNING, "%s: a request took %ld ms\n",
 		    t->mt_name, ms);
@@ -284,4 +288,22 @@ mt_dateandtime(struct mt_value *v, time_t when)
 	b[9] = 0;
 	b[10] = 0;
 	mt_string(v, b, 11);
+}
+
+size_t
+mt_index_inet(oid *idx, int ipv6, const uint8_t *addr)
+{
+	size_t len = ipv6 ? 16 : 4, i;
+
+	idx[0] = ipv6 ? 2 : 1;
+	idx[1] = len;
+	for (i = 0; i < len; i++)
+		idx[2 + i] = addr[i];
+	return 2 + len;
+}
+
+void
+mt_inet_type(struct mt_value *v, int ipv6)
+{
+	mt_integer(v, ipv6 ? 2 : 1);	/* INET-ADDRESS-MIB InetAddressType */
 }

@@ -44,6 +44,10 @@ struct mt_table {
 	/* Fills (row i, column col); 0, or -1 when that cell does not exist. */
 	int	(*mt_value)(void *arg, size_t i, unsigned col,
 		    struct mt_value *);
+	/* Optional: called around each request, e.g. to hold one snapshot
+	 * for all of its varbinds. */
+	void	(*mt_begin)(void *arg);
+	void	(*mt_end)(void *arg);
 };
 
 /* Registers a table (or scalar group) with the agent; 0 or -1. The table
@@ -54,6 +58,10 @@ int	mibtable_register(struct mt_table *);
 size_t	mibtable_scalar_count(void *arg);
 size_t	mibtable_scalar_index(void *arg, size_t i, oid *idx);
 
+/* Writes an InetAddressType + InetAddress index part (RFC 4001: the
+ * address as a length-prefixed string); returns the sub-ids written. */
+size_t	mt_index_inet(oid *idx, int ipv6, const uint8_t *addr);
+
 /* Value setters. */
 void	mt_counter64(struct mt_value *, uint64_t);
 void	mt_gauge(struct mt_value *, uint64_t);	/* clamped to 2^32-1 */
@@ -63,5 +71,6 @@ void	mt_unsigned(struct mt_value *, uint64_t);	/* clamped */
 void	mt_string(struct mt_value *, const void *, size_t);
 void	mt_truth(struct mt_value *, int);
 void	mt_dateandtime(struct mt_value *, time_t);	/* UTC, 11 octets */
+void	mt_inet_type(struct mt_value *, int ipv6);	/* ipv4(1), ipv6(2) */
 
 #endif

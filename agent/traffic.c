@@ -110,8 +110,14 @@ if_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 static const oid if_entry_oid[] = { OID_TRAFFIC, 1, 1 };
 static struct mt_table if_table = {
-	"cmIfTable", if_entry_oid, OID_LENGTH(if_entry_oid), 2, 23, NULL,
-	if_count, if_index, if_value,
+	.mt_name = "cmIfTable",
+	.mt_entry = if_entry_oid,
+	.mt_entry_len = OID_LENGTH(if_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 23,
+	.mt_count = if_count,
+	.mt_index = if_index,
+	.mt_value = if_value,
 };
 
 /*
@@ -168,10 +174,17 @@ group_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	static const oid name##_oid[] = { OID_TRAFFIC, sub };		\
 	static struct counter_group name##_group = { arr,		\
 		sizeof(arr) / sizeof(arr[0]) };				\
-	static struct mt_table name##_table = { #name, name##_oid,	\
-		OID_LENGTH(name##_oid), 1,				\
-		20 + sizeof(arr) / sizeof(arr[0]) - 1, &name##_group,	\
-		mibtable_scalar_count, mibtable_scalar_index, group_value }
+	static struct mt_table name##_table = {				\
+		.mt_name = #name,					\
+		.mt_entry = name##_oid,					\
+		.mt_entry_len = OID_LENGTH(name##_oid),			\
+		.mt_mincol = 1,						\
+		.mt_maxcol = 20 + sizeof(arr) / sizeof(arr[0]) - 1,	\
+		.mt_arg = &name##_group,				\
+		.mt_count = mibtable_scalar_count,			\
+		.mt_index = mibtable_scalar_index,			\
+		.mt_value = group_value,				\
+	}
 
 GROUP(cmTcp, 2, tcp_counters);
 GROUP(cmUdp, 3, udp_counters);
@@ -211,8 +224,14 @@ sample_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 static const oid sample_oid[] = { OID_TRAFFIC, 6 };
 static struct mt_table sample_table = {
-	"cmSample", sample_oid, OID_LENGTH(sample_oid), 1, 6, NULL,
-	mibtable_scalar_count, mibtable_scalar_index, sample_value,
+	.mt_name = "cmSample",
+	.mt_entry = sample_oid,
+	.mt_entry_len = OID_LENGTH(sample_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 6,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = sample_value,
 };
 
 /* cmHistoryTable: the ring, oldest first, index = sample number. */
@@ -252,8 +271,14 @@ hist_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 static const oid hist_entry_oid[] = { OID_TRAFFIC, 7, 1 };
 static struct mt_table hist_table = {
-	"cmHistoryTable", hist_entry_oid, OID_LENGTH(hist_entry_oid), 2, 18,
-	NULL, hist_count, hist_index, hist_value,
+	.mt_name = "cmHistoryTable",
+	.mt_entry = hist_entry_oid,
+	.mt_entry_len = OID_LENGTH(hist_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 18,
+	.mt_count = hist_count,
+	.mt_index = hist_index,
+	.mt_value = hist_value,
 };
 
 int

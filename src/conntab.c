@@ -1,0 +1,819 @@
+/*
+ * conntab: connection and client tables built from sock_diag dumps.
+ *
+ * Each snapshot carries a hash (src/hash, the project's keyed table) from
+ * socket cookie to row position; the next refresh finds a socket's
+ * previous row through it in O(1), so a refresh is a dump, a sort and a
+ * few linear passes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "conntab.h"
+#include "hash.h"
+#include "procpid.h"
+#include "sockdiag.h"
+
+#define CT_NSEC			1000000000LL
+#define CT_PREFETCH		8	/* rows ahead */
+
+/*
+ * What qsort moves: the first 16 bytes of an index packed big-endian, so
+ * most comparisons are two integer compares on a small contiguous array,
+ * and the record itself for the rare tie (IPv6 addresses sharing their
+ * first 15 bytes, one index twice).
+ */
+struct ct_sortkey {
+	uint64_t	 sk_hi;
+	uint64_t	 sk_lo;
+	const void	*sk_item;	/* struct sd_sock or struct ct_row */
+};
+
+/* A snapshot and what only this file sees of it. */
+struct ct_snap {
+	struct ct_snapshot	 sp_pub;	/* first: the public view */
+	struct hash		*sp_cookies;	/* cookie -> row position */
+	unsigned int		 sp_refs;	/* atomic */
+};
+
+struct conntab {
+	struct ct_config	 ct_config;
+	char			*ct_procroot;
+	struct sockdiag		*ct_diag;
+	struct procpid		*ct_procs;	/* NULL: owners not wanted */
+	struct sd_list		 ct_socks;	/* the last dump, reused */
+	struct ct_sortkey	*ct_sort;	/* scratch for both sorts */
+	size_t			 ct_sort_cap;
+	uint32_t		*ct_inodes;	/* scratch for procpid */
+	size_t			 ct_inodes_cap;
+	pthread_mutex_t		 ct_lock;	/* guards ct_current */
+	struct ct_snap		*ct_current;	/* written by the refresher only */
+	int64_t			 ct_last_try_ns;
+	int			 ct_tried;
+	uint64_t		 ct_refreshes;
+	uint64_t		 ct_duplicates;
+};
+
+static int64_t
+ct_now_ns(clockid_t clock)
+{
+	struct timespec	ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * CT_NSEC + ts.tv_nsec;
+}
+
+/* hash(3) equality: does the row at index have this cookie? */
+static int
+ct_cookie_eq(const void *key, uint32_t index, void *arg)
+{
+	const struct ct_row	*rows = arg;
+	uint64_t		 cookie;
+
+	memcpy(&cookie, key, sizeof(cookie));
+	return rows[index].cr_cookie == cookie;
+}
+
+/* The position of the row with this cookie, or HASH_NONE. */
+static uint32_t
+ct_cookie_find(struct hash *h, uint64_t cookie)
+{
+	uint64_t	hv = hash_compute(h, &cookie, sizeof(cookie));
+
+	return hash_find(h, (uint32_t)hv, &cookie);
+}
+
+/* Indexes row pos by its cookie unless the cookie is there already. */
+static int
+ct_cookie_add(struct hash *h, const struct ct_row *r, uint32_t pos)
+{
+	uint64_t	hv = hash_compute(h, &r->cr_cookie, sizeof(r->cr_cookie));
+
+	if (hash_find(h, (uint32_t)hv, &r->cr_cookie) != HASH_NONE)
+		return 0;
+	return hash_insert(h, (uint32_t)hv, pos);
+}
+
+int
+conntab_state_of(uint8_t kernel_state)
+{
+	static const uint8_t	map[SD_TCP_NSTATES] = {
+		[SD_TCP_ESTABLISHED]	= CT_STATE_ESTABLISHED,
+		[SD_TCP_SYN_SENT]	= CT_STATE_SYN_SENT,
+		[SD_TCP_SYN_RECV]	= CT_STATE_SYN_RECEIVED,
+		[SD_TCP_FIN_WAIT1]	= CT_STATE_FIN_WAIT1,
+		[SD_TCP_FIN_WAIT2]	= CT_STATE_FIN_WAIT2,
+		[SD_TCP_TIME_WAIT]	= CT_STATE_TIME_WAIT,
+		[SD_TCP_CLOSE]		= CT_STATE_CLOSED,
+		[SD_TCP_CLOSE_WAIT]	= CT_STATE_CLOSE_WAIT,
+		[SD_TCP_LAST_ACK]	= CT_STATE_LAST_ACK,
+		[SD_TCP_LISTEN]		= CT_STATE_LISTEN,
+		[SD_TCP_CLOSING]	= CT_STATE_CLOSING,
+		[SD_TCP_NEW_SYN_RECV]	= CT_STATE_SYN_RECEIVED,
+	};
+
+	return kernel_state < SD_TCP_NSTATES ? map[kernel_state] : 0;
+}
+
+static int
+ct_cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int
+conntab_addr_cmp(const struct ct_addr *a, const struct ct_addr *b)
+{
+	if (a->ca_family != b->ca_family)
+		return a->ca_family < b->ca_family ? -1 : 1;
+	/* Same family, same length; the bytes past it are zero. */
+	return memcmp(a->ca_bytes, b->ca_bytes, sizeof(a->ca_bytes));
+}
+
+int
+conntab_index_cmp(const struct ct_index *a, const struct ct_index *b)
+{
+	int	c;
+
+	if ((c = conntab_addr_cmp(&a->ci_local, &b->ci_local)) != 0)
+		return c;
+	if (a->ci_local_port != b->ci_local_port)
+		return a->ci_local_port < b->ci_local_port ? -1 : 1;
+	if ((c = conntab_addr_cmp(&a->ci_remote, &b->ci_remote)) != 0)
+		return c;
+	if (a->ci_remote_port != b->ci_remote_port)
+		return a->ci_remote_port < b->ci_remote_port ? -1 : 1;
+	return 0;
+}
+
+/* The same order on dumped sockets, whose addresses share one family. */
+static int
+ct_sock_index_cmp(const struct sd_sock *x, const struct sd_sock *y)
+{
+	int	c;
+
+	if (x->ss_family != y->ss_family)
+		return x->ss_family < y->ss_family ? -1 : 1;
+	if ((c = memcmp(x->ss_local, y->ss_local, sizeof(x->ss_local))) != 0)
+		return c;
+	if (x->ss_local_port != y->ss_local_port)
+		return x->ss_local_port < y->ss_local_port ? -1 : 1;
+	if ((c = memcmp(x->ss_remote, y->ss_remote,
+	    sizeof(x->ss_remote))) != 0)
+		return c;
+	if (x->ss_remote_port != y->ss_remote_port)
+		return x->ss_remote_port < y->ss_remote_port ? -1 : 1;
+	return 0;
+}
+
+/* Index order; among sockets with one index (a dump racing a close and a
+ * reopen) the live one before TIME_WAIT, then the newest cookie, first. */
+static int
+ct_sock_cmp(const struct sd_sock *x, const struct sd_sock *y)
+{
+	int	c, xtw, ytw;
+
+	if ((c = ct_sock_index_cmp(x, y)) != 0)
+		return c;
+	xtw = x->ss_state == SD_TCP_TIME_WAIT;
+	ytw = y->ss_state == SD_TCP_TIME_WAIT;
+	if (xtw != ytw)
+		return xtw - ytw;
+	return -ct_cmp_u64(x->ss_cookie, y->ss_cookie);
+}
+
+static uint64_t
+ct_be64(const uint8_t *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+ct_key_set(struct ct_sortkey *sk, const uint8_t packed[16], const void *item)
+{
+	sk->sk_hi = ct_be64(packed);
+	sk->sk_lo = ct_be64(packed + 8);
+	sk->sk_item = item;
+}
+
+static int
+ct_key_cmp(const struct ct_sortkey *a, const struct ct_sortkey *b)
+{
+	if (a->sk_hi != b->sk_hi)
+		return a->sk_hi < b->sk_hi ? -1 : 1;
+	if (a->sk_lo != b->sk_lo)
+		return a->sk_lo < b->sk_lo ? -1 : 1;
+	return 0;
+}
+
+/* Family, then for IPv4 the whole index (13 bytes), for IPv6 the first
+ * 15 bytes of the local address: a prefix of the index order. */
+static void
+ct_sock_key(struct ct_sortkey *sk, const struct sd_sock *ss)
+{
+	uint8_t	b[16] = { 0 };
+
+	b[0] = ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		memcpy(b + 1, ss->ss_local, 4);
+		b[5] = ss->ss_local_port >> 8;
+		b[6] = ss->ss_local_port & 0xff;
+		memcpy(b + 7, ss->ss_remote, 4);
+		b[11] = ss->ss_remote_port >> 8;
+		b[12] = ss->ss_remote_port & 0xff;
+	} else
+		memcpy(b + 1, ss->ss_local, 15);
+	ct_key_set(sk, b, ss);
+}
+
+static int
+ct_sock_key_cmp(const void *a, const void *b)
+{
+	const struct ct_sortkey	*x = a, *y = b;
+	int			 c;
+
+	if ((c = ct_key_cmp(x, y)) != 0)
+		return c;
+	return ct_sock_cmp(x->sk_item, y->sk_item);
+}
+
+/* Family and the first 15 bytes of the remote address. */
+static void
+ct_client_key(struct ct_sortkey *sk, const struct ct_row *r)
+{
+	uint8_t	b[16];
+
+	b[0] = r->cr_index.ci_remote.ca_family;
+	memcpy(b + 1, r->cr_index.ci_remote.ca_bytes, 15);
+	ct_key_set(sk, b, r);
+}
+
+/* Many rows share a client: equal keys are the common case, and for
+ * IPv4 the key is the whole address. */
+static int
+ct_client_key_cmp(const void *a, const void *b)
+{
+	const struct ct_sortkey	*x = a, *y = b;
+	const struct ct_row	*xr, *yr;
+	int			 c;
+
+	if ((c = ct_key_cmp(x, y)) != 0 || x->sk_hi >> 56 == AF_INET)
+		return c;
+	xr = x->sk_item;
+	yr = y->sk_item;
+	return (int)xr->cr_index.ci_remote.ca_bytes[15] -
+	    (int)yr->cr_index.ci_remote.ca_bytes[15];
+}
+
+static void
+ct_addr_set(struct ct_addr *ca, uint8_t family, const uint8_t bytes[16])
+{
+	ca->ca_family = family;
+	ca->ca_len = family == AF_INET ? 4 : 16;
+	memcpy(ca->ca_bytes, bytes, sizeof(ca->ca_bytes));
+}
+
+/* value * scale per second over interval_ns, rounded, capped at max. */
+static uint64_t
+ct_per_second(uint64_t value, double scale, int64_t interval_ns,
+    uint64_t max)
+{
+	double	r = (double)value * scale * (double)CT_NSEC /
+		    (double)interval_ns + 0.5;
+
+	return r >= (double)max ? max : (uint64_t)r;
+}
+
+/* A 32-bit kernel counter carried to 64 bits: its low half always equals
+ * the kernel's value, and it grows by the 32-bit difference. */
+static uint64_t
+ct_extend32(uint64_t prev, uint32_t cur)
+{
+	return prev + (uint32_t)(cur - (uint32_t)prev);
+}
+
+static void
+ct_fill_counters(struct ct_row *r, const struct sd_sock *ss,
+    const struct ct_row *prev)
+{
+	if (!ss->ss_have_info) {
+		/* TIME_WAIT and request sockets carry no tcp_info. */
+		if (prev == NULL)
+			return;
+		r->cr_octets_out = prev->cr_octets_out;
+		r->cr_octets_in = prev->cr_octets_in;
+		r->cr_octets_retrans = prev->cr_octets_retrans;
+		r->cr_segs_out = prev->cr_segs_out;
+		r->cr_segs_in = prev->cr_segs_in;
+		r->cr_data_segs_out = prev->cr_data_segs_out;
+		r->cr_data_segs_in = prev->cr_data_segs_in;
+		r->cr_retrans_segs = prev->cr_retrans_segs;
+		return;
+	}
+	r->cr_flags |= CT_ROW_HAVE_INFO;
+	r->cr_info_len = ss->ss_info_len;
+	r->cr_octets_out = ss->ss_bytes_acked;
+	r->cr_octets_in = ss->ss_bytes_received;
+	r->cr_octets_retrans = ss->ss_bytes_retrans;
+	r->cr_segs_out = ct_extend32(prev ? prev->cr_segs_out : 0,
+	    ss->ss_segs_out);
+	r->cr_segs_in = ct_extend32(prev ? prev->cr_segs_in : 0,
+	    ss->ss_segs_in);
+	r->cr_data_segs_out = ct_extend32(prev ? prev->cr_data_segs_out : 0,
+	    ss->ss_data_segs_out);
+	r->cr_data_segs_in = ct_extend32(prev ? prev->cr_data_segs_in : 0,
+	    ss->ss_data_segs_in);
+	r->cr_retrans_segs = ct_extend32(prev ? prev->cr_retrans_segs : 0,
+	    ss->ss_total_retrans);
+	r->cr_rtt_us = ss->ss_rtt;
+	r->cr_rttvar_us = ss->ss_rttvar;
+	r->cr_snd_cwnd = ss->ss_snd_cwnd;
+	r->cr_delivery_rate = ss->ss_delivery_rate;
+}
+
+static void
+ct_fill_rates(struct ct_row *r, const struct ct_row *prev,
+    int64_t interval_ns)
+{
+	if (prev == NULL || interval_ns <= 0 ||
+	    r->cr_octets_out < prev->cr_octets_out ||
+	    r->cr_octets_in < prev->cr_octets_in)
+		return;
+	r->cr_flags |= CT_ROW_RATES_VALID;
+	r->cr_rate_out = ct_per_second(r->cr_octets_out - prev->cr_octets_out,
+	    1, interval_ns, UINT64_MAX);
+	r->cr_rate_in = ct_per_second(r->cr_octets_in - prev->cr_octets_in,
+	    1, interval_ns, UINT64_MAX);
+	r->cr_seg_rate_out = ct_per_second(r->cr_segs_out - prev->cr_segs_out,
+	    100, interval_ns, UINT32_MAX);
+	r->cr_seg_rate_in = ct_per_second(r->cr_segs_in - prev->cr_segs_in,
+	    100, interval_ns, UINT32_MAX);
+}
+
+static void
+ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
+    const struct ct_snap *prev_snap, int64_t now_ns)
+{
+	const struct ct_row	*prev = NULL;
+	uint32_t		 pos = HASH_NONE;
+
+	memset(r, 0, sizeof(*r));
+	ct_addr_set(&r->cr_index.ci_local, ss->ss_family, ss->ss_local);
+	ct_addr_set(&r->cr_index.ci_remote, ss->ss_family, ss->ss_remote);
+	r->cr_index.ci_local_port = ss->ss_local_port;
+	r->cr_index.ci_remote_port = ss->ss_remote_port;
+	r->cr_state = conntab_state_of(ss->ss_state);
+	r->cr_uid = ss->ss_uid;
+	r->cr_inode = ss->ss_inode;
+	r->cr_cookie = ss->ss_cookie;
+	r->cr_wqueue = ss->ss_wqueue;
+	r->cr_rqueue = ss->ss_rqueue;
+
+	if (prev_snap != NULL)
+		pos = ct_cookie_find(prev_snap->sp_cookies, ss->ss_cookie);
+	if (pos != HASH_NONE)
+		prev = &prev_snap->sp_pub.sn_rows[pos];
+
+	ct_fill_counters(r, ss, prev);
+	if (prev != NULL) {
+		ct_fill_rates(r, prev, now_ns - prev_snap->sp_pub.sn_mono_ns);
+		r->cr_first_seen_ns = prev->cr_first_seen_ns;
+		r->cr_flags |= prev->cr_flags & CT_ROW_AGE_AT_LEAST;
+	} else {
+		r->cr_first_seen_ns = now_ns;
+		/* Whatever the first refresh finds was open before it. */
+		if (prev_snap == NULL)
+			r->cr_flags |= CT_ROW_AGE_AT_LEAST;
+	}
+	r->cr_age = (now_ns - r->cr_first_seen_ns) / CT_NSEC;
+}
+
+static void
+ct_snap_free(struct ct_snap *sp)
+{
+	if (sp == NULL)
+		return;
+	hash_free(sp->sp_cookies);
+	free((void *)sp->sp_pub.sn_rows);
+	free((void *)sp->sp_pub.sn_clients);
+	free(sp);
+}
+
+static int
+ct_reserve_sort(struct conntab *ct, size_t n)
+{
+	struct ct_sortkey	*grown;
+
+	if (n <= ct->ct_sort_cap)
+		return 0;
+	grown = realloc(ct->ct_sort, n * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	ct->ct_sort = grown;
+	ct->ct_sort_cap = n;
+	return 0;
+}
+
+/* Puts the non-listening sockets in index order into ct_sort; counts the
+ * listeners.  Returns how many were sorted, or -1. */
+static ssize_t
+ct_sort_socks(struct conntab *ct, const struct sd_list *sl,
+    uint32_t *listeners)
+{
+	size_t	i, n = 0;
+
+	if (ct_reserve_sort(ct, sl->sl_count) < 0)
+		return -1;
+	*listeners = 0;
+	for (i = 0; i < sl->sl_count; i++) {
+		const struct sd_sock	*ss = &sl->sl_socks[i];
+
+		if (ss->ss_state == SD_TCP_LISTEN)
+			(*listeners)++;
+		else if (conntab_state_of(ss->ss_state) != 0)
+			ct_sock_key(&ct->ct_sort[n++], ss);
+	}
+	if (n > 1)
+		qsort(ct->ct_sort, n, sizeof(*ct->ct_sort), ct_sock_key_cmp);
+	return n;
+}
+
+/* Fills the rows from the sorted sockets, one row per index, and indexes
+ * them by cookie.  0, or -1 when the hash cannot grow (ENOMEM). */
+static int
+ct_build_rows(struct conntab *ct, struct ct_snap *sp, struct ct_row *rows,
+    size_t nsorted)
+{
+	const struct sd_sock	*ss, *last = NULL;
+	size_t			 i, n = 0;
+	int			 rc = 0;
+
+	for (i = 0; i < nsorted && rc == 0; i++) {
+		/* The sort scattered the sockets: fetch ahead of use. */
+		if (i + CT_PREFETCH < nsorted) {
+			ss = ct->ct_sort[i + CT_PREFETCH].sk_item;
+			__builtin_prefetch(ss);
+			__builtin_prefetch((const char *)ss + 64);
+		}
+		ss = ct->ct_sort[i].sk_item;
+		if (last != NULL && ct_sock_index_cmp(last, ss) == 0) {
+			ct->ct_duplicates++;
+			continue;
+		}
+		last = ss;
+		ct_fill_row(&rows[n], ss, ct->ct_current, sp->sp_pub.sn_mono_ns);
+		rc = ct_cookie_add(sp->sp_cookies, &rows[n], n);
+		n++;
+	}
+	sp->sp_pub.sn_rows = rows;
+	sp->sp_pub.sn_nrows = n;
+	return rc;
+}
+
+/* Owners by inode; rows keep pid 0 when switched off or on ENOMEM. */
+static void
+ct_fill_owners(struct conntab *ct, struct ct_row *rows, size_t n)
+{
+	const char	*comm;
+	uint32_t	*grown;
+	size_t		 i;
+
+	if (ct->ct_procs == NULL)
+		return;
+	if (n > ct->ct_inodes_cap) {
+		grown = realloc(ct->ct_inodes, n * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		ct->ct_inodes = grown;
+		ct->ct_inodes_cap = n;
+	}
+	for (i = 0; i < n; i++)
+		ct->ct_inodes[i] = rows[i].cr_inode;
+	if (procpid_update(ct->ct_procs, ct->ct_inodes, n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		rows[i].cr_pid = procpid_owner(ct->ct_procs, rows[i].cr_inode,
+		    &comm);
+		strncpy(rows[i].cr_comm, comm, sizeof(rows[i].cr_comm) - 1);
+	}
+}
+
+static void
+ct_client_add(struct ct_client *cc, const struct ct_row *r)
+{
+	cc->cc_conns++;
+	if (r->cr_state == CT_STATE_ESTABLISHED)
+		cc->cc_established++;
+	else if (r->cr_state == CT_STATE_SYN_RECEIVED)
+		cc->cc_syn_received++;
+	else if (r->cr_state == CT_STATE_TIME_WAIT)
+		cc->cc_time_wait++;
+	else
+		cc->cc_other++;
+	cc->cc_octets_in += r->cr_octets_in;
+	cc->cc_octets_out += r->cr_octets_out;
+	cc->cc_rate_in += r->cr_rate_in;
+	cc->cc_rate_out += r->cr_rate_out;
+	cc->cc_seg_rate_in += r->cr_seg_rate_in;
+	cc->cc_seg_rate_out += r->cr_seg_rate_out;
+	cc->cc_rqueue += r->cr_rqueue;
+	cc->cc_wqueue += r->cr_wqueue;
+	if (r->cr_age > cc->cc_oldest_age)
+		cc->cc_oldest_age = r->cr_age;
+}
+
+/* Groups the rows by remote address into the client table. */
+static int
+ct_build_clients(struct conntab *ct, struct ct_snap *sp)
+{
+	const struct ct_row	*rows = sp->sp_pub.sn_rows;
+	size_t			 nrows = sp->sp_pub.sn_nrows, i, n = 0;
+	struct ct_client	*clients;
+	struct ct_sortkey	*keys;
+
+	if (ct_reserve_sort(ct, nrows) < 0)
+		return -1;
+	keys = ct->ct_sort;
+	for (i = 0; i < nrows; i++)
+		ct_client_key(&keys[i], &rows[i]);
+	if (nrows > 1)
+		qsort(keys, nrows, sizeof(*keys), ct_client_key_cmp);
+	for (i = 0; i < nrows; i++)
+		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0)
+			n++;
+	clients = calloc(n ? n : 1, sizeof(*clients));
+	if (clients == NULL)
+		return -1;
+	n = 0;
+	for (i = 0; i < nrows; i++) {
+		const struct ct_row	*r = keys[i].sk_item;
+
+		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0)
+			clients[n++].cc_addr = r->cr_index.ci_remote;
+		ct_client_add(&clients[n - 1], r);
+	}
+	sp->sp_pub.sn_clients = clients;
+	sp->sp_pub.sn_nclients = n;
+	return 0;
+}
+
+static void
+ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
+    uint32_t listeners)
+{
+	struct ct_summary	*cs = &sp->sp_pub.sn_summary;
+	struct pp_counters	 pc;
+	size_t			 i;
+
+	cs->cs_conns = sp->sp_pub.sn_nrows;
+	for (i = 0; i < sp->sp_pub.sn_nrows; i++)
+		cs->cs_by_state[sp->sp_pub.sn_rows[i].cr_state]++;
+	cs->cs_listeners = listeners;
+	cs->cs_clients = sp->sp_pub.sn_nclients;
+	if (ct->ct_current != NULL)
+		cs->cs_interval_ms = (sp->sp_pub.sn_mono_ns -
+		    ct->ct_current->sp_pub.sn_mono_ns) / 1000000;
+	cs->cs_refreshes = ++ct->ct_refreshes;
+	cs->cs_msgs_malformed = sl->sl_stats.st_malformed;
+	cs->cs_attrs_unknown = sl->sl_stats.st_unknown_attrs;
+	cs->cs_info_short = sl->sl_stats.st_short_info;
+	cs->cs_dropped = sl->sl_stats.st_dropped;
+	cs->cs_duplicates = ct->ct_duplicates;
+	if (ct->ct_procs != NULL) {
+		procpid_counters(ct->ct_procs, &pc);
+		cs->cs_proc_scans = pc.pc_scans;
+	}
+}
+
+static void
+ct_publish(struct conntab *ct, struct ct_snap *sp)
+{
+	struct ct_snap	*old;
+
+	sp->sp_refs = 1;	/* the table's own reference */
+	pthread_mutex_lock(&ct->ct_lock);
+	old = ct->ct_current;
+	ct->ct_current = sp;
+	pthread_mutex_unlock(&ct->ct_lock);
+	conntab_release(old ? &old->sp_pub : NULL);
+}
+
+static int
+ct_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
+    const struct timespec *real, int64_t start_ns)
+{
+	struct ct_snap	*sp;
+	struct ct_row	*rows = NULL;
+	ssize_t		 nsorted;
+	uint32_t	 listeners;
+
+	sp = calloc(1, sizeof(*sp));
+	if (sp == NULL)
+		return -1;
+	sp->sp_pub.sn_mono_ns = mono_ns;
+	sp->sp_pub.sn_summary.cs_refresh_time = *real;
+	if ((nsorted = ct_sort_socks(ct, sl, &listeners)) < 0)
+		goto fail;
+	rows = malloc((nsorted ? nsorted : 1) * sizeof(*rows));
+	if (rows == NULL)
+		goto fail;
+	sp->sp_cookies = hash_new(nsorted, 0, ct_cookie_eq, rows);
+	if (sp->sp_cookies == NULL)
+		goto fail;
+	sp->sp_pub.sn_rows = rows;	/* sp owns them now */
+	rows = NULL;
+	if (ct_build_rows(ct, sp, (struct ct_row *)sp->sp_pub.sn_rows,
+	    nsorted) < 0)
+		goto fail;
+	ct_fill_owners(ct, (struct ct_row *)sp->sp_pub.sn_rows,
+	    sp->sp_pub.sn_nrows);
+	if (ct_build_clients(ct, sp) < 0)
+		goto fail;
+	ct_summarize(ct, sp, sl, listeners);
+	sp->sp_pub.sn_bytes = sizeof(*sp) +
+	    nsorted * sizeof(struct ct_row) +
+	    sp->sp_pub.sn_nclients * sizeof(struct ct_client) +
+	    hash_memory(sp->sp_cookies);
+	sp->sp_pub.sn_summary.cs_refresh_usec =
+	    (ct_now_ns(CLOCK_MONOTONIC) - start_ns) / 1000;
+	ct_publish(ct, sp);
+	return 0;
+fail:
+	free(rows);
+	ct_snap_free(sp);
+	return -1;
+}
+
+int
+conntab_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
+    const struct timespec *real)
+{
+	return ct_build(ct, sl, mono_ns, real, ct_now_ns(CLOCK_MONOTONIC));
+}
+
+int
+conntab_refresh(struct conntab *ct)
+{
+	struct timespec	real;
+	int64_t		start;
+
+	start = ct_now_ns(CLOCK_MONOTONIC);
+	clock_gettime(CLOCK_REALTIME, &real);
+	if (sockdiag_dump(ct->ct_diag, &ct->ct_socks) < 0)
+		return -1;
+	return ct_build(ct, &ct->ct_socks, start, &real, start);
+}
+
+int
+conntab_refresh_if_stale(struct conntab *ct)
+{
+	int64_t	now = ct_now_ns(CLOCK_MONOTONIC);
+
+	if (ct->ct_tried && now - ct->ct_last_try_ns <
+	    (int64_t)ct->ct_config.cf_interval_ms * 1000000)
+		return 0;
+	ct->ct_tried = 1;
+	ct->ct_last_try_ns = now;
+	return conntab_refresh(ct) < 0 ? -1 : 1;
+}
+
+const struct ct_snapshot *
+conntab_acquire(struct conntab *ct)
+{
+	struct ct_snap	*sp;
+
+	pthread_mutex_lock(&ct->ct_lock);
+	sp = ct->ct_current;
+	if (sp != NULL)
+		__atomic_add_fetch(&sp->sp_refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&ct->ct_lock);
+	return sp ? &sp->sp_pub : NULL;
+}
+
+void
+conntab_release(const struct ct_snapshot *sn)
+{
+	struct ct_snap	*sp = (struct ct_snap *)sn;	/* sp_pub is first */
+
+	if (sp == NULL)
+		return;
+	if (__atomic_sub_fetch(&sp->sp_refs, 1, __ATOMIC_ACQ_REL) == 0)
+		ct_snap_free(sp);
+}
+
+size_t
+conntab_row_search(const struct ct_snapshot *sn, const struct ct_index *key,
+    int after)
+{
+	size_t	lo = 0, hi = sn->sn_nrows;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+		int	c = conntab_index_cmp(&sn->sn_rows[mid].cr_index, key);
+		if (c < 0 || (after && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t
+conntab_client_search(const struct ct_snapshot *sn, const struct ct_addr *key,
+    int after)
+{
+	size_t	lo = 0, hi = sn->sn_nclients;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+		int	c = conntab_addr_cmp(&sn->sn_clients[mid].cc_addr, key);
+		if (c < 0 || (after && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+conntab_config_default(struct ct_config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->cf_interval_ms = CT_INTERVAL_DEFAULT_MS;
+	cf->cf_processes = 1;
+	cf->cf_procroot = "/proc";
+	cf->cf_max_conns = CT_MAX_CONNS_DEFAULT;
+}
+
+struct conntab *
+conntab_new(const struct ct_config *cf)
+{
+	struct conntab	*ct;
+
+	ct = calloc(1, sizeof(*ct));
+	if (ct == NULL)
+		return NULL;
+	pthread_mutex_init(&ct->ct_lock, NULL);
+	ct->ct_config = *cf;
+	if (ct->ct_config.cf_interval_ms == 0)
+		ct->ct_config.cf_interval_ms = CT_INTERVAL_DEFAULT_MS;
+	if (ct->ct_config.cf_max_conns == 0)
+		ct->ct_config.cf_max_conns = CT_MAX_CONNS_DEFAULT;
+	ct->ct_procroot = strdup(cf->cf_procroot ? cf->cf_procroot : "/proc");
+	if (ct->ct_procroot == NULL)
+		goto fail;
+	ct->ct_config.cf_procroot = ct->ct_procroot;
+	sockdiag_list_init(&ct->ct_socks, ct->ct_config.cf_max_conns);
+	if ((ct->ct_diag = sockdiag_open()) == NULL)
+		goto fail;
+	if (ct->ct_config.cf_processes &&
+	    (ct->ct_procs = procpid_new(ct->ct_procroot)) == NULL)
+		goto fail;
+	return ct;
+fail:
+	conntab_free(ct);
+	return NULL;
+}
+
+void
+conntab_free(struct conntab *ct)
+{
+	int	saved = errno;
+
+	if (ct == NULL)
+		return;
+	conntab_release(ct->ct_current ? &ct->ct_current->sp_pub : NULL);
+	sockdiag_close(ct->ct_diag);
+	procpid_free(ct->ct_procs);
+	sockdiag_list_free(&ct->ct_socks);
+	free(ct->ct_sort);
+	free(ct->ct_inodes);
+	free(ct->ct_procroot);
+	pthread_mutex_destroy(&ct->ct_lock);
+	free(ct);
+	errno = saved;
+}
+
+size_t
+conntab_memory(const struct conntab *ct)
+{
+	size_t	n = sizeof(*ct);
+
+	if (ct->ct_current != NULL)
+		n += ct->ct_current->sp_pub.sn_bytes;
+	n += ct->ct_socks.sl_cap * sizeof(struct sd_sock);
+	n += ct->ct_sort_cap * sizeof(*ct->ct_sort);
+	n += ct->ct_inodes_cap * sizeof(*ct->ct_inodes);
+	if (ct->ct_procs != NULL)
+		n += procpid_memory(ct->ct_procs);
+	return n;
+}

@@ -1,0 +1,223 @@
+/*
+ * conntab: the host's TCP connections with their rates, and the same summed
+ * per client (remote address), as immutable snapshots.
+ *
+ * A refresh dumps every TCP socket (sockdiag), matches each to its row of
+ * the previous snapshot by socket cookie -- never by addresses and ports, a
+ * reused 4-tuple is a new connection -- computes rates over the interval
+ * between the two refreshes, attributes sockets to processes (procpid) and
+ * publishes a new snapshot.  Snapshots are reference counted and never
+ * change once published: a reader holds one for as long as it serves from
+ * it while newer ones are built.
+ *
+ * Rows are sorted in TCP-MIB's tcpConnectionEntry index order (RFC 4022
+ * section 3): local address type (IPv4 before IPv6), local address, local
+ * port, remote address type, remote address, remote port.  Addresses are
+ * typed by family, and AF_INET (2) < AF_INET6 (10) gives that order.
+ * Listening sockets are not rows, only counted.  Clients are sorted by
+ * (family, address).
+ *
+ * Cost of a refresh: one qsort of the rows, one of the client index, and
+ * O(1) cookie lookups in a keyed hash (src/hash) of the previous
+ * snapshot's rows.  Memory: a row is 208 bytes, about 230 a row with its
+ * share of the cookie hash and the clients; while refreshing, the dump
+ * (136 bytes a socket), sort scratch (24) and owner cache (about 40) come
+ * on top (tests/tools/bench_conntab measures it).
+ *
+ * Threads: one thread refreshes (conntab_refresh*, conntab_build); any
+ * thread may acquire and release; conntab_free once no thread acquires.
+ */
+#ifndef CONNTAB_H
+#define CONNTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sockdiag.h"
+
+#define CT_INTERVAL_DEFAULT_MS	5000	/* connRefresh */
+#define CT_MAX_CONNS_DEFAULT	262144
+#define CT_COMM_MAX		16
+
+/* TCP-MIB tcpConnectionState (RFC 4022). */
+enum ct_state {
+	CT_STATE_CLOSED = 1,
+	CT_STATE_LISTEN,
+	CT_STATE_SYN_SENT,
+	CT_STATE_SYN_RECEIVED,
+	CT_STATE_ESTABLISHED,
+	CT_STATE_FIN_WAIT1,
+	CT_STATE_FIN_WAIT2,
+	CT_STATE_CLOSE_WAIT,
+	CT_STATE_LAST_ACK,
+	CT_STATE_CLOSING,
+	CT_STATE_TIME_WAIT,
+	CT_STATE_MAX = CT_STATE_TIME_WAIT
+};
+
+struct ct_addr {
+	uint8_t		ca_family;	/* AF_INET or AF_INET6 */
+	uint8_t		ca_len;		/* 4 or 16 */
+	uint8_t		ca_bytes[16];	/* network order, zero past ca_len */
+};
+
+/* A row's index, in the order of its parts. */
+struct ct_index {
+	struct ct_addr	ci_local;
+	uint16_t	ci_local_port;
+	struct ct_addr	ci_remote;
+	uint16_t	ci_remote_port;
+};
+
+/* cr_flags */
+#define CT_ROW_RATES_VALID	0x01	/* seen at the previous refresh too */
+#define CT_ROW_HAVE_INFO	0x02	/* kernel gave tcp_info this time */
+#define CT_ROW_AGE_AT_LEAST	0x04	/* open before our first refresh */
+
+struct ct_row {
+	struct ct_index	cr_index;
+	uint8_t		cr_state;	/* enum ct_state */
+	uint8_t		cr_flags;
+	uint16_t	cr_info_len;	/* bytes of tcp_info; fields past it 0 */
+	uint32_t	cr_pid;		/* 0 when unknown or switched off */
+	uint32_t	cr_uid;
+	uint32_t	cr_inode;
+	uint64_t	cr_cookie;
+	/*
+	 * Counters since the connection opened (RFC 4898 names).  Octets
+	 * are the kernel's own: tcpi_bytes_acked counts the SYN of an active
+	 * open and a FIN, as ss shows it.  The 32-bit kernel segment counters
+	 * are carried to 64 bits across refreshes of the same cookie.  A
+	 * socket without tcp_info (TIME_WAIT, request sockets) keeps the
+	 * counters its cookie had at the previous refresh, else 0.
+	 */
+	uint64_t	cr_octets_out;		/* tcpi_bytes_acked */
+	uint64_t	cr_octets_in;		/* tcpi_bytes_received */
+	uint64_t	cr_octets_retrans;	/* tcpi_bytes_retrans */
+	uint64_t	cr_segs_out;		/* tcpi_segs_out */
+	uint64_t	cr_segs_in;		/* tcpi_segs_in */
+	uint64_t	cr_data_segs_out;	/* tcpi_data_segs_out */
+	uint64_t	cr_data_segs_in;	/* tcpi_data_segs_in */
+	uint64_t	cr_retrans_segs;	/* tcpi_total_retrans */
+	/* Rates over the interval since the previous refresh; 0 unless
+	 * CT_ROW_RATES_VALID. */
+	uint64_t	cr_rate_out;		/* octets per second */
+	uint64_t	cr_rate_in;
+	uint32_t	cr_seg_rate_out;	/* hundredths of segments/s */
+	uint32_t	cr_seg_rate_in;
+	uint32_t	cr_wqueue;		/* idiag_wqueue, octets */
+	uint32_t	cr_rqueue;		/* idiag_rqueue, octets */
+	uint32_t	cr_rtt_us;		/* tcpi_rtt */
+	uint32_t	cr_rttvar_us;		/* tcpi_rttvar */
+	uint32_t	cr_snd_cwnd;		/* segments */
+	uint32_t	cr_age;			/* seconds since first seen */
+	uint64_t	cr_delivery_rate;	/* octets per second */
+	int64_t		cr_first_seen_ns;	/* CLOCK_MONOTONIC */
+	char		cr_comm[CT_COMM_MAX];	/* "" when unknown */
+};
+
+struct ct_client {
+	struct ct_addr	cc_addr;
+	uint32_t	cc_conns;
+	uint32_t	cc_established;
+	uint32_t	cc_syn_received;	/* half-open: a SYN flood shows */
+	uint32_t	cc_time_wait;
+	uint32_t	cc_other;		/* every other state */
+	uint64_t	cc_octets_in;
+	uint64_t	cc_octets_out;
+	uint64_t	cc_rate_in;		/* octets per second, summed */
+	uint64_t	cc_rate_out;
+	uint64_t	cc_seg_rate_in;		/* hundredths, summed */
+	uint64_t	cc_seg_rate_out;
+	uint64_t	cc_rqueue;
+	uint64_t	cc_wqueue;
+	uint32_t	cc_oldest_age;		/* seconds */
+};
+
+struct ct_summary {
+	uint32_t	cs_conns;		/* rows */
+	uint32_t	cs_by_state[CT_STATE_MAX + 1];	/* by enum ct_state */
+	uint32_t	cs_listeners;
+	uint32_t	cs_clients;
+	struct timespec	cs_refresh_time;	/* CLOCK_REALTIME of the dump */
+	uint32_t	cs_refresh_usec;	/* dump + rates + build */
+	uint32_t	cs_interval_ms;		/* since the previous refresh */
+	/* Since conntab_new(). */
+	uint64_t	cs_refreshes;
+	uint64_t	cs_msgs_malformed;	/* netlink messages skipped */
+	uint64_t	cs_attrs_unknown;	/* attributes ignored */
+	uint64_t	cs_info_short;		/* tcp_info from an older kernel */
+	uint64_t	cs_dropped;		/* sockets over cf_max_conns */
+	uint64_t	cs_duplicates;		/* same index twice in a dump */
+	uint64_t	cs_proc_scans;		/* /proc scans for owners */
+};
+
+struct ct_snapshot {
+	const struct ct_row	*sn_rows;	/* TCP-MIB index order */
+	size_t			 sn_nrows;
+	const struct ct_client	*sn_clients;	/* (family, address) order */
+	size_t			 sn_nclients;
+	struct ct_summary	 sn_summary;
+	int64_t			 sn_mono_ns;	/* CLOCK_MONOTONIC of the dump */
+	size_t			 sn_bytes;	/* allocated for this snapshot */
+};
+
+struct ct_config {
+	unsigned int	cf_interval_ms;	/* connRefresh */
+	int		cf_processes;	/* connProcesses: find owners */
+	const char	*cf_procroot;	/* "/proc" */
+	size_t		cf_max_conns;	/* sockets kept per refresh */
+};
+
+void	conntab_config_default(struct ct_config *);
+
+struct conntab;
+
+/* Opens the netlink socket.  NULL with errno set. */
+struct conntab	*conntab_new(const struct ct_config *);
+/* Drops the table's reference to its snapshot; snapshots still acquired
+ * stay valid until released.  Accepts NULL. */
+void		 conntab_free(struct conntab *);
+
+/* Dumps and publishes a new snapshot now.  0, or -1 with errno set and
+ * the previous snapshot still current. */
+int	conntab_refresh(struct conntab *);
+
+/* Refreshes only when the current snapshot is older than cf_interval_ms
+ * (or none exists); a failed attempt also waits an interval.  1 when it
+ * refreshed, 0 when the snapshot was fresh, -1 with errno set. */
+int	conntab_refresh_if_stale(struct conntab *);
+
+/*
+ * The half of a refresh that needs no kernel: builds and publishes a
+ * snapshot from sockets already dumped, as of the given monotonic time
+ * (nanoseconds) and wall-clock time.  For tests, replay and benchmarks.
+ */
+int	conntab_build(struct conntab *, const struct sd_list *,
+	    int64_t mono_ns, const struct timespec *real);
+
+/* The current snapshot with a reference taken; NULL before the first
+ * refresh.  Each acquire is paired with one release. */
+const struct ct_snapshot *conntab_acquire(struct conntab *);
+void	conntab_release(const struct ct_snapshot *);	/* accepts NULL */
+
+/* TCP-MIB order of two indexes: <0, 0, >0. */
+int	conntab_index_cmp(const struct ct_index *, const struct ct_index *);
+int	conntab_addr_cmp(const struct ct_addr *, const struct ct_addr *);
+
+/* Position of the first row (client) whose index is >= key, or > key when
+ * after is set (GETNEXT); sn_nrows (sn_nclients) when there is none. */
+size_t	conntab_row_search(const struct ct_snapshot *,
+	    const struct ct_index *key, int after);
+size_t	conntab_client_search(const struct ct_snapshot *,
+	    const struct ct_addr *key, int after);
+
+/* TCP-MIB state of a kernel TCP state (enum sd_tcp_state); 0 if none. */
+int	conntab_state_of(uint8_t kernel_state);
+
+/* Bytes held by the table: current snapshot, cookie hash, dump buffer,
+ * process cache. */
+size_t	conntab_memory(const struct conntab *);
+
+#endif
