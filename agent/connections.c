@@ -65,6 +65,14 @@ conn_end(void *arg)
 	cn_snap = NULL;
 }
 
+/* A refresh publishes a new snapshot: the walk cursor must not outlive it. */
+static uint64_t
+conn_version(void *arg)
+{
+	(void)arg;
+	return cn_snap == NULL ? 0 : cn_snap->sn_summary.cs_refreshes;
+}
+
 static int
 is_v6(const struct ct_addr *a)
 {
@@ -203,6 +211,7 @@ static struct mt_table conn_table = {
 	.mt_count = conn_count,
 	.mt_index = conn_index,
 	.mt_value = conn_value,
+	.mt_version = conn_version,
 	.mt_begin = conn_begin,
 	.mt_end = conn_end,
 };
@@ -259,6 +268,7 @@ static struct mt_table client_table = {
 	.mt_count = client_count,
 	.mt_index = client_index,
 	.mt_value = client_value,
+	.mt_version = conn_version,
 	.mt_begin = conn_begin,
 	.mt_end = conn_end,
 };

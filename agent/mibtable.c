@@ -88,6 +88,37 @@ nosuch:
 	netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
 }
 
+/* Where a GETNEXT for this OID starts: column and first row to try. */
+static void
+mt_next_start(struct mt_table *t, const netsnmp_variable_list *vb,
+    uint64_t version, unsigned *colp, size_t *rowp)
+{
+	size_t elen = t->mt_entry_len;
+
+	*colp = t->mt_mincol;
+	*rowp = 0;
+	if (t->mt_version != NULL && version == t->mt_last_version &&
+	    vb->name_length == t->mt_last_len &&
+	    memcmp(vb->name, t->mt_last, vb->name_length * sizeof(oid)) == 0) {
+		*colp = t->mt_last_col;		/* a walk goes on */
+		*rowp = t->mt_last_row + 1;
+		return;
+	}
+	if (vb->name_length > elen && netsnmp_oid_is_subtree(t->mt_entry,
+	    elen, vb->name, vb->name_length) == 0) {
+		if (vb->name[elen] > t->mt_maxcol) {
+			*colp = t->mt_maxcol + 1;	/* nothing after */
+		} else if (vb->name[elen] >= t->mt_mincol) {
+			*colp = (unsigned)vb->name[elen];
+			*rowp = mt_lower_bound(t, vb->name + elen + 1,
+			    vb->name_length - elen - 1, 1);
+		}
+	} else if (snmp_oid_compare(vb->name, vb->name_length, t->mt_entry,
+	    elen) > 0) {
+		*colp = t->mt_maxcol + 1;	/* past this table */
+	}
+}
+
 /* Answers a GETNEXT: the first cell after the requested OID, column by
  * column; leaves the varbind alone when the table has nothing after it,
  * so the agent moves on to the next registration. */
@@ -96,38 +127,30 @@ mt_getnext(struct mt_table *t, netsnmp_request_info *req)
 {
 	netsnmp_variable_list *vb = req->requestvb;
 	size_t elen = t->mt_entry_len, n = t->mt_count(t->mt_arg);
+	uint64_t version = t->mt_version ? t->mt_version(t->mt_arg) : 0;
 	oid name[MAX_OID_LEN];
-	unsigned col = t->mt_mincol;
-	size_t i = 0;
+	unsigned col;
+	size_t i, len;
 
-	if (vb->name_length > elen && netsnmp_oid_is_subtree(t->mt_entry,
-	    elen, vb->name, vb->name_length) == 0) {
-		/* Inside the entry: start at the requested column. */
-		if (vb->name[elen] > t->mt_maxcol)
-			return;
-		if (vb->name[elen] >= t->mt_mincol) {
-			col = (unsigned)vb->name[elen];
-			i = mt_lower_bound(t, vb->name + elen + 1,
-			    vb->name_length - elen - 1, 1);
-		}
-	} else if (snmp_oid_compare(vb->name, vb->name_length, t->mt_entry,
-	    elen) > 0) {
-		return;		/* past this table */
-	}
-
+	mt_next_start(t, vb, version, &col, &i);
 	for (; col <= t->mt_maxcol; col++, i = 0) {
 		for (; i < n; i++) {
 			struct mt_value v;
-			size_t len;
 
 			memset(&v, 0, sizeof(v));
 			if (t->mt_value(t->mt_arg, i, col, &v) != 0)
 				continue;	/* a gap among scalars */
 			memcpy(name, t->mt_entry, elen * sizeof(oid));
 			name[elen] = col;
-			len = t->mt_index(t->mt_arg, i, name + elen + 1);
-			snmp_set_var_objid(vb, name, elen + 1 + len);
+			len = elen + 1 + t->mt_index(t->mt_arg, i,
+			    name + elen + 1);
+			snmp_set_var_objid(vb, name, len);
 			mt_set_var(vb, &v);
+			memcpy(t->mt_last, name, len * sizeof(oid));
+			t->mt_last_len = len;
+			t->mt_last_version = version;
+			t->mt_last_col = col;
+			t->mt_last_row = i;
 			return;
 		}
 	}

@@ -48,6 +48,17 @@ struct mt_table {
 	 * for all of its varbinds. */
 	void	(*mt_begin)(void *arg);
 	void	(*mt_end)(void *arg);
+	/* Optional: a number that changes whenever the rows change.  With
+	 * it, a GETNEXT that continues where the last one stopped (a walk)
+	 * costs no search at all. */
+	uint64_t (*mt_version)(void *arg);
+
+	/* Private: where the last GETNEXT answered. */
+	oid		 mt_last[MAX_OID_LEN];
+	size_t		 mt_last_len;
+	uint64_t	 mt_last_version;
+	unsigned	 mt_last_col;
+	size_t		 mt_last_row;
 };
 
 /* Registers a table (or scalar group) with the agent; 0 or -1. The table

@@ -62,6 +62,14 @@ traffic_sample(unsigned int reg, void *arg)
 		;
 }
 
+/* Rows change only when a sample is taken. */
+static uint64_t
+sample_version(void *arg)
+{
+	(void)arg;
+	return tr_taken;
+}
+
 /* cmIfTable: one row per interface, index = kernel ifindex. */
 
 static size_t
@@ -118,6 +126,7 @@ static struct mt_table if_table = {
 	.mt_count = if_count,
 	.mt_index = if_index,
 	.mt_value = if_value,
+	.mt_version = sample_version,
 };
 
 /*
@@ -279,6 +288,7 @@ static struct mt_table hist_table = {
 	.mt_count = hist_count,
 	.mt_index = hist_index,
 	.mt_value = hist_value,
+	.mt_version = sample_version,
 };
 
 int

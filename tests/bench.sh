@@ -42,3 +42,56 @@ echo "walk of snmpd's own ifTable:  $if_n varbinds, $if_r varbinds/s; ifXTable: 
 awk -v a="$cm_r" -v b="$if_r" 'BEGIN { printf "ratio cmTraffic/ifTable varbinds per second: %.2f\n", a / b }'
 slow=$(grep -c 'a request took' "$T/coremond.log")
 echo "requests over 50 ms in coremond: $slow"
+
+# 3. Connections.  Refresh cost from the core alone (bench_conntab), then a
+#    GETBULK walk of one cmConnTable column through the master against a
+#    walk of TCP-MIB::tcpConnectionState served by snmpd's own code running
+#    as a second AgentX subagent (snmpd -X -I tcpConnectionTable) of the
+#    same master, over the same connections.
+for n in ${BENCH_CONNS:-10000 50000}; do
+	$B/tools/bench_conntab "$n" 5 | sed 's/^/  /'
+done
+kill "$CM_PID" "$MASTER_PID" 2>/dev/null; wait "$CM_PID" "$MASTER_PID" 2>/dev/null
+# The master must not serve tcpConnectionTable itself, or snmpd -X would
+# never be asked.
+start_master "$PORT" -I -tcpConnectionTable >/dev/null || exit 1
+printf 'agentXSocket %s\nconnRefresh 5\nconnProcesses no\n' "$T/agentx.sock" >"$T/conn.conf"
+start_coremond "$T/conn.conf"
+snmpd -f -X -C -I tcpConnectionTable -x "$T/agentx.sock" -Lf "$T/snmpd-sub.log" \
+	-p "$T/snmpd-sub.pid" >/dev/null 2>&1 &
+SUB_PID=$!; PIDS="$PIDS $SUB_PID"
+wait_for "$PORT" "$CM.3.1.12.0" 10 >/dev/null
+cpu() { awk '{ print $14 + $15 }' /proc/$1/stat; }
+# walk_cost OID PID: "ROWS SECONDS SUBAGENT-TICKS" of one walk
+walk_cost() {
+	c0=$(cpu "$2"); s=$(date +%s.%N)
+	n=$(walk "$PORT" "$1" | wc -l)
+	e=$(date +%s.%N); c1=$(cpu "$2")
+	awk -v n="$n" -v s="$s" -v e="$e" -v t=$((c1 - c0)) 'BEGIN { printf "%d %.3f %d\n", n, e - s, t }'
+}
+for n in ${BENCH_WALK_CONNS:-10000}; do
+	$B/tools/bench_conntab --hold "$n" >"$T/hold" &
+	HPID=$!; PIDS="$PIDS $HPID"
+	until grep -q ready "$T/hold" 2>/dev/null; do sleep 0.5; done
+	sleep 7	# a refresh of coremond that sees them all
+	: >"$T/walks"
+	for r in 1 2 3 4 5; do	# alternate, so load drifts hit both alike
+		echo "cm $(walk_cost "$CM.3.2.1.7" "$CM_PID")" >>"$T/walks"
+		echo "tcp $(walk_cost .1.3.6.1.2.1.6.19.1.7 "$SUB_PID")" >>"$T/walks"
+	done
+	med() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$T/walks" | sort -n | sed -n 3p; }
+	echo "connections $n: cmConnState walk via AgentX: $(med cm 2) rows, median $(med cm 3) s, subagent CPU $(med cm 4) ticks"
+	echo "connections $n: tcpConnectionState walk, snmpd -X subagent: $(med tcp 2) rows, median $(med tcp 3) s, subagent CPU $(med tcp 4) ticks"
+	awk -v a="$(med cm 3)" -v b="$(med tcp 3)" 'BEGIN { printf "ratio of walk times tcpConnectionState/cmConnState: %.2f (target >= 1: coremond at least as fast)\n", b / a }'
+	kill "$HPID"; wait "$HPID" 2>/dev/null
+done
+for n in ${BENCH_BIG_CONNS:-50000}; do
+	$B/tools/bench_conntab --hold "$n" >"$T/hold" &
+	HPID=$!; PIDS="$PIDS $HPID"
+	until grep -q ready "$T/hold" 2>/dev/null; do sleep 0.5; done
+	sleep 7
+	echo "connections $n: cmConnState walk via AgentX: $(walk_cost "$CM.3.2.1.7" "$CM_PID") (rows, seconds, subagent CPU ticks)"
+	kill "$HPID"; wait "$HPID" 2>/dev/null
+done
+echo "requests over 50 ms in coremond: $(grep -c 'a request took' "$T/coremond.log")"
+grep 'a request took' "$T/coremond.log" | head -3 | sed 's/^/  /'

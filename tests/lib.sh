@@ -36,21 +36,22 @@ free_port() {
 	echo 16161
 }
 
-# start_master PORT: snmpd as AgentX master on udp:127.0.0.1:PORT with a
-# private socket $T/agentx.sock.  Sets MASTER_PID.
+# start_master PORT [SNMPD-ARGS...]: snmpd as AgentX master on
+# udp:127.0.0.1:PORT with a private socket $T/agentx.sock.  Sets MASTER_PID.
 start_master() {
+	mport=$1; shift
 	cat >"$T/snmpd.conf" <<EOC
-agentaddress udp:127.0.0.1:$1
+agentaddress udp:127.0.0.1:$mport
 master agentx
 agentXSocket $T/agentx.sock
 agentXPerms 0600 0700
 rocommunity public 127.0.0.1
 EOC
 	snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -p "$T/snmpd.pid" \
-		>/dev/null 2>&1 &
+		"$@" >/dev/null 2>&1 &
 	MASTER_PID=$!
 	PIDS="$PIDS $MASTER_PID"
-	wait_for "$1" .1.3.6.1.2.1.1.3.0 || { echo "# snmpd did not start"; \
+	wait_for "$mport" .1.3.6.1.2.1.1.3.0 || { echo "# snmpd did not start"; \
 		sed 's/^/# /' "$T/snmpd.log"; return 1; }
 }
 

@@ -3,6 +3,9 @@
  * connections, and what a row costs in memory.
  *
  *   bench_conntab [CONNECTIONS [REFRESHES]]	(defaults 10000 and 10)
+ *   bench_conntab --hold CONNECTIONS
+ *	only opens the connections, prints "ready" and holds them until
+ *	killed (for timing SNMP walks over them)
  *
  * Opens CONNECTIONS TCP connections on loopback (each is two sockets, so
  * twice as many rows), then times REFRESHES refreshes: the whole
@@ -21,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +375,42 @@ start_workers(struct workers *wk, size_t n, size_t per)
 	return 0;
 }
 
+static volatile sig_atomic_t	held;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	held = 0;
+}
+
+/* --hold: the connections and nothing else, until SIGTERM or SIGINT. */
+static int
+hold(size_t n)
+{
+	struct workers	wk;
+	size_t		limit, per;
+
+	limit = raise_nofile(2 * n + NLISTENERS + 256);
+	per = limit > 2 * 256 ? (limit - NLISTENERS - 256) / 2 : 1;
+	memset(&wk, 0, sizeof(wk));
+	if (n == 0 || start_workers(&wk, n, per) < 0) {
+		fprintf(stderr, "bench_conntab: could not open %zu "
+		    "connections\n", n);
+		stop_workers(&wk);
+		return 1;
+	}
+	held = 1;
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	printf("ready\n");
+	fflush(stdout);
+	while (held)
+		pause();
+	stop_workers(&wk);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,6 +421,8 @@ main(int argc, char **argv)
 	int				 m = 10, rc = 1;
 	double				*ms, t;
 
+	if (argc == 3 && strcmp(argv[1], "--hold") == 0)
+		return hold(strtoul(argv[2], NULL, 10));
 	if (argc > 1)
 		n = strtoul(argv[1], NULL, 10);
 	if (argc > 2)
