@@ -248,6 +248,27 @@ hash_find(const struct hash *h, uint32_t hv, const void *key)
 	}
 }
 
+void
+hash_prefetch(const struct hash *h, uint32_t hv)
+{
+	__builtin_prefetch(&h->h_slots[hash_home(hv, h->h_nslots)]);
+}
+
+uint32_t
+hash_peek(const struct hash *h, uint32_t hv)
+{
+	const struct hash_slot	*s;
+	uint32_t		 i = hash_home(hv, h->h_nslots);
+
+	for (;;) {
+		s = &h->h_slots[i];
+		if (s->hs_index == HASH_NONE || s->hs_hash == hv)
+			return s->hs_index;
+		if (++i == h->h_nslots)
+			i = 0;
+	}
+}
+
 int
 hash_insert(struct hash *h, uint32_t hv, uint32_t index)
 {

@@ -61,6 +61,16 @@ uint64_t	hash_compute(const struct hash *, const void *key, size_t len);
 uint32_t	hash_find(const struct hash *, uint32_t hv, const void *key);
 
 /*
+ * For callers that look up a batch of keys and want the cache misses of
+ * all of them in flight at once: hash_prefetch() starts loading the home
+ * slot of hv; hash_peek() (once that slot is in) gives the index of the
+ * first slot holding hv -- unverified, it may be another key's -- so the
+ * caller can prefetch its element before hash_find() compares keys.
+ */
+void		hash_prefetch(const struct hash *, uint32_t hv);
+uint32_t	hash_peek(const struct hash *, uint32_t hv);
+
+/*
  * Stores index under hv.  The caller has found the key absent: the table
  * does not look for it again.  0, or -1 with errno ENOSPC (max_entries
  * reached) or ENOMEM (growth failed; the table is unchanged and usable).

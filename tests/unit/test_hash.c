@@ -269,6 +269,12 @@ test_remove_wrap(void)
 		found += hash_find(h, hv[i], &keys[i]) ==
 		    (i == 0 || i == 3 ? HASH_NONE : i);
 	CHECK_U64(found, 8, "the wrapped run is intact after removals");
+	CHECK(hash_peek(h, hv[6]) == 2 && hash_find(h, hv[6], &keys[6]) == 6,
+	    "peek gives the first index under a hash (2, unverified), find "
+	    "the one whose key matches (6)");
+	CHECK(hash_peek(h, 0x80000000u) == HASH_NONE,
+	    "peek at an empty home slot gives HASH_NONE");
+	hash_prefetch(h, hv[7]);
 	CHECK(hash_renumber(h, hv[5], 5, 0) == 0, "renumber an index");
 	keys[0] = keys[5];
 	CHECK(hash_find(h, hv[5], &keys[5]) == 0,
