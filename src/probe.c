@@ -1,0 +1,1615 @@
+/*
+ * probe: the ICMP echo engine.
+ *
+ * Each target keeps two rings: the probes sent and not yet completed, in
+ * the order they were sent (at most timeout/interval + 2 of them, so the
+ * ring is sized once), and the history of the last po_history completed
+ * probes.  The head of the first ring is always a probe still waiting, so
+ * the next timeout of a target is its head's.  A reply is looked up by
+ * sequence number in both rings: waiting means an answer, completed means
+ * late or duplicate, absent means foreign.
+ *
+ * Wire formats: RFC 792 (ICMP echo, destination unreachable) and RFC 4443
+ * sections 3.1 and 4 (ICMPv6).  Every received byte is read through a
+ * cursor.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <netdb.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "probe.h"
+
+#define ICMP4_ECHO_REPLY	0
+#define ICMP4_UNREACH		3
+#define ICMP4_ECHO		8
+#define ICMP6_UNREACH		1
+#define ICMP6_ECHO		128
+#define ICMP6_ECHO_REPLY	129
+#define ICMP_HEADER_LEN		8	/* type, code, checksum, id, seq */
+#define IP4_HEADER_MIN		20
+#define IP6_HEADER_LEN		40
+
+#ifndef ICMP_FILTER
+#define ICMP_FILTER		1	/* <linux/icmp.h>, which clashes */
+#endif
+
+#define PROBE_RECV_BUF		2048	/* headers and a quoted header */
+#define PROBE_RECV_BURST	64	/* reads per socket per wakeup */
+#define PROBE_IDLE_US		60000000ULL	/* wait when nothing is due */
+#define PROBE_QUOTE_MAX		64	/* characters of a token quoted */
+
+/* What our echo requests carry: a marker for whoever reads a capture. */
+static const char probe_payload[24] = "coremon probe";
+
+/* A probe sent and not yet completed. */
+struct probe_outstanding {
+	uint64_t	ou_sendno;	/* 1, 2, ... within the target */
+	uint64_t	ou_sent_us;	/* CLOCK_MONOTONIC */
+	uint16_t	ou_seq;
+	uint8_t		ou_status;	/* NONE while waiting */
+};
+
+struct probe_target {
+	struct probe_result	 pt_res;	/* totals, status, streaks */
+	struct probe_outstanding *pt_out;	/* ring, in send order */
+	uint32_t		 pt_out_cap;
+	uint32_t		 pt_out_first;
+	uint32_t		 pt_out_count;
+	struct probe_sample	*pt_hist;	/* ring of po_history */
+	uint32_t		 pt_hist_cap;
+	uint32_t		 pt_hist_first;
+	uint32_t		 pt_hist_count;
+	uint64_t		 pt_next_us;	/* next send, CLOCK_MONOTONIC */
+	uint64_t		 pt_timeout_us;
+	uint64_t		 pt_newest_done;	/* sendno */
+};
+
+struct probe_sock {
+	int		 so_fd;		/* -1: none */
+	int		 so_family;
+	enum probe_socket so_kind;
+	uint16_t	 so_ident;
+};
+
+/* A snapshot and what only this file sees of it. */
+struct probe_snap {
+	struct probe_snapshot	 sp_pub;	/* first: the public view */
+	unsigned int		 sp_refs;	/* atomic */
+};
+
+struct probe_engine {
+	struct probe_options	 pe_opts;
+	struct probe_target	*pe_targets;
+	size_t			 pe_ntargets;
+	struct probe_sock	 pe_sock4;
+	struct probe_sock	 pe_sock6;
+	uint16_t		 pe_seq;	/* next sequence number */
+	uint64_t		 pe_foreign;
+	uint64_t		 pe_malformed;
+	uint64_t		 pe_ignored;
+	uint64_t		 pe_recv_errors;
+	uint64_t		 pe_generation;
+	int			 pe_dirty;	/* changed since published */
+	pthread_mutex_t		 pe_lock;	/* guards pe_current */
+	struct probe_snap	*pe_current;
+	pthread_t		 pe_thread;
+	int			 pe_running;
+	int			 pe_stop;	/* atomic */
+	int			 pe_wake_fd;	/* eventfd: stop */
+};
+
+/* Configuration */
+
+/* A token as it may appear in a message: at most PROBE_QUOTE_MAX
+ * characters, anything unprintable as '?'. */
+static const char *
+probe_quote(const char *s, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0' && i + 4 < len && i < PROBE_QUOTE_MAX; i++)
+		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	if (s[i] != '\0' && i + 4 <= len)
+		memcpy(buf + i, "...", 4);	/* with the NUL */
+	return buf;
+}
+
+/* Decimal digits only, no sign or space, min..max. */
+static int
+probe_parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t	v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+probe_parse_name(const char *name, const struct probe_config *existing,
+    size_t nexisting, char *err, size_t errlen)
+{
+	char	q[PROBE_QUOTE_MAX + 4];
+	size_t	i;
+
+	if (strlen(name) > PROBE_NAME_MAX) {
+		snprintf(err, errlen, "probe name \"%s\" is longer than %d "
+		    "characters", probe_quote(name, q, sizeof(q)),
+		    PROBE_NAME_MAX);
+		return -1;
+	}
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") != strlen(name)) {
+		snprintf(err, errlen, "probe name \"%s\" may hold only "
+		    "letters, digits, '.', '_' and '-'",
+		    probe_quote(name, q, sizeof(q)));
+		return -1;
+	}
+	for (i = 0; i < nexisting; i++) {
+		if (strcmp(existing[i].pc_name, name) == 0) {
+			snprintf(err, errlen, "duplicate probe name \"%s\"",
+			    name);
+			return -1;
+		}
+	}
+	if (nexisting >= PROBE_MAX) {
+		snprintf(err, errlen, "too many probes (at most %d)",
+		    PROBE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Multicast, broadcast and "this host" addresses answer from elsewhere or
+ * not at all: a reply could never be matched to the target. */
+static int
+probe_addr_is_unicast(const struct probe_addr *pa)
+{
+	const uint8_t	*b = pa->pa_bytes;
+	static const uint8_t zero[16];
+
+	if (pa->pa_family == AF_INET)
+		return b[0] != 0 && (b[0] & 0xf0) != 0xe0 &&
+		    !(b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
+	return b[0] != 0xff && memcmp(b, zero, 16) != 0;
+}
+
+static int
+probe_addr_from_sockaddr(struct probe_addr *pa, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+	static const uint8_t	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+
+	memset(pa, 0, sizeof(*pa));
+	if (sa->sa_family == AF_INET && salen >= sizeof(sin)) {
+		memcpy(&sin, sa, sizeof(sin));
+		pa->pa_family = AF_INET;
+		pa->pa_len = 4;
+		memcpy(pa->pa_bytes, &sin.sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family != AF_INET6 || salen < sizeof(sin6))
+		return -1;
+	memcpy(&sin6, sa, sizeof(sin6));
+	if (memcmp(&sin6.sin6_addr, mapped, 12) == 0) {
+		pa->pa_family = AF_INET;
+		pa->pa_len = 4;
+		memcpy(pa->pa_bytes, sin6.sin6_addr.s6_addr + 12, 4);
+		return 0;
+	}
+	pa->pa_family = AF_INET6;
+	pa->pa_len = 16;
+	memcpy(pa->pa_bytes, &sin6.sin6_addr, 16);
+	pa->pa_scope = sin6.sin6_scope_id;
+	return 0;
+}
+
+static socklen_t
+probe_addr_to_sockaddr(const struct probe_addr *pa,
+    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (pa->pa_family == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, pa->pa_bytes, 4);
+		memcpy(ss, &sin, sizeof(sin));
+		return sizeof(sin);
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	memcpy(&sin6.sin6_addr, pa->pa_bytes, 16);
+	sin6.sin6_scope_id = pa->pa_scope;
+	memcpy(ss, &sin6, sizeof(sin6));
+	return sizeof(sin6);
+}
+
+static int
+probe_addr_equal(const struct probe_addr *a, const struct probe_addr *b)
+{
+	return a->pa_family == b->pa_family && a->pa_len == b->pa_len &&
+	    memcmp(a->pa_bytes, b->pa_bytes, a->pa_len) == 0;
+}
+
+/* An address as written, else the first unicast address the resolver
+ * gives (in its RFC 6724 order), among families the host has. */
+static int
+probe_resolve(const char *host, struct probe_addr *pa, char *err,
+    size_t errlen)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 q[PROBE_QUOTE_MAX + 4];
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;	/* one entry per address */
+	hints.ai_flags = AI_NUMERICHOST;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0) {
+		hints.ai_flags = AI_ADDRCONFIG;
+		rc = getaddrinfo(host, NULL, &hints, &res);
+	}
+	probe_quote(host, q, sizeof(q));
+	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY) {
+		snprintf(err, errlen, "unknown host \"%s\"", q);
+		return -1;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "unknown host \"%s\": %s", q,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (probe_addr_from_sockaddr(pa, ai->ai_addr,
+		    ai->ai_addrlen) == 0 && probe_addr_is_unicast(pa))
+			break;
+	}
+	freeaddrinfo(res);
+	if (ai == NULL) {
+		snprintf(err, errlen, "host \"%s\" is not a unicast address",
+		    q);
+		return -1;
+	}
+	return 0;
+}
+
+/* One "interval S" or "timeout S" pair, opt its first word. */
+static int
+probe_parse_option(const char *opt, char **saveptr, struct probe_config *pc,
+    int *seen, char *err, size_t errlen)
+{
+	char		 q[PROBE_QUOTE_MAX + 4];
+	const char	*val;
+	uint32_t	*dst, max;
+	int		 bit;
+
+	if (strcmp(opt, "interval") == 0) {
+		dst = &pc->pc_interval;
+		max = PROBE_INTERVAL_MAX;
+		bit = 1;
+	} else if (strcmp(opt, "timeout") == 0) {
+		dst = &pc->pc_timeout;
+		max = PROBE_TIMEOUT_MAX;
+		bit = 2;
+	} else {
+		snprintf(err, errlen, "unknown option \"%s\" (expected "
+		    "interval or timeout)", probe_quote(opt, q, sizeof(q)));
+		return -1;
+	}
+	if (*seen & bit) {
+		snprintf(err, errlen, "%s given twice", opt);
+		return -1;
+	}
+	*seen |= bit;
+	if ((val = strtok_r(NULL, " \t\r\n", saveptr)) == NULL) {
+		snprintf(err, errlen, "%s needs a value in seconds", opt);
+		return -1;
+	}
+	if (probe_parse_uint(val, 1, max, dst) == -1) {
+		snprintf(err, errlen, "%s \"%s\" is not a whole number from 1 "
+		    "to %u", opt, probe_quote(val, q, sizeof(q)), max);
+		return -1;
+	}
+	return 0;
+}
+
+int
+probe_config_parse(const char *value, const struct probe_config *existing,
+    size_t nexisting, struct probe_config *out, char *err, size_t errlen)
+{
+	struct probe_config	 pc;
+	char			*copy, *saveptr = NULL, *name, *host, *tok;
+	char			 q[PROBE_QUOTE_MAX + 4];
+	int			 seen = 0;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.pc_timeout = PROBE_TIMEOUT_DEFAULT;
+	if ((copy = strdup(value)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	name = strtok_r(copy, " \t\r\n", &saveptr);
+	host = name ? strtok_r(NULL, " \t\r\n", &saveptr) : NULL;
+	if (name == NULL) {
+		snprintf(err, errlen, "probe needs a name and a host: "
+		    "probe NAME HOST [interval SECONDS] [timeout SECONDS]");
+		goto fail;
+	}
+	if (probe_parse_name(name, existing, nexisting, err, errlen) == -1)
+		goto fail;
+	if (host == NULL) {
+		snprintf(err, errlen, "probe \"%s\" needs a host", name);
+		goto fail;
+	}
+	if (strlen(host) > PROBE_HOST_MAX) {
+		snprintf(err, errlen, "host \"%s\" is longer than %d characters",
+		    probe_quote(host, q, sizeof(q)), PROBE_HOST_MAX);
+		goto fail;
+	}
+	while ((tok = strtok_r(NULL, " \t\r\n", &saveptr)) != NULL) {
+		if (probe_parse_option(tok, &saveptr, &pc, &seen, err,
+		    errlen) == -1)
+			goto fail;
+	}
+	/* Last: the resolver may be slow, the checks above are not. */
+	if (probe_resolve(host, &pc.pc_addr, err, errlen) == -1)
+		goto fail;
+	strcpy(pc.pc_name, name);
+	strcpy(pc.pc_host, host);
+	free(copy);
+	*out = pc;
+	return 0;
+fail:
+	free(copy);
+	return -1;
+}
+
+int
+probe_history_parse(const char *value, uint32_t *out, char *err,
+    size_t errlen)
+{
+	char	q[PROBE_QUOTE_MAX + 4];
+
+	if (probe_parse_uint(value, 1, PROBE_HISTORY_MAX, out) == -1) {
+		snprintf(err, errlen, "probeHistory \"%s\" is not a whole "
+		    "number from 1 to %d", probe_quote(value, q, sizeof(q)),
+		    PROBE_HISTORY_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+void
+probe_options_default(struct probe_options *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->po_default_interval = 30;
+	po->po_history = PROBE_HISTORY_DEFAULT;
+	po->po_slow_us = 0;
+	po->po_sockets = PROBE_WANT_AUTO;
+}
+
+/* Packets */
+
+/* RFC 1071: the ones' complement of the ones' complement sum of the
+ * 16-bit big-endian words, an odd last byte padded with zero. */
+uint16_t
+probe_checksum(const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+	uint64_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+size_t
+probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
+    const void *payload, size_t plen, void *buf, size_t buflen)
+{
+	uint8_t		*p = buf;
+	uint16_t	 sum;
+
+	if (buflen < ICMP_HEADER_LEN || plen > buflen - ICMP_HEADER_LEN)
+		return 0;
+	if (family == AF_INET)
+		p[0] = reply ? ICMP4_ECHO_REPLY : ICMP4_ECHO;
+	else
+		p[0] = reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO;
+	p[1] = 0;
+	p[2] = p[3] = 0;
+	p[4] = (uint8_t)(ident >> 8), p[5] = (uint8_t)ident;
+	p[6] = (uint8_t)(seq >> 8), p[7] = (uint8_t)seq;
+	if (plen > 0)
+		memcpy(p + ICMP_HEADER_LEN, payload, plen);
+	if (family == AF_INET) {
+		sum = probe_checksum(p, ICMP_HEADER_LEN + plen);
+		p[2] = (uint8_t)(sum >> 8), p[3] = (uint8_t)sum;
+	}
+	return ICMP_HEADER_LEN + plen;
+}
+
+/* Skips an IPv4 header, honouring IHL, and limits the cursor to the
+ * datagram's total length; *proto and *dst (4 bytes) from the header. */
+static int
+probe_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
+{
+	struct cursor	h = *c;
+	uint8_t		vihl;
+	uint16_t	total;
+	size_t		ihl;
+
+	if (cursor_get_u8(&h, &vihl) == -1 || vihl >> 4 != 4)
+		return -1;
+	ihl = (size_t)(vihl & 0x0f) * 4;
+	if (ihl < IP4_HEADER_MIN || cursor_skip(&h, 1) == -1 ||
+	    cursor_get_be16(&h, &total) == -1 || total < ihl ||
+	    cursor_skip(&h, 5) == -1 || cursor_get_u8(&h, proto) == -1 ||
+	    cursor_skip(&h, 6) == -1 || cursor_get_bytes(&h, dst, 4) == -1)
+		return -1;
+	if (cursor_skip(c, ihl) == -1)
+		return -1;
+	/* A quoted header's total length names bytes the quote cut off;
+	 * limiting never lengthens, so this only drops trailing padding. */
+	cursor_limit(c, total - ihl);
+	return 0;
+}
+
+/* The echo request an unreachable quotes: type, code, checksum, id, seq. */
+static enum probe_parse
+probe_parse_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
+{
+	uint8_t	type;
+
+	if (cursor_get_u8(c, &type) == -1)
+		return PROBE_PARSE_MALFORMED;
+	if (type != (family == AF_INET ? ICMP4_ECHO : ICMP6_ECHO))
+		return PROBE_PARSE_OTHER;	/* someone else's error */
+	if (cursor_skip(c, 3) == -1 || cursor_get_be16(c, &pk->pk_ident) == -1 ||
+	    cursor_get_be16(c, &pk->pk_seq) == -1)
+		return PROBE_PARSE_MALFORMED;
+	pk->pk_type = PROBE_PACKET_UNREACHABLE;
+	return PROBE_PARSE_OK;
+}
+
+/* RFC 792: the unreachable quotes the IP header and 8 bytes after it. */
+static enum probe_parse
+probe_parse_unreach4(struct cursor *c, struct probe_packet *pk)
+{
+	uint8_t	proto;
+
+	if (cursor_skip(c, 4) == -1 ||
+	    probe_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
+		return PROBE_PARSE_MALFORMED;
+	if (proto != IPPROTO_ICMP)
+		return PROBE_PARSE_OTHER;
+	pk->pk_target.pa_family = AF_INET;
+	pk->pk_target.pa_len = 4;
+	return probe_parse_quoted_echo(c, AF_INET, pk);
+}
+
+/* RFC 4443 section 3.1: as much of the invoking packet as fits.  Our
+ * requests carry no extension header, so ICMPv6 follows at once. */
+static enum probe_parse
+probe_parse_unreach6(struct cursor *c, struct probe_packet *pk)
+{
+	uint8_t	vers, next;
+
+	if (cursor_skip(c, 4) == -1 || cursor_peek_u8(c, &vers) == -1 ||
+	    vers >> 4 != 6 || cursor_skip(c, 6) == -1 ||
+	    cursor_get_u8(c, &next) == -1 || cursor_skip(c, 17) == -1 ||
+	    cursor_get_bytes(c, pk->pk_target.pa_bytes, 16) == -1)
+		return PROBE_PARSE_MALFORMED;
+	if (next != IPPROTO_ICMPV6)
+		return PROBE_PARSE_OTHER;
+	pk->pk_target.pa_family = AF_INET6;
+	pk->pk_target.pa_len = 16;
+	return probe_parse_quoted_echo(c, AF_INET6, pk);
+}
+
+/* The ICMP checksum covers the whole message: everything left. */
+static int
+probe_checksum_ok(const struct cursor *c)
+{
+	return probe_checksum(c->cu_data + c->cu_pos,
+	    cursor_remaining(c)) == 0;
+}
+
+enum probe_parse
+probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
+    struct probe_packet *pk)
+{
+	struct cursor	c, icmp;
+	uint8_t		type, proto, dst[4];
+
+	memset(pk, 0, sizeof(*pk));
+	pk->pk_family = family;
+	cursor_init(&c, buf, len);
+	if (family == AF_INET && ip_header) {
+		if (probe_skip_ip4(&c, &proto, dst) == -1)
+			return PROBE_PARSE_MALFORMED;
+		if (proto != IPPROTO_ICMP)
+			return PROBE_PARSE_OTHER;
+	}
+	icmp = c;
+	if (cursor_get_u8(&c, &type) == -1)
+		return PROBE_PARSE_MALFORMED;
+	if (family == AF_INET && type != ICMP4_ECHO_REPLY &&
+	    type != ICMP4_UNREACH)
+		return PROBE_PARSE_OTHER;
+	if (family == AF_INET6 && type != ICMP6_ECHO_REPLY &&
+	    type != ICMP6_UNREACH)
+		return PROBE_PARSE_OTHER;
+	if (cursor_remaining(&c) < ICMP_HEADER_LEN - 1 ||
+	    (family == AF_INET && !probe_checksum_ok(&icmp)))
+		return PROBE_PARSE_MALFORMED;
+	if (cursor_get_u8(&c, &pk->pk_code) == -1 || cursor_skip(&c, 2) == -1)
+		return PROBE_PARSE_MALFORMED;
+	if (type == ICMP4_UNREACH && family == AF_INET)
+		return probe_parse_unreach4(&c, pk);
+	if (type == ICMP6_UNREACH && family == AF_INET6)
+		return probe_parse_unreach6(&c, pk);
+	pk->pk_code = 0;
+	if (cursor_get_be16(&c, &pk->pk_ident) == -1 ||
+	    cursor_get_be16(&c, &pk->pk_seq) == -1)
+		return PROBE_PARSE_MALFORMED;
+	pk->pk_type = PROBE_PACKET_ECHO_REPLY;
+	return PROBE_PARSE_OK;
+}
+
+/* Names */
+
+const char *
+probe_status_name(enum probe_status st)
+{
+	static const char *const names[] = { "none", "ok", "timeout",
+	    "unreachable", "error" };
+
+	return (unsigned)st < sizeof(names) / sizeof(names[0]) ?
+	    names[st] : "?";
+}
+
+const char *
+probe_socket_name(enum probe_socket kind)
+{
+	static const char *const names[] = { "none", "dgram", "raw" };
+
+	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ?
+	    names[kind] : "?";
+}
+
+void
+probe_addr_format(const struct probe_addr *pa, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	if ((pa->pa_family != AF_INET && pa->pa_family != AF_INET6) ||
+	    inet_ntop(pa->pa_family, pa->pa_bytes, buf, (socklen_t)len) ==
+	    NULL)
+		snprintf(buf, len, "?");
+}
+
+/* ICMP codes of destination unreachable, RFC 792 and RFC 4443 3.1. */
+static const char *
+probe_unreach_name(int family, uint8_t code)
+{
+	static const char *const v4[] = { "network unreachable",
+	    "host unreachable", "protocol unreachable", "port unreachable",
+	    "fragmentation needed", "source route failed",
+	    "network unknown", "host unknown", "source host isolated",
+	    "network prohibited", "host prohibited",
+	    "network unreachable for TOS", "host unreachable for TOS",
+	    "communication prohibited" };
+	static const char *const v6[] = { "no route to destination",
+	    "communication prohibited", "beyond scope of source address",
+	    "address unreachable", "port unreachable",
+	    "source address failed policy", "reject route" };
+
+	if (family == AF_INET && code < sizeof(v4) / sizeof(v4[0]))
+		return v4[code];
+	if (family == AF_INET6 && code < sizeof(v6) / sizeof(v6[0]))
+		return v6[code];
+	return "destination unreachable";
+}
+
+/* Clock */
+
+void
+probe_clock_now(struct probe_clock *cl)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	cl->cl_mono_us = (uint64_t)ts.tv_sec * 1000000 +
+	    (uint64_t)ts.tv_nsec / 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cl->cl_wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Accounting */
+
+static struct probe_outstanding *
+probe_out_at(const struct probe_target *pt, uint32_t i)
+{
+	return &pt->pt_out[(pt->pt_out_first + i) % pt->pt_out_cap];
+}
+
+static struct probe_outstanding *
+probe_out_find(const struct probe_target *pt, uint16_t seq)
+{
+	uint32_t	i;
+
+	for (i = 0; i < pt->pt_out_count; i++)
+		if (probe_out_at(pt, i)->ou_seq == seq)
+			return probe_out_at(pt, i);
+	return NULL;
+}
+
+static const struct probe_sample *
+probe_hist_find(const struct probe_target *pt, uint16_t seq)
+{
+	const struct probe_sample	*sa;
+	uint32_t			 i;
+
+	for (i = 0; i < pt->pt_hist_count; i++) {
+		sa = &pt->pt_hist[(pt->pt_hist_first + i) % pt->pt_hist_cap];
+		if (sa->sa_seq == seq)
+			return sa;
+	}
+	return NULL;
+}
+
+static void
+probe_hist_push(struct probe_target *pt, const struct probe_sample *sa)
+{
+	uint32_t	cap = pt->pt_hist_cap;
+
+	if (pt->pt_hist_count < cap) {
+		pt->pt_hist[(pt->pt_hist_first + pt->pt_hist_count) % cap] = *sa;
+		pt->pt_hist_count++;
+		return;
+	}
+	pt->pt_hist[pt->pt_hist_first] = *sa;
+	pt->pt_hist_first = (pt->pt_hist_first + 1) % cap;
+}
+
+/* Status and streaks, for the newest probe sent that has completed. */
+static void
+probe_update_status(struct probe_engine *pe, struct probe_target *pt,
+    enum probe_status st, uint32_t rtt_us)
+{
+	struct probe_result	*pr = &pt->pt_res;
+
+	pr->pr_status = st;
+	if (st != PROBE_STATUS_OK) {
+		pr->pr_consec_lost++;
+		pr->pr_consec_slow = 0;
+		return;
+	}
+	pr->pr_last_rtt_us = rtt_us;
+	pr->pr_consec_lost = 0;
+	if (pe->pe_opts.po_slow_us != 0 && rtt_us > pe->pe_opts.po_slow_us)
+		pr->pr_consec_slow++;
+	else
+		pr->pr_consec_slow = 0;
+}
+
+/* Ends a waiting probe; pops the ring's completed head. */
+static void
+probe_complete(struct probe_engine *pe, struct probe_target *pt,
+    struct probe_outstanding *ou, enum probe_status st, uint32_t rtt_us,
+    const struct probe_clock *now)
+{
+	struct probe_result	*pr = &pt->pt_res;
+	struct probe_sample	 sa;
+
+	ou->ou_status = (uint8_t)st;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_wall_us = now->cl_wall_us;
+	sa.sa_rtt_us = st == PROBE_STATUS_OK ? rtt_us : 0;
+	sa.sa_seq = ou->ou_seq;
+	sa.sa_status = (uint8_t)st;
+	probe_hist_push(pt, &sa);
+	switch (st) {
+	case PROBE_STATUS_OK:
+		pr->pr_received++;
+		pr->pr_last_good_us = now->cl_wall_us;
+		break;
+	case PROBE_STATUS_TIMEOUT:
+		pr->pr_timeouts++;
+		break;
+	case PROBE_STATUS_UNREACHABLE:
+		pr->pr_unreachable++;
+		break;
+	default:
+		pr->pr_errors++;
+		break;
+	}
+	if (ou->ou_sendno > pt->pt_newest_done) {
+		pt->pt_newest_done = ou->ou_sendno;
+		probe_update_status(pe, pt, st, rtt_us);
+	}
+	while (pt->pt_out_count > 0 &&
+	    probe_out_at(pt, 0)->ou_status != PROBE_STATUS_NONE) {
+		pt->pt_out_first = (pt->pt_out_first + 1) % pt->pt_out_cap;
+		pt->pt_out_count--;
+	}
+	pe->pe_dirty = 1;
+}
+
+static void
+probe_expire(struct probe_engine *pe, struct probe_target *pt,
+    const struct probe_clock *now)
+{
+	struct probe_outstanding *ou;
+
+	while (pt->pt_out_count > 0) {
+		ou = probe_out_at(pt, 0);
+		if (now->cl_mono_us - ou->ou_sent_us < pt->pt_timeout_us)
+			break;
+		probe_complete(pe, pt, ou, PROBE_STATUS_TIMEOUT, 0, now);
+	}
+}
+
+static struct probe_sock *
+probe_sock_of(struct probe_engine *pe, int family)
+{
+	return family == AF_INET ? &pe->pe_sock4 : &pe->pe_sock6;
+}
+
+/* 0, or -1 with errno set. */
+static int
+probe_transmit(struct probe_engine *pe, const struct probe_target *pt,
+    uint16_t seq)
+{
+	const struct probe_sock	*so;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	uint8_t			 buf[ICMP_HEADER_LEN + sizeof(probe_payload)];
+	size_t			 len;
+
+	so = probe_sock_of(pe, pt->pt_res.pr_addr.pa_family);
+	if (so->so_kind == PROBE_SOCKET_NONE)
+		return 0;
+	len = probe_echo_build(so->so_family, 0, so->so_ident, seq,
+	    probe_payload, sizeof(probe_payload), buf, sizeof(buf));
+	sslen = probe_addr_to_sockaddr(&pt->pt_res.pr_addr, &ss);
+	if (sendto(so->so_fd, buf, len, 0, (struct sockaddr *)&ss, sslen) ==
+	    -1)
+		return -1;
+	return 0;
+}
+
+static void
+probe_send(struct probe_engine *pe, struct probe_target *pt,
+    const struct probe_clock *now)
+{
+	struct probe_result		*pr = &pt->pt_res;
+	struct probe_outstanding	*ou;
+
+	/* Full only if sends bunched up after a stall: the oldest is as
+	 * good as lost. */
+	if (pt->pt_out_count == pt->pt_out_cap)
+		probe_complete(pe, pt, probe_out_at(pt, 0),
+		    PROBE_STATUS_TIMEOUT, 0, now);
+	ou = probe_out_at(pt, pt->pt_out_count++);
+	ou->ou_sendno = ++pr->pr_sent;
+	ou->ou_sent_us = now->cl_mono_us;
+	ou->ou_seq = pe->pe_seq++;
+	ou->ou_status = PROBE_STATUS_NONE;
+	pr->pr_last_seq = ou->ou_seq;
+	pe->pe_dirty = 1;
+	if (probe_transmit(pe, pt, ou->ou_seq) == -1) {
+		snprintf(pr->pr_error, sizeof(pr->pr_error), "sendto: %s",
+		    strerror(errno));
+		probe_complete(pe, pt, ou, PROBE_STATUS_ERROR, 0, now);
+	}
+}
+
+uint64_t
+probe_engine_tick(struct probe_engine *pe, const struct probe_clock *now)
+{
+	struct probe_target	*pt;
+	uint64_t		 next = now->cl_mono_us + PROBE_IDLE_US, due;
+	size_t			 i;
+
+	for (i = 0; i < pe->pe_ntargets; i++) {
+		pt = &pe->pe_targets[i];
+		probe_expire(pe, pt, now);
+		if (now->cl_mono_us >= pt->pt_next_us) {
+			probe_send(pe, pt, now);
+			/* On the grid of the first send; a stall skips
+			 * slots rather than bursting to catch up. */
+			pt->pt_next_us = pt->pt_next_us == 0 ? now->cl_mono_us :
+			    pt->pt_next_us;
+			pt->pt_next_us += (uint64_t)pt->pt_res.pr_interval *
+			    1000000;
+			if (pt->pt_next_us <= now->cl_mono_us)
+				pt->pt_next_us = now->cl_mono_us +
+				    (uint64_t)pt->pt_res.pr_interval * 1000000;
+		}
+		if (pt->pt_next_us < next)
+			next = pt->pt_next_us;
+		if (pt->pt_out_count > 0) {
+			due = probe_out_at(pt, 0)->ou_sent_us + pt->pt_timeout_us;
+			if (due < next)
+				next = due;
+		}
+	}
+	return next > now->cl_mono_us ? next - now->cl_mono_us : 0;
+}
+
+/* A reply or unreachable for seq, which this target sent. */
+static enum probe_verdict
+probe_match(struct probe_engine *pe, struct probe_target *pt,
+    const struct probe_packet *pk, const struct probe_addr *from,
+    const struct probe_clock *now)
+{
+	struct probe_result		*pr = &pt->pt_res;
+	struct probe_outstanding	*ou = probe_out_find(pt, pk->pk_seq);
+	uint64_t			 rtt;
+	char				 addr[INET6_ADDRSTRLEN];
+
+	if (pk->pk_type == PROBE_PACKET_UNREACHABLE) {
+		if (from != NULL && from->pa_family != 0)
+			probe_addr_format(from, addr, sizeof(addr));
+		else
+			snprintf(addr, sizeof(addr), "?");
+		snprintf(pr->pr_error, sizeof(pr->pr_error), "%s "
+		    "(ICMP code %u) from %s", probe_unreach_name(pk->pk_family,
+		    pk->pk_code), pk->pk_code, addr);
+		probe_complete(pe, pt, ou, PROBE_STATUS_UNREACHABLE, 0, now);
+		return PROBE_VERDICT_UNREACHABLE;
+	}
+	rtt = now->cl_mono_us - ou->ou_sent_us;
+	if (rtt >= pt->pt_timeout_us) {
+		/* The paper's rule: an answer after the timeout is lost. */
+		probe_complete(pe, pt, ou, PROBE_STATUS_TIMEOUT, 0, now);
+		pr->pr_late++;
+		return PROBE_VERDICT_LATE;
+	}
+	probe_complete(pe, pt, ou, PROBE_STATUS_OK, (uint32_t)rtt, now);
+	return PROBE_VERDICT_ANSWER;
+}
+
+enum probe_verdict
+probe_engine_input(struct probe_engine *pe, const struct probe_packet *pk,
+    const struct probe_addr *from, const struct probe_clock *now)
+{
+	const struct probe_addr		*target;
+	const struct probe_outstanding	*ou;
+	const struct probe_sample	*sa;
+	struct probe_target		*pt;
+	int				 status;
+	size_t				 i;
+
+	target = pk->pk_type == PROBE_PACKET_UNREACHABLE ? &pk->pk_target :
+	    from;
+	if (target == NULL || (pk->pk_family != AF_INET &&
+	    pk->pk_family != AF_INET6) ||
+	    pk->pk_ident != probe_sock_of(pe, pk->pk_family)->so_ident)
+		goto foreign;
+	for (i = 0; i < pe->pe_ntargets; i++) {
+		pt = &pe->pe_targets[i];
+		if (!probe_addr_equal(&pt->pt_res.pr_addr, target))
+			continue;
+		if ((ou = probe_out_find(pt, pk->pk_seq)) != NULL &&
+		    ou->ou_status == PROBE_STATUS_NONE)
+			return probe_match(pe, pt, pk, from, now);
+		if (ou != NULL)
+			status = ou->ou_status;
+		else if ((sa = probe_hist_find(pt, pk->pk_seq)) != NULL)
+			status = sa->sa_status;
+		else
+			continue;
+		pe->pe_dirty = 1;
+		if (pk->pk_type == PROBE_PACKET_ECHO_REPLY &&
+		    status == PROBE_STATUS_OK) {
+			pt->pt_res.pr_duplicates++;
+			return PROBE_VERDICT_DUPLICATE;
+		}
+		pt->pt_res.pr_late++;
+		return PROBE_VERDICT_LATE;
+	}
+foreign:
+	pe->pe_foreign++;
+	pe->pe_dirty = 1;
+	return PROBE_VERDICT_FOREIGN;
+}
+
+/* Snapshots */
+
+static void
+probe_result_stats(struct probe_result *r)
+{
+	const struct probe_sample	*sa;
+	uint64_t			 sum = 0;
+	uint32_t			 n = 0, i;
+
+	r->pr_min_rtt_us = r->pr_max_rtt_us = r->pr_avg_rtt_us = 0;
+	for (i = 0; i < r->pr_nsamples; i++) {
+		sa = &r->pr_samples[i];
+		if (sa->sa_status != PROBE_STATUS_OK)
+			continue;
+		if (n == 0 || sa->sa_rtt_us < r->pr_min_rtt_us)
+			r->pr_min_rtt_us = sa->sa_rtt_us;
+		if (sa->sa_rtt_us > r->pr_max_rtt_us)
+			r->pr_max_rtt_us = sa->sa_rtt_us;
+		sum += sa->sa_rtt_us;
+		n++;
+	}
+	r->pr_history_count = (uint32_t)r->pr_nsamples;
+	r->pr_history_answered = n;
+	if (n > 0)
+		r->pr_avg_rtt_us = (uint32_t)((sum + n / 2) / n);
+	r->pr_loss_x100 = r->pr_nsamples == 0 ? 0 :
+	    (uint32_t)(((uint64_t)r->pr_nsamples - n) * 10000 /
+	    r->pr_nsamples);
+}
+
+/* Probes still waiting: the ring also holds answers that overtook an
+ * older probe. */
+static uint32_t
+probe_waiting(const struct probe_target *pt)
+{
+	uint32_t	i, n = 0;
+
+	for (i = 0; i < pt->pt_out_count; i++)
+		if (probe_out_at(pt, i)->ou_status == PROBE_STATUS_NONE)
+			n++;
+	return n;
+}
+
+static void
+probe_snap_fill(struct probe_engine *pe, struct probe_snap *sp,
+    struct probe_result *results, struct probe_sample *samples,
+    const struct probe_clock *now)
+{
+	struct probe_snapshot	*sn = &sp->sp_pub;
+	struct probe_target	*pt;
+	struct probe_result	*r;
+	uint32_t		 i;
+	size_t			 t;
+
+	for (t = 0; t < pe->pe_ntargets; t++) {
+		pt = &pe->pe_targets[t];
+		r = &results[t];
+		*r = pt->pt_res;
+		for (i = 0; i < pt->pt_hist_count; i++)
+			samples[i] = pt->pt_hist[(pt->pt_hist_first + i) %
+			    pt->pt_hist_cap];
+		r->pr_samples = samples;
+		r->pr_nsamples = pt->pt_hist_count;
+		r->pr_outstanding = probe_waiting(pt);
+		samples += pt->pt_hist_count;
+		probe_result_stats(r);
+	}
+	sn->sn_probes = results;
+	sn->sn_nprobes = pe->pe_ntargets;
+	sn->sn_generation = ++pe->pe_generation;
+	sn->sn_wall_us = now->cl_wall_us;
+	sn->sn_slow_us = pe->pe_opts.po_slow_us;
+	sn->sn_socket4 = pe->pe_sock4.so_kind;
+	sn->sn_socket6 = pe->pe_sock6.so_kind;
+	sn->sn_ident4 = pe->pe_sock4.so_ident;
+	sn->sn_ident6 = pe->pe_sock6.so_ident;
+	sn->sn_foreign = pe->pe_foreign;
+	sn->sn_malformed = pe->pe_malformed;
+	sn->sn_ignored = pe->pe_ignored;
+	sn->sn_recv_errors = pe->pe_recv_errors;
+}
+
+/* One allocation: the snapshot, its results, then all their samples.
+ * On ENOMEM the previous snapshot stays and the next loop tries again. */
+void
+probe_engine_publish(struct probe_engine *pe, const struct probe_clock *now)
+{
+	struct probe_snap	*sp, *old;
+	struct probe_result	*results;
+	size_t			 nsamples = 0, i;
+
+	for (i = 0; i < pe->pe_ntargets; i++)
+		nsamples += pe->pe_targets[i].pt_hist_count;
+	sp = calloc(1, sizeof(*sp) + pe->pe_ntargets * sizeof(*results) +
+	    nsamples * sizeof(struct probe_sample));
+	if (sp == NULL)
+		return;
+	results = (struct probe_result *)(sp + 1);
+	probe_snap_fill(pe, sp, results,
+	    (struct probe_sample *)(results + pe->pe_ntargets), now);
+	sp->sp_refs = 1;	/* the engine's own reference */
+	pthread_mutex_lock(&pe->pe_lock);
+	old = pe->pe_current;
+	pe->pe_current = sp;
+	pthread_mutex_unlock(&pe->pe_lock);
+	probe_release(old ? &old->sp_pub : NULL);
+	pe->pe_dirty = 0;
+}
+
+const struct probe_snapshot *
+probe_acquire(struct probe_engine *pe)
+{
+	struct probe_snap	*sp;
+
+	pthread_mutex_lock(&pe->pe_lock);
+	sp = pe->pe_current;
+	__atomic_add_fetch(&sp->sp_refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&pe->pe_lock);
+	return &sp->sp_pub;
+}
+
+void
+probe_release(const struct probe_snapshot *sn)
+{
+	struct probe_snap	*sp = (struct probe_snap *)sn;	/* sp_pub first */
+
+	if (sp == NULL)
+		return;
+	if (__atomic_sub_fetch(&sp->sp_refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(sp);
+}
+
+unsigned int
+probe_window_rtt(const struct probe_result *r, int64_t from_us,
+    int64_t to_us, uint32_t *mean_us)
+{
+	const struct probe_sample	*sa;
+	uint64_t			 sum = 0;
+	unsigned int			 n = 0;
+	size_t				 i;
+
+	for (i = 0; i < r->pr_nsamples; i++) {
+		sa = &r->pr_samples[i];
+		if (sa->sa_status != PROBE_STATUS_OK ||
+		    sa->sa_wall_us < from_us || sa->sa_wall_us >= to_us)
+			continue;
+		sum += sa->sa_rtt_us;
+		n++;
+	}
+	*mean_us = n == 0 ? 0 : (uint32_t)((sum + n / 2) / n);
+	return n;
+}
+
+/* Sockets */
+
+static uint16_t
+probe_random16(void)
+{
+	uint16_t	v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint16_t)(getpid() ^ time(NULL));
+	return v;
+}
+
+/* The kernel picks the identifier of a ping socket at bind (its "port")
+ * and asks ICMP errors to be queued for MSG_ERRQUEUE (ip(7) IP_RECVERR). */
+static int
+probe_dgram_setup(struct probe_sock *so)
+{
+	struct sockaddr_storage	 ss;
+	struct probe_addr	 any;
+	socklen_t		 len;
+	int			 on = 1;
+
+	memset(&any, 0, sizeof(any));
+	any.pa_family = (uint8_t)so->so_family;
+	len = probe_addr_to_sockaddr(&any, &ss);
+	if (bind(so->so_fd, (struct sockaddr *)&ss, len) == -1)
+		return -1;
+	len = sizeof(ss);
+	if (getsockname(so->so_fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	so->so_ident = so->so_family == AF_INET ?
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port) :
+	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (so->so_family == AF_INET)
+		return setsockopt(so->so_fd, IPPROTO_IP, IP_RECVERR, &on,
+		    sizeof(on));
+	return setsockopt(so->so_fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
+	    sizeof(on));
+}
+
+/* A raw socket sees every ICMP message of the host: let the kernel keep
+ * only echo replies and unreachables (raw(7) ICMP_FILTER, RFC 3542 3.2). */
+static int
+probe_raw_setup(struct probe_sock *so)
+{
+	struct icmp6_filter	f6;
+	uint32_t		f4;
+
+	so->so_ident = probe_random16();
+	if (so->so_family == AF_INET) {
+		f4 = ~((1U << ICMP4_ECHO_REPLY) | (1U << ICMP4_UNREACH));
+		return setsockopt(so->so_fd, SOL_RAW, ICMP_FILTER, &f4,
+		    sizeof(f4));
+	}
+	ICMP6_FILTER_SETBLOCKALL(&f6);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
+	ICMP6_FILTER_SETPASS(ICMP6_UNREACH, &f6);
+	return setsockopt(so->so_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
+	    sizeof(f6));
+}
+
+static int
+probe_sock_try(struct probe_sock *so, int type)
+{
+	int	proto = so->so_family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int	rc;
+
+	so->so_fd = socket(so->so_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    proto);
+	if (so->so_fd == -1)
+		return -1;
+	rc = type == SOCK_DGRAM ? probe_dgram_setup(so) : probe_raw_setup(so);
+	if (rc == -1) {
+		int	saved = errno;
+
+		close(so->so_fd);
+		so->so_fd = -1;
+		errno = saved;
+		return -1;
+	}
+	so->so_kind = type == SOCK_DGRAM ? PROBE_SOCKET_DGRAM :
+	    PROBE_SOCKET_RAW;
+	return 0;
+}
+
+static int
+probe_sock_open(struct probe_sock *so, int family,
+    enum probe_socket_want want, char *err, size_t errlen)
+{
+	const char	*fam = family == AF_INET ? "IPv4" : "IPv6";
+	int		 dgram_errno = 0;
+
+	memset(so, 0, sizeof(*so));
+	so->so_fd = -1;
+	so->so_family = family;
+	if (want == PROBE_WANT_NONE) {
+		so->so_ident = probe_random16();
+		return 0;
+	}
+	if (want != PROBE_WANT_RAW) {
+		if (probe_sock_try(so, SOCK_DGRAM) == 0)
+			return 0;
+		dgram_errno = errno;
+		if (want == PROBE_WANT_DGRAM) {
+			snprintf(err, errlen, "cannot open an ICMP datagram "
+			    "socket for %s: %s (see net.ipv4.ping_group_range)",
+			    fam, strerror(dgram_errno));
+			return -1;
+		}
+	}
+	if (probe_sock_try(so, SOCK_RAW) == 0)
+		return 0;
+	if (want == PROBE_WANT_RAW)
+		snprintf(err, errlen, "cannot open a raw ICMP socket for %s: "
+		    "%s", fam, strerror(errno));
+	else
+		snprintf(err, errlen, "cannot open an ICMP socket for %s: "
+		    "datagram: %s (see net.ipv4.ping_group_range), raw: %s "
+		    "(needs CAP_NET_RAW)", fam, strerror(dgram_errno),
+		    strerror(errno));
+	return -1;
+}
+
+static void
+probe_sock_close(struct probe_sock *so)
+{
+	if (so->so_fd != -1)
+		close(so->so_fd);
+	so->so_fd = -1;
+}
+
+/* Engine */
+
+static int
+probe_target_init(struct probe_target *pt, const struct probe_config *pc,
+    const struct probe_options *po, char *err, size_t errlen)
+{
+	struct probe_result	*pr = &pt->pt_res;
+
+	memset(pt, 0, sizeof(*pt));
+	memcpy(pr->pr_name, pc->pc_name, sizeof(pr->pr_name));
+	memcpy(pr->pr_host, pc->pc_host, sizeof(pr->pr_host));
+	pr->pr_name[PROBE_NAME_MAX] = pr->pr_host[PROBE_HOST_MAX] = '\0';
+	pr->pr_addr = pc->pc_addr;
+	pr->pr_interval = pc->pc_interval ? pc->pc_interval :
+	    po->po_default_interval;
+	pr->pr_timeout = pc->pc_timeout;
+	if (pr->pr_interval < 1 || pr->pr_interval > PROBE_INTERVAL_MAX ||
+	    pr->pr_timeout < 1 || pr->pr_timeout > PROBE_TIMEOUT_MAX ||
+	    (pr->pr_addr.pa_family != AF_INET &&
+	    pr->pr_addr.pa_family != AF_INET6)) {
+		snprintf(err, errlen, "probe \"%s\": bad interval, timeout or "
+		    "address", pr->pr_name);
+		errno = EINVAL;
+		return -1;
+	}
+	pt->pt_timeout_us = (uint64_t)pr->pr_timeout * 1000000;
+	/* Waiting probes: those sent within one timeout, the one just sent,
+	 * one for a send that came late. */
+	pt->pt_out_cap = (pr->pr_timeout + pr->pr_interval - 1) /
+	    pr->pr_interval + 2;
+	pt->pt_out = calloc(pt->pt_out_cap, sizeof(*pt->pt_out));
+	pt->pt_hist_cap = po->po_history;
+	pt->pt_hist = calloc(po->po_history, sizeof(*pt->pt_hist));
+	if (pt->pt_out == NULL || pt->pt_hist == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+probe_targets_free(struct probe_engine *pe)
+{
+	size_t	i;
+
+	for (i = 0; i < pe->pe_ntargets; i++) {
+		free(pe->pe_targets[i].pt_out);
+		free(pe->pe_targets[i].pt_hist);
+	}
+	free(pe->pe_targets);
+}
+
+static int
+probe_open_sockets(struct probe_engine *pe, char *err, size_t errlen)
+{
+	int	need4 = 0, need6 = 0;
+	size_t	i;
+
+	for (i = 0; i < pe->pe_ntargets; i++) {
+		if (pe->pe_targets[i].pt_res.pr_addr.pa_family == AF_INET)
+			need4 = 1;
+		else
+			need6 = 1;
+	}
+	if (need4 && probe_sock_open(&pe->pe_sock4, AF_INET,
+	    pe->pe_opts.po_sockets, err, errlen) == -1)
+		return -1;
+	if (need6 && probe_sock_open(&pe->pe_sock6, AF_INET6,
+	    pe->pe_opts.po_sockets, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < pe->pe_ntargets; i++)
+		pe->pe_targets[i].pt_res.pr_socket = probe_sock_of(pe,
+		    pe->pe_targets[i].pt_res.pr_addr.pa_family)->so_kind;
+	return 0;
+}
+
+struct probe_engine *
+probe_engine_new(const struct probe_config *pcs, size_t n,
+    const struct probe_options *po, char *err, size_t errlen)
+{
+	struct probe_engine	*pe;
+	struct probe_clock	 now;
+	size_t			 i;
+
+	if (po->po_history < 1 || po->po_history > PROBE_HISTORY_MAX ||
+	    n > PROBE_MAX) {
+		snprintf(err, errlen, "bad probe options");
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((pe = calloc(1, sizeof(*pe))) == NULL)
+		goto nomem;
+	pe->pe_opts = *po;
+	pe->pe_sock4.so_fd = pe->pe_sock6.so_fd = pe->pe_wake_fd = -1;
+	pthread_mutex_init(&pe->pe_lock, NULL);
+	if (n > 0 && (pe->pe_targets = calloc(n, sizeof(*pe->pe_targets))) ==
+	    NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		pe->pe_ntargets++;
+		if (probe_target_init(&pe->pe_targets[i], &pcs[i], po, err,
+		    errlen) == -1)
+			goto fail;
+	}
+	if (probe_open_sockets(pe, err, errlen) == -1)
+		goto fail;
+	pe->pe_seq = probe_random16();
+	probe_clock_now(&now);
+	probe_engine_publish(pe, &now);
+	if (pe->pe_current == NULL)
+		goto nomem;
+	return pe;
+nomem:
+	snprintf(err, errlen, "%s", strerror(ENOMEM));
+	errno = ENOMEM;
+fail:
+	probe_engine_free(pe);
+	return NULL;
+}
+
+void
+probe_engine_free(struct probe_engine *pe)
+{
+	if (pe == NULL)
+		return;
+	probe_engine_stop(pe);
+	probe_sock_close(&pe->pe_sock4);
+	probe_sock_close(&pe->pe_sock6);
+	probe_release(pe->pe_current ? &pe->pe_current->sp_pub : NULL);
+	probe_targets_free(pe);
+	pthread_mutex_destroy(&pe->pe_lock);
+	free(pe);
+}
+
+/* I/O, on the engine's thread */
+
+/* Reads the datagrams waiting on one socket. */
+static void
+probe_receive(struct probe_engine *pe, const struct probe_sock *so)
+{
+	uint8_t			 buf[PROBE_RECV_BUF];
+	struct sockaddr_storage	 ss;
+	struct probe_packet	 pk;
+	struct probe_addr	 from;
+	struct probe_clock	 now;
+	ssize_t			 n;
+	int			 i;
+
+	for (i = 0; i < PROBE_RECV_BURST; i++) {
+		socklen_t	sslen = sizeof(ss);
+
+		n = recvfrom(so->so_fd, buf, sizeof(buf), MSG_TRUNC,
+		    (struct sockaddr *)&ss, &sslen);
+		probe_clock_now(&now);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			/* A ping socket reports a queued ICMP error once
+			 * through recv too; the error queue has the detail. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    so->so_kind != PROBE_SOCKET_DGRAM)
+				pe->pe_recv_errors++;
+			return;
+		}
+		if ((size_t)n > sizeof(buf))
+			n = sizeof(buf);	/* we need the headers only */
+		if (probe_addr_from_sockaddr(&from, (struct sockaddr *)&ss,
+		    sslen) == -1)
+			memset(&from, 0, sizeof(from));
+		switch (probe_packet_parse(so->so_family,
+		    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
+		    buf, (size_t)n, &pk)) {
+		case PROBE_PARSE_OK:
+			probe_engine_input(pe, &pk, &from, &now);
+			break;
+		case PROBE_PARSE_OTHER:
+			pe->pe_ignored++;
+			pe->pe_dirty = 1;
+			break;
+		default:
+			pe->pe_malformed++;
+			pe->pe_dirty = 1;
+			break;
+		}
+	}
+}
+
+/* The extended error of one MSG_ERRQUEUE read; -1 if it has none. */
+static int
+probe_errqueue_cmsg(struct msghdr *msg, int family,
+    struct sock_extended_err *ee, struct probe_addr *offender)
+{
+	struct sockaddr_storage	 ss;
+	struct cmsghdr		*cm;
+	size_t			 len;
+
+	memset(offender, 0, sizeof(*offender));
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (!(family == AF_INET && cm->cmsg_level == SOL_IP &&
+		    cm->cmsg_type == IP_RECVERR) &&
+		    !(family == AF_INET6 && cm->cmsg_level == SOL_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR))
+			continue;
+		len = cm->cmsg_len - CMSG_LEN(0);
+		if (len < sizeof(*ee))
+			return -1;
+		memcpy(ee, CMSG_DATA(cm), sizeof(*ee));
+		/* SO_EE_OFFENDER: the sender's address follows. */
+		len -= sizeof(*ee);
+		if (len > sizeof(ss))
+			len = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, CMSG_DATA(cm) + sizeof(*ee), len);
+		if (probe_addr_from_sockaddr(offender, (struct sockaddr *)&ss,
+		    (socklen_t)len) == -1)
+			memset(offender, 0, sizeof(*offender));
+		return 0;
+	}
+	return -1;
+}
+
+static int
+probe_errqueue_is_unreach(int family, const struct sock_extended_err *ee)
+{
+	if (family == AF_INET)
+		return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
+		    ee->ee_type == ICMP4_UNREACH;
+	return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
+	    ee->ee_type == ICMP6_UNREACH;
+}
+
+/* ICMP errors a ping socket queued: the data is our own request as
+ * quoted, msg_name its destination (ip(7) IP_RECVERR). */
+static void
+probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
+{
+	uint8_t			  buf[PROBE_RECV_BUF];
+	uint64_t		  control[64];	/* aligned for cmsghdr */
+	struct sockaddr_storage	  ss;
+	struct sock_extended_err  ee;
+	struct probe_addr	  offender;
+	struct probe_packet	  pk;
+	struct probe_clock	  now;
+	struct cursor		  c;
+	struct iovec		  iov;
+	struct msghdr		  msg;
+	ssize_t			  n;
+	int			  i;
+
+	for (i = 0; i < PROBE_RECV_BURST; i++) {
+		iov.iov_base = buf, iov.iov_len = sizeof(buf);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &ss, msg.msg_namelen = sizeof(ss);
+		msg.msg_iov = &iov, msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		if ((n = recvmsg(so->so_fd, &msg, MSG_ERRQUEUE)) == -1)
+			return;
+		probe_clock_now(&now);
+		memset(&pk, 0, sizeof(pk));
+		pk.pk_family = so->so_family;
+		if (probe_errqueue_cmsg(&msg, so->so_family, &ee,
+		    &offender) == -1 || !probe_errqueue_is_unreach(
+		    so->so_family, &ee) || probe_addr_from_sockaddr(
+		    &pk.pk_target, (struct sockaddr *)&ss, msg.msg_namelen) ==
+		    -1) {
+			pe->pe_ignored++;
+			pe->pe_dirty = 1;
+			continue;
+		}
+		cursor_init(&c, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf));
+		switch (probe_parse_quoted_echo(&c, so->so_family, &pk)) {
+		case PROBE_PARSE_OK:
+			pk.pk_code = ee.ee_code;
+			probe_engine_input(pe, &pk, &offender, &now);
+			break;
+		case PROBE_PARSE_OTHER:
+			pe->pe_ignored++;
+			pe->pe_dirty = 1;
+			break;
+		default:
+			pe->pe_malformed++;
+			pe->pe_dirty = 1;
+			break;
+		}
+	}
+}
+
+static void
+probe_handle(struct probe_engine *pe, const struct probe_sock *so,
+    short revents)
+{
+	if (revents & POLLERR && so->so_kind == PROBE_SOCKET_DGRAM)
+		probe_receive_errors(pe, so);
+	if (revents & (POLLIN | POLLERR))
+		probe_receive(pe, so);
+}
+
+static void *
+probe_engine_run(void *arg)
+{
+	struct probe_engine	*pe = arg;
+	struct probe_sock	*socks[2] = { &pe->pe_sock4, &pe->pe_sock6 };
+	struct pollfd		 pfd[3];
+	struct probe_clock	 now;
+	uint64_t		 wait_us;
+	int			 i, nfd;
+
+	while (!__atomic_load_n(&pe->pe_stop, __ATOMIC_ACQUIRE)) {
+		probe_clock_now(&now);
+		wait_us = probe_engine_tick(pe, &now);
+		if (pe->pe_dirty)
+			probe_engine_publish(pe, &now);
+		nfd = 0;
+		pfd[nfd].fd = pe->pe_wake_fd, pfd[nfd++].events = POLLIN;
+		for (i = 0; i < 2; i++) {
+			pfd[nfd].fd = socks[i]->so_fd;	/* -1: skipped */
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)nfd, (int)((wait_us + 999) / 1000)) <= 0)
+			continue;
+		for (i = 0; i < 2; i++)
+			if (pfd[i + 1].revents != 0)
+				probe_handle(pe, socks[i], pfd[i + 1].revents);
+	}
+	return NULL;
+}
+
+int
+probe_engine_start(struct probe_engine *pe)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	if (pe->pe_running)
+		return 0;
+	pe->pe_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (pe->pe_wake_fd == -1)
+		return -1;
+	__atomic_store_n(&pe->pe_stop, 0, __ATOMIC_RELEASE);
+	/* Signals are the main thread's business (net-snmp's alarms). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&pe->pe_thread, NULL, probe_engine_run, pe);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		close(pe->pe_wake_fd);
+		pe->pe_wake_fd = -1;
+		errno = rc;
+		return -1;
+	}
+	pe->pe_running = 1;
+	return 0;
+}
+
+void
+probe_engine_stop(struct probe_engine *pe)
+{
+	uint64_t	one = 1;
+
+	if (!pe->pe_running)
+		return;
+	__atomic_store_n(&pe->pe_stop, 1, __ATOMIC_RELEASE);
+	if (write(pe->pe_wake_fd, &one, sizeof(one)) == -1) {
+		/* A full eventfd counter still wakes the poll. */
+	}
+	pthread_join(pe->pe_thread, NULL);
+	close(pe->pe_wake_fd);
+	pe->pe_wake_fd = -1;
+	pe->pe_running = 0;
+}

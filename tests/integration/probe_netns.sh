@@ -1,0 +1,157 @@
+# Probes (src/probe, through build/tools/cmprobe) against a network
+# namespace this test builds: a veth pair, 10.254.X.0/30 and
+# fd00:254:0:X::/64, the namespace's own echo replies switched off and
+# build/tools/cmecho answering each request 50 ms late (no netem here).
+# Checks: RTT within 45-70 ms over IPv4 and IPv6, with the responder's own
+# count as the independent number; ICMP datagram sockets inside the
+# namespace; destination unreachable for an address nobody holds; and,
+# with the namespace's link down, timeouts, loss 100%, status timeout.
+# Traffic goes only into the namespace.  Needs root; skips otherwise.
+. tests/lib.sh
+
+PROBE=$B/tools/cmprobe
+ECHO=$B/tools/cmecho
+if [ ! -x "$PROBE" ] || [ ! -x "$ECHO" ]; then
+	notok "$PROBE and $ECHO are built"; exit 1
+fi
+what="probes through a network namespace"
+if [ "$(id -u)" != 0 ]; then skip "$what: not root"; exit 0; fi
+if ! command -v ip >/dev/null; then skip "$what: no ip command"; exit 0; fi
+
+NS=cmprobe-$$
+VA=cmp$$a		# host side
+VB=cmp$$b		# namespace side
+probe_cleanup() {
+	cleanup			# lib.sh: kills $PIDS, removes $T
+	ip link del "$VA" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+}
+trap probe_cleanup EXIT
+
+# A /24 of 10.254/16 the host does not use yet.
+X=$(( $$ % 250 + 1 )); n=0
+while ip -4 addr show | grep -q "inet 10\.254\.$X\." ||
+      ip -4 route show | grep -q "^10\.254\.$X\."; do
+	X=$(( X % 250 + 1 )); n=$((n + 1))
+	[ "$n" -lt 250 ] || { skip "$what: no free 10.254.X.0/24"; exit 0; }
+done
+A4=10.254.$X.1 B4=10.254.$X.2 U4=10.254.$X.6
+A6=fd00:254:0:$X::1 B6=fd00:254:0:$X::2 U6=fd00:254:0:$X::6
+
+if ! ip netns add "$NS" 2>"$T/err"; then
+	skip "$what: cannot create a namespace ($(head -1 "$T/err"))"; exit 0
+fi
+if ! ip link add "$VA" type veth peer name "$VB" netns "$NS" 2>"$T/err"; then
+	skip "$what: cannot create a veth pair ($(head -1 "$T/err"))"; exit 0
+fi
+nsx() { ip netns exec "$NS" "$@"; }
+if ! { ip addr add "$A4/30" dev "$VA" &&
+       ip -6 addr add "$A6/64" dev "$VA" nodad &&
+       ip link set "$VA" up &&
+       nsx ip link set lo up &&
+       nsx ip addr add "$B4/30" dev "$VB" &&
+       nsx ip -6 addr add "$B6/64" dev "$VB" nodad &&
+       nsx ip link set "$VB" up &&
+       nsx sysctl -qw net.ipv4.icmp_echo_ignore_all=1 \
+		net.ipv6.icmp.echo_ignore_all=1; } 2>"$T/err"; then
+	notok "namespace $NS set up"; sed 's/^/# /' "$T/err"; exit 1
+fi
+ok "namespace $NS: $VA $A4 $A6 <-> $VB $B4 $B6, kernel echo replies off inside"
+
+ip netns exec "$NS" "$ECHO" -d 50 >"$T/echo.out" 2>&1 &
+ECHO_PID=$!; PIDS="$PIDS $ECHO_PID"
+n=0; until grep -q ready "$T/echo.out" || [ $n -gt 50 ]; do sleep 0.1; n=$((n + 1)); done
+check "cmecho -d 50 runs in the namespace" grep -q ready "$T/echo.out"
+
+# field PROBE NAME FILE: one key=value of a cmprobe line.
+field() {
+	awk -v p="$1" -v f="$2" '$1 == "probe" && $2 == p {
+		for (i = 3; i <= NF; i++) if (index($i, f "=") == 1) {
+			print substr($i, length(f) + 2); exit } }' "$3"
+}
+show() { sed 's/^/#   /' "$1"; }
+
+# rtt_ok NAME FILE: answered, RTT within 45-70 ms, nothing lost or odd.
+rtt_ok() {
+	st=$(field "$1" status "$2"); loss=$(field "$1" loss "$2")
+	sent=$(field "$1" sent "$2"); rcvd=$(field "$1" received "$2")
+	min=$(field "$1" min "$2"); avg=$(field "$1" avg "$2"); max=$(field "$1" max "$2")
+	dup=$(field "$1" dup "$2"); late=$(field "$1" late "$2")
+	desc="$1 $(field "$1" addr "$2") ($(field "$1" socket "$2") socket): RTT min/avg/max $min/$avg/$max us within 45-70 ms, $rcvd/$sent answered"
+	if [ "$st" = ok ] && [ "$loss" = 0.00 ] && [ "${rcvd:-0}" -ge 4 ] &&
+	   [ "$dup" = 0 ] && [ "$late" = 0 ] &&
+	   between 45000 "$min" 70000 && between 45000 "$max" 70000; then
+		ok "$desc"
+	else
+		notok "$desc (status $st, loss $loss, dup $dup, late $late)"
+	fi
+}
+
+# 1. The delayed responder over both families, and addresses nobody
+# holds (the host's ARP/NDP fails: ICMP unreachable from its own address).
+ip route add "$U4/32" dev "$VA"
+"$PROBE" -t 5.5 "d4 $B4 interval 1 timeout 2" "d6 $B6 interval 1 timeout 2" \
+	"u4 $U4 interval 1 timeout 5" "u6 $U6 interval 1 timeout 5" \
+	>"$T/run1" 2>&1
+echo "# cmprobe against the 50 ms responder and unused addresses:"; show "$T/run1"
+rtt_ok d4 "$T/run1"
+rtt_ok d6 "$T/run1"
+for p in u4 u6; do
+	st=$(field $p status "$T/run1"); un=$(field $p unreachable "$T/run1")
+	rc=$(field $p received "$T/run1")
+	if [ "$st" = unreachable ] && [ "${un:-0}" -ge 1 ] && [ "$rc" = 0 ] &&
+	   grep "^probe $p " "$T/run1" | grep -q 'error=".*unreachable (ICMP code'; then
+		ok "$p $(field $p addr "$T/run1"): status unreachable, $un unreachables, none answered"
+	else
+		notok "$p: status unreachable (got status $st, unreachable $un, received $rc)"
+	fi
+done
+
+# 2. Ping sockets: inside the namespace, where the test may widen
+# net.ipv4.ping_group_range, against the responder over its loopback.
+if nsx sysctl -qw net.ipv4.ping_group_range="0 2147483647" 2>/dev/null &&
+   nsx "$PROBE" -s dgram -t 4.5 "l4 127.0.0.1 interval 1 timeout 2" \
+	"l6 ::1 interval 1 timeout 2" >"$T/run2" 2>&1; then
+	echo "# cmprobe -s dgram inside the namespace:"; show "$T/run2"
+	check "l4 and l6 use ICMP datagram sockets" \
+		grep -q 'socket4=dgram socket6=dgram' "$T/run2"
+	rtt_ok l4 "$T/run2"
+	rtt_ok l6 "$T/run2"
+else
+	skip "ICMP datagram sockets: $(cat "$T/run2" 2>/dev/null | head -1)"
+	: >"$T/run2"
+fi
+
+# The responder's own count: every request it answered was an answer
+# cmprobe counted, and the other way round.
+kill "$ECHO_PID"; wait "$ECHO_PID" 2>/dev/null
+answered=$(sed -n 's/^cmecho: answered \([0-9]*\),.*/\1/p' "$T/echo.out")
+counted=0
+for f in "$T/run1" "$T/run2"; do
+	for p in d4 d6 l4 l6; do
+		r=$(field $p received "$f"); counted=$((counted + ${r:-0}))
+	done
+done
+check "cmecho answered $answered requests, cmprobe counted $counted answers" \
+	test "${answered:-x}" = "$counted"
+
+# 3. The namespace's side of the link down: requests leave and vanish.
+# Neighbours pinned, so no ARP/NDP failure turns timeouts into unreachables.
+mac=$(nsx cat "/sys/class/net/$VB/address")
+ip neigh replace "$B4" lladdr "$mac" dev "$VA" nud permanent
+ip -6 neigh replace "$B6" lladdr "$mac" dev "$VA" nud permanent
+nsx ip link set "$VB" down
+"$PROBE" -t 4.5 "d4 $B4 interval 1 timeout 1" "d6 $B6 interval 1 timeout 1" \
+	>"$T/run3" 2>&1
+echo "# cmprobe with the link down:"; show "$T/run3"
+for p in d4 d6; do
+	st=$(field $p status "$T/run3"); loss=$(field $p loss "$T/run3")
+	to=$(field $p timeouts "$T/run3"); rc=$(field $p received "$T/run3")
+	cl=$(field $p consec_lost "$T/run3"); er=$(field $p errors "$T/run3")
+	if [ "$st" = timeout ] && [ "$loss" = 100.00 ] && [ "$rc" = 0 ] &&
+	   [ "$er" = 0 ] && [ "${to:-0}" -ge 3 ] && [ "$cl" = "$to" ]; then
+		ok "$p link down: status timeout, loss 100.00%, $to timeouts, $cl lost in a row"
+	else
+		notok "$p link down: status timeout, loss 100% (got status $st, loss $loss, timeouts $to, received $rc, errors $er, consec_lost $cl)"
+	fi
+done
