@@ -8,9 +8,6 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-enum { CAPTURE_DISABLED = 1, CAPTURE_RUNNING, CAPTURE_FAILED,
-	CAPTURE_FINISHED };
-
 static int
 agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
@@ -36,8 +33,7 @@ agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_unsigned(v, cm_config.cc_conn_refresh);
 		break;
 	case 7:
-		/* No capture engine yet: see the capture issue. */
-		mt_integer(v, CAPTURE_DISABLED);
+		mt_integer(v, capture_state());
 		break;
 	default:
 		return -1;

@@ -55,6 +55,8 @@ usage(FILE *f)
 "  -D[TOKEN,...]   turn on debugging output for these tokens (all if none)\n"
 "  -p PIDFILE      write the process id to PIDFILE\n"
 "  -x SOCKET       AgentX socket of the master (default /var/agentx/master)\n"
+"  -i IFACE        capture on IFACE (repeatable; \"any\" for all)\n"
+"  -r FILE         replay a pcap/pcapng capture file, then keep serving\n"
 "  --standalone ADDR\n"
 "                  be a standalone agent on ADDR (e.g. udp:127.0.0.1:1161),\n"
 "                  with rocommunity/rouser/VACM lines from coremon.conf\n"
@@ -154,7 +156,7 @@ parse_args(struct cm_options *o, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "fc:CL:D::p:x:hv", longopts,
+	while ((c = getopt_long(argc, argv, "fc:CL:D::p:x:i:r:hv", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -190,6 +192,12 @@ parse_args(struct cm_options *o, int argc, char **argv)
 		case 'S':
 			o->co_standalone = optarg;
 			break;
+		case 'i':
+			capture_option_iface(optarg);
+			break;
+		case 'r':
+			capture_option_file(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -222,6 +230,8 @@ set_role(const struct cm_options *o)
 		    NETSNMP_DS_AGENT_PORTS, o->co_standalone);
 		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
 		    NETSNMP_DS_AGENT_NO_ROOT_ACCESS, 1);
+		/* No SMUX port: init_master_agent() would open one. */
+		add_to_init_list("-smux");
 		return;
 	}
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
@@ -335,6 +345,10 @@ main(int argc, char **argv)
 	}
 	init_snmp_modules(o.co_standalone != NULL);
 	config_register();
+	if (capture_register_config() == -1) {
+		fprintf(stderr, "coremond: out of memory\n");
+		return 1;
+	}
 	netsnmp_register_callback(SNMP_CALLBACK_LIBRARY,
 	    SNMP_CALLBACK_POST_READ_CONFIG, refuse_bad_config, NULL,
 	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
@@ -342,7 +356,7 @@ main(int argc, char **argv)
 	apply_logging(&o);
 
 	if (agentinfo_init() == -1 || traffic_init() == -1 ||
-	    connections_init() == -1)
+	    connections_init() == -1 || capture_init() == -1)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
@@ -365,6 +379,7 @@ main(int argc, char **argv)
 	}
 
 	snmp_log(LOG_INFO, "coremond stopping\n");
+	capture_shutdown();
 	connections_shutdown();
 	traffic_shutdown();
 	snmp_shutdown(COREMON_APP);

@@ -44,4 +44,15 @@ void	traffic_shutdown(void);
 int	connections_init(void);
 void	connections_shutdown(void);
 
+/* cmAgentCaptureState */
+enum { CAPTURE_DISABLED = 1, CAPTURE_RUNNING, CAPTURE_FAILED,
+	CAPTURE_FINISHED };
+
+int	capture_register_config(void);
+void	capture_option_iface(const char *);
+void	capture_option_file(const char *);
+int	capture_init(void);
+int	capture_state(void);
+void	capture_shutdown(void);
+
 #endif

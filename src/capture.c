@@ -18,6 +18,8 @@ struct cap_source {
 	pcap_t		*so_pcap;
 	int		 so_fd;		/* selectable fd, -1 for a file */
 	struct cap_stats so_stats;	/* live copy, capture thread only */
+	uint64_t	 so_mark_packets;	/* at the last window's end */
+	uint64_t	 so_mark_drops;
 };
 
 struct capture {
@@ -244,10 +246,9 @@ cap_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Kernel and interface drops, and a copy of every source's counters for
- * the other threads. */
+/* Kernel and interface drops of the live sources, as libpcap sums them. */
 static void
-cap_publish(struct capture *ca)
+cap_read_drops(struct capture *ca)
 {
 	size_t i;
 
@@ -261,6 +262,34 @@ cap_publish(struct capture *ca)
 			so->so_stats.cs_if_drops = ps.ps_ifdrop;
 		}
 	}
+}
+
+void
+capture_mark_window(struct capture *ca)
+{
+	size_t i;
+
+	cap_read_drops(ca);
+	for (i = 0; i < ca->ca_nsrc; i++) {
+		struct cap_source *so = &ca->ca_src[i];
+		uint64_t got = so->so_stats.cs_packets - so->so_mark_packets;
+		uint64_t lost = so->so_stats.cs_kernel_drops -
+		    so->so_mark_drops;
+
+		so->so_stats.cs_window_loss = got + lost == 0 ? 0 :
+		    (uint32_t)(lost * 10000 / (got + lost));
+		so->so_mark_packets = so->so_stats.cs_packets;
+		so->so_mark_drops = so->so_stats.cs_kernel_drops;
+	}
+}
+
+/* A copy of every source's counters for the other threads. */
+static void
+cap_publish(struct capture *ca)
+{
+	size_t i;
+
+	cap_read_drops(ca);
 	pthread_mutex_lock(&ca->ca_lock);
 	for (i = 0; i < ca->ca_nsrc; i++)
 		ca->ca_pub[i] = ca->ca_src[i].so_stats;

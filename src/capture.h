@@ -45,6 +45,9 @@ struct cap_stats {
 	uint64_t	cs_result[DECODE_NRESULTS];	/* by decode result */
 	uint64_t	cs_kernel_drops;	/* pcap_stats ps_drop */
 	uint64_t	cs_if_drops;		/* pcap_stats ps_ifdrop */
+	/* Kernel drops of the last window, in hundredths of a percent of
+	 * the packets that reached the kernel (read + dropped). */
+	uint32_t	cs_window_loss;
 };
 
 struct cap_config {
@@ -92,6 +95,10 @@ int	capture_start(struct capture *, const struct cap_sink *);
 void	capture_stop(struct capture *);
 /* 1 once every source has finished or failed (e.g. end of the file). */
 int	capture_done(struct capture *);
+
+/* At a window's end, from the capture thread (the sink): the kernel
+ * drops since the previous mark become each source's cs_window_loss. */
+void	capture_mark_window(struct capture *);
 
 /* Copies out up to max sources' statistics; returns how many exist. */
 size_t	capture_stats(struct capture *, struct cap_stats *, size_t max);

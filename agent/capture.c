@@ -1,0 +1,723 @@
+/*
+ * capture: the cmCapture, cmSessions and cmServices groups, and the
+ * coremon.conf lines that set up packet capture (src/pipeline).
+ *
+ * The capture thread publishes one immutable snapshot per observation
+ * window; a request holds the latest one for all its varbinds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coremond.h"
+#include "mibtable.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "pipeline.h"
+
+#define OID_CAPTURE	CM_OBJECTS, 4
+#define OID_SESSIONS	CM_OBJECTS, 5
+#define OID_SERVICES	CM_OBJECTS, 7
+
+static struct pipeline_config	 cp_config;
+static struct services		*cp_services;
+static struct localnet		*cp_localnet;
+static struct pipeline		*cp_pipeline;
+static const char		*cp_ifaces[CAP_MAX_SOURCES];
+static char			*cp_filter;
+static int			 cp_state = CAPTURE_DISABLED;
+
+/* Held for the length of one request. */
+static const struct window_snapshot	*cp_snap;
+static char				 cp_ports[SERVICES_MAX + 1][256];
+static struct cap_stats			 cp_stats[CAP_MAX_SOURCES];
+static size_t				 cp_nstats;
+
+/* Configuration */
+
+/* Defaults before the first option or line that changes them. */
+static void
+capture_defaults(void)
+{
+	static int done;
+
+	if (!done) {
+		pipeline_config_default(&cp_config);
+		done = 1;
+	}
+}
+
+static void
+capture_add_iface(const char *name)
+{
+	size_t i, n;
+
+	capture_defaults();
+	n = cp_config.pc_capture.cc_nifaces;
+	for (i = 0; i < n; i++)
+		if (strcmp(cp_ifaces[i], name) == 0)
+			return;
+	if (n == CAP_MAX_SOURCES) {
+		config_perror("too many capture interfaces (at most 16)");
+		return;
+	}
+	if ((cp_ifaces[n] = strdup(name)) == NULL)
+		return;
+	cp_config.pc_capture.cc_ifaces[n] = cp_ifaces[n];
+	cp_config.pc_capture.cc_nifaces = n + 1;
+}
+
+static void
+capture_parse_iface(const char *token, char *line)
+{
+	char *save = NULL, *w;
+
+	(void)token;
+	for (w = strtok_r(line, " \t,", &save); w != NULL;
+	    w = strtok_r(NULL, " \t,", &save))
+		capture_add_iface(w);
+}
+
+static void
+capture_parse_filter(const char *token, char *line)
+{
+	(void)token;
+	free(cp_filter);
+	cp_filter = strdup(line);
+	cp_config.pc_capture.cc_filter = cp_filter;
+}
+
+/* service and localNet: the src/ parsers say what is wrong. */
+static void
+capture_parse_service(const char *token, char *line)
+{
+	char err[256];
+
+	(void)token;
+	if (services_parse(cp_services, line, err, sizeof(err)) == -1)
+		config_perror(err);
+}
+
+static void
+capture_parse_localnet(const char *token, char *line)
+{
+	char err[256];
+
+	(void)token;
+	if (localnet_parse(cp_localnet, line, err, sizeof(err)) == -1)
+		config_perror(err);
+}
+
+static void
+capture_parse_number(const char *token, char *line)
+{
+	static const struct {
+		const char	*name;
+		unsigned long	 min, max;
+	} nums[] = {
+		{ "captureSnaplen", 64, 65535 },
+		{ "captureBuffer", 1, 2048 },	/* MB */
+		{ "maxSessions", 1000, 10000000 },
+		{ "topSessions", 1, 10000 },
+	};
+	unsigned long v;
+	size_t i;
+	char *end;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (strcasecmp(token, nums[i].name) == 0)
+			break;
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno || end == line || *end || line[0] == '-' ||
+	    v < nums[i].min || v > nums[i].max) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s: \"%s\" is not a whole number "
+		    "from %lu to %lu", nums[i].name, line, nums[i].min,
+		    nums[i].max);
+		config_perror(msg);
+		return;
+	}
+	if (i == 0)
+		cp_config.pc_capture.cc_snaplen = (int)v;
+	else if (i == 1)
+		cp_config.pc_capture.cc_buffer = (int)(v << 20);
+	else if (i == 2)
+		cp_config.pc_window.wc_max_sessions = v;
+	else
+		cp_config.pc_window.wc_top = (unsigned)v;
+}
+
+static void
+capture_parse_promisc(const char *token, char *line)
+{
+	(void)token;
+	if (strcasecmp(line, "yes") == 0)
+		cp_config.pc_capture.cc_promisc = 1;
+	else if (strcasecmp(line, "no") == 0)
+		cp_config.pc_capture.cc_promisc = 0;
+	else
+		config_perror("capturePromiscuous: expected yes or no");
+}
+
+int
+capture_register_config(void)
+{
+	static const char *numbers[] = { "captureSnaplen", "captureBuffer",
+		"maxSessions", "topSessions" };
+	size_t i;
+
+	capture_defaults();
+	if ((cp_services = services_new()) == NULL ||
+	    (cp_localnet = localnet_new()) == NULL)
+		return -1;
+	register_app_config_handler("captureInterface", capture_parse_iface,
+	    NULL, "NAME [NAME...]");
+	register_app_config_handler("captureFilter", capture_parse_filter,
+	    NULL, "BPF-EXPRESSION");
+	register_app_config_handler("capturePromiscuous",
+	    capture_parse_promisc, NULL, "yes|no");
+	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+		register_app_config_handler(numbers[i], capture_parse_number,
+		    NULL, "NUMBER");
+	register_app_config_handler("service", capture_parse_service, NULL,
+	    "NAME PROTO[,PROTO] PORT[,PORT|LO-HI...]");
+	register_app_config_handler("localNet", capture_parse_localnet, NULL,
+	    "PREFIX/LEN [PREFIX/LEN...]");
+	return 0;
+}
+
+/* -i IFACE on the command line: the same as captureInterface. */
+void
+capture_option_iface(const char *name)
+{
+	capture_add_iface(name);
+}
+
+/* -r FILE: replay it instead of capturing live. */
+void
+capture_option_file(const char *path)
+{
+	capture_defaults();
+	cp_config.pc_capture.cc_file = path;
+}
+
+int
+capture_state(void)
+{
+	if (cp_state == CAPTURE_RUNNING && capture_done(
+	    pipeline_capture(cp_pipeline))) {
+		capture_stats(pipeline_capture(cp_pipeline), cp_stats,
+		    CAP_MAX_SOURCES);
+		cp_state = cp_stats[0].cs_status == CAP_FINISHED ?
+		    CAPTURE_FINISHED : CAPTURE_FAILED;
+	}
+	return cp_state;
+}
+
+/* Request scope: the latest window and the capture counters. */
+
+static void
+capture_begin(void *arg)
+{
+	(void)arg;
+	cp_snap = cp_pipeline ? window_acquire(pipeline_window(cp_pipeline)) :
+	    NULL;
+	cp_nstats = cp_pipeline ? capture_stats(pipeline_capture(cp_pipeline),
+	    cp_stats, CAP_MAX_SOURCES) : 0;
+}
+
+static void
+capture_end(void *arg)
+{
+	(void)arg;
+	window_release(cp_snap);
+	cp_snap = NULL;
+}
+
+static uint64_t
+capture_version(void *arg)
+{
+	(void)arg;
+	return cp_snap == NULL ? 0 : cp_snap->wn_number;
+}
+
+/* cmCapture scalars and cmCaptureTable */
+
+static int
+capture_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	uint64_t sum = 0;
+	size_t s;
+
+	(void)arg;
+	(void)i;
+	if (col < 1 || col > 5)
+		return -1;
+	for (s = 0; s < cp_nstats; s++) {
+		const struct cap_stats *st = &cp_stats[s];
+
+		if (col == 2)
+			sum += st->cs_packets;
+		else if (col == 3)
+			sum += st->cs_octets;
+		else if (col == 4)
+			sum += st->cs_kernel_drops;
+		else if (col == 5)
+			sum += st->cs_result[DECODE_TRUNCATED] +
+			    st->cs_result[DECODE_BAD_VERSION] +
+			    st->cs_result[DECODE_BAD_HEADER_LENGTH] +
+			    st->cs_result[DECODE_UNSUPPORTED_LINK] +
+			    st->cs_result[DECODE_TOO_MANY_VLANS];
+	}
+	if (col == 1)
+		mt_gauge(v, cp_nstats);
+	else
+		mt_counter64(v, sum);
+	return 0;
+}
+
+static const oid capture_oid[] = { OID_CAPTURE };
+static struct mt_table capture_scalars = {
+	.mt_name = "cmCapture",
+	.mt_entry = capture_oid,
+	.mt_entry_len = OID_LENGTH(capture_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 5,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = capture_scalar_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+};
+
+static size_t
+source_count(void *arg)
+{
+	(void)arg;
+	return cp_nstats;
+}
+
+static size_t
+source_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = i + 1;
+	return 1;
+}
+
+static int
+source_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct cap_stats *st = &cp_stats[i];
+
+	(void)arg;
+	switch (col) {
+	case 2:  mt_string(v, st->cs_name, strlen(st->cs_name)); break;
+	case 3:  mt_integer(v, st->cs_is_file ? 2 : 1); break;
+	case 4:  mt_integer(v, st->cs_status); break;
+	case 5:  mt_string(v, st->cs_error, strlen(st->cs_error)); break;
+	case 6:  mt_unsigned(v, (uint64_t)st->cs_linktype); break;
+	case 7:  mt_string(v, st->cs_linktype_name,
+		    strlen(st->cs_linktype_name)); break;
+	case 8:  mt_string(v, st->cs_filter, strlen(st->cs_filter)); break;
+	case 9:  mt_unsigned(v, (uint64_t)st->cs_snaplen); break;
+	case 10: mt_unsigned(v, (uint64_t)st->cs_buffer); break;
+	case 11: mt_truth(v, st->cs_promisc); break;
+	case 12: mt_counter64(v, st->cs_packets); break;
+	case 13: mt_counter64(v, st->cs_octets); break;
+	case 14: mt_counter64(v, st->cs_result[DECODE_NOT_IP]); break;
+	case 15: mt_counter64(v, st->cs_kernel_drops); break;
+	case 16: mt_counter64(v, st->cs_if_drops); break;
+	case 17: mt_counter64(v, st->cs_result[DECODE_TRUNCATED]); break;
+	case 18: mt_counter64(v, st->cs_result[DECODE_BAD_VERSION]); break;
+	case 19: mt_counter64(v, st->cs_result[DECODE_BAD_HEADER_LENGTH]);
+		break;
+	case 20: mt_counter64(v, st->cs_result[DECODE_UNSUPPORTED_LINK]);
+		break;
+	case 21: mt_gauge(v, st->cs_window_loss); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid source_entry_oid[] = { OID_CAPTURE, 6, 1 };
+static struct mt_table source_table = {
+	.mt_name = "cmCaptureTable",
+	.mt_entry = source_entry_oid,
+	.mt_entry_len = OID_LENGTH(source_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 21,
+	.mt_count = source_count,
+	.mt_index = source_index,
+	.mt_value = source_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+};
+
+/* cmSessions scalars */
+
+static int
+session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct window_snapshot *w = cp_snap;
+	const struct session_totals *t;
+
+	(void)arg;
+	(void)i;
+	if (col == 7) {
+		mt_unsigned(v, cp_config.pc_window.wc_max_sessions);
+		return 0;
+	}
+	if (col == 8) {
+		mt_unsigned(v, cp_config.pc_window.wc_top);
+		return 0;
+	}
+	if (w == NULL)
+		return col >= 1 && col <= 17 ? (mt_gauge(v, 0), 0) : -1;
+	t = &w->wn_totals;
+	switch (col) {
+	case 1:  mt_counter32(v, w->wn_number); break;
+	case 2:  mt_dateandtime(v, (time_t)(w->wn_start_us / 1000000)); break;
+	case 3:  mt_gauge(v, (uint64_t)w->wn_length_us / 1000); break;
+	case 4:  mt_gauge(v, w->wn_sessions); break;
+	case 5:  mt_gauge(v, w->wn_overflowed); break;
+	case 6:  mt_counter64(v, w->wn_overflowed_total); break;
+	case 9:  mt_gauge(v, w->wn_nrows); break;
+	case 10: mt_counter64(v, t->tt_remote.sc_octets_in); break;
+	case 11: mt_counter64(v, t->tt_remote.sc_octets_out); break;
+	case 12: mt_counter64(v, t->tt_remote.sc_packets_in); break;
+	case 13: mt_counter64(v, t->tt_remote.sc_packets_out); break;
+	case 14: mt_counter64(v, t->tt_local_octets); break;
+	case 15: mt_counter64(v, t->tt_local_packets); break;
+	case 16: mt_counter64(v, t->tt_transit.sc_octets_in +
+		    t->tt_transit.sc_octets_out); break;
+	case 17: mt_counter64(v, t->tt_transit.sc_packets_in +
+		    t->tt_transit.sc_packets_out); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid sessions_oid[] = { OID_SESSIONS };
+static struct mt_table session_scalars = {
+	.mt_name = "cmSessions",
+	.mt_entry = sessions_oid,
+	.mt_entry_len = OID_LENGTH(sessions_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 17,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = session_scalar_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+};
+
+/* cmSessionTopTable: rank 1..N of the last window. */
+
+static size_t
+top_count(void *arg)
+{
+	(void)arg;
+	return cp_snap == NULL ? 0 : cp_snap->wn_nrows;
+}
+
+static size_t
+rank_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = i + 1;
+	return 1;
+}
+
+static size_t
+addr_len(uint8_t family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+static const char *
+service_name(unsigned index)
+{
+	const struct service *sv = services_get(cp_services, index);
+
+	return sv != NULL ? sv->sv_name : "";
+}
+
+static int
+top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct window_row *r = &cp_snap->wn_rows[i];
+	const struct session_key *k = &r->wr_key;
+	const char *name;
+
+	(void)arg;
+	switch (col) {
+	case 2:  mt_unsigned(v, k->sk_proto); break;
+	case 3:  mt_integer(v, k->sk_family == AF_INET ? 1 :
+		    k->sk_family == AF_INET6 ? 2 : 0); break;
+	case 4:  mt_string(v, k->sk_local, addr_len(k->sk_family)); break;
+	case 5:  mt_string(v, k->sk_remote, addr_len(k->sk_family)); break;
+	case 6:  mt_unsigned(v, k->sk_port); break;
+	case 7:  mt_unsigned(v, r->wr_service); break;
+	case 8:  name = service_name(r->wr_service);
+		mt_string(v, name, strlen(name)); break;
+	case 9:  mt_counter64(v, r->wr_counts.sc_octets_in); break;
+	case 10: mt_counter64(v, r->wr_counts.sc_octets_out); break;
+	case 11: mt_counter64(v, r->wr_counts.sc_packets_in); break;
+	case 12: mt_counter64(v, r->wr_counts.sc_packets_out); break;
+	case 13: mt_counter64(v, r->wr_rate); break;
+	case 14: mt_dateandtime(v, (time_t)(r->wr_first_us / 1000000)); break;
+	case 15: mt_dateandtime(v, (time_t)(r->wr_last_us / 1000000)); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid top_entry_oid[] = { OID_SESSIONS, 18, 1 };
+static struct mt_table top_table = {
+	.mt_name = "cmSessionTopTable",
+	.mt_entry = top_entry_oid,
+	.mt_entry_len = OID_LENGTH(top_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 15,
+	.mt_count = top_count,
+	.mt_index = rank_index,
+	.mt_value = top_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+	.mt_version = capture_version,
+};
+
+/* cmSessionProtoTable: one row per IP protocol seen since start.  The
+ * rows are found by a scan of 256 slots: cheap, and the only table that
+ * needs it. */
+
+static size_t
+proto_nth(size_t i)
+{
+	size_t p, n = 0;
+
+	for (p = 0; p < 256; p++) {
+		const struct session_counts *c = &cp_snap->wn_cum_by_proto[p];
+
+		if (c->sc_packets_in + c->sc_packets_out == 0)
+			continue;
+		if (n++ == i)
+			return p;
+	}
+	return 256;
+}
+
+static size_t
+proto_count(void *arg)
+{
+	size_t p, n = 0;
+
+	(void)arg;
+	if (cp_snap == NULL)
+		return 0;
+	for (p = 0; p < 256; p++)
+		n += cp_snap->wn_cum_by_proto[p].sc_packets_in +
+		    cp_snap->wn_cum_by_proto[p].sc_packets_out != 0;
+	return n;
+}
+
+static size_t
+proto_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = proto_nth(i);
+	return 1;
+}
+
+static const char *
+proto_name(size_t p)
+{
+	switch (p) {
+	case 1:   return "icmp";
+	case 2:   return "igmp";
+	case 4:   return "ipip";
+	case 6:   return "tcp";
+	case 17:  return "udp";
+	case 41:  return "ipv6";
+	case 47:  return "gre";
+	case 50:  return "esp";
+	case 51:  return "ah";
+	case 58:  return "ipv6-icmp";
+	case 89:  return "ospf";
+	case 103: return "pim";
+	case 112: return "vrrp";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	default:  return "";
+	}
+}
+
+static int
+proto_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	size_t p = proto_nth(i);
+	const struct session_counts *w = &cp_snap->wn_totals.tt_by_proto[p];
+	const struct session_counts *c = &cp_snap->wn_cum_by_proto[p];
+	const char *name = proto_name(p);
+
+	(void)arg;
+	switch (col) {
+	case 2:  mt_string(v, name, strlen(name)); break;
+	case 3:  mt_counter64(v, w->sc_octets_in); break;
+	case 4:  mt_counter64(v, w->sc_octets_out); break;
+	case 5:  mt_counter64(v, w->sc_packets_in); break;
+	case 6:  mt_counter64(v, w->sc_packets_out); break;
+	case 7:  mt_counter64(v, c->sc_octets_in); break;
+	case 8:  mt_counter64(v, c->sc_octets_out); break;
+	case 9:  mt_counter64(v, c->sc_packets_in); break;
+	case 10: mt_counter64(v, c->sc_packets_out); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid proto_entry_oid[] = { OID_SESSIONS, 19, 1 };
+static struct mt_table proto_table = {
+	.mt_name = "cmSessionProtoTable",
+	.mt_entry = proto_entry_oid,
+	.mt_entry_len = OID_LENGTH(proto_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 10,
+	.mt_count = proto_count,
+	.mt_index = proto_index,
+	.mt_value = proto_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+};
+
+/* cmServiceTable: the catalogue, with last-window and since-start sums. */
+
+static size_t
+service_count(void *arg)
+{
+	(void)arg;
+	return services_count(cp_services);
+}
+
+static int
+service_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct service *sv = services_get(cp_services, (unsigned)i + 1);
+	static const struct session_counts none;
+	const struct session_counts *w = &none, *c = &none;
+	(void)arg;
+	if (cp_snap != NULL) {
+		w = &cp_snap->wn_totals.tt_by_service[sv->sv_index];
+		c = &cp_snap->wn_cum_by_service[sv->sv_index];
+	}
+	switch (col) {
+	case 2:  mt_string(v, sv->sv_name, strlen(sv->sv_name)); break;
+	case 3:
+		/* BITS: tcp(0) is the first octet's high bit. */
+		v->mv_buf[0] = (u_char)(((sv->sv_protocols & SERVICE_TCP) ?
+		    0x80 : 0) | ((sv->sv_protocols & SERVICE_UDP) ? 0x40 : 0) |
+		    ((sv->sv_protocols & SERVICE_SCTP) ? 0x20 : 0));
+		mt_string(v, v->mv_buf, 1);
+		break;
+	case 4:
+		mt_string(v, cp_ports[sv->sv_index],
+		    strlen(cp_ports[sv->sv_index]));
+		break;
+	case 5:  mt_counter64(v, w->sc_octets_in); break;
+	case 6:  mt_counter64(v, w->sc_octets_out); break;
+	case 7:  mt_counter64(v, w->sc_packets_in); break;
+	case 8:  mt_counter64(v, w->sc_packets_out); break;
+	case 9:  mt_counter64(v, c->sc_octets_in); break;
+	case 10: mt_counter64(v, c->sc_octets_out); break;
+	case 11: mt_counter64(v, c->sc_packets_in); break;
+	case 12: mt_counter64(v, c->sc_packets_out); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid service_entry_oid[] = { OID_SERVICES, 1, 1 };
+static struct mt_table service_table = {
+	.mt_name = "cmServiceTable",
+	.mt_entry = service_entry_oid,
+	.mt_entry_len = OID_LENGTH(service_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 12,
+	.mt_count = service_count,
+	.mt_index = rank_index,		/* cmServiceIndex is 1.. too */
+	.mt_value = service_value,
+	.mt_begin = capture_begin,
+	.mt_end = capture_end,
+};
+
+/*
+ * After the configuration: open the capture sources (while coremond still
+ * has its privileges) and start the capture thread.  A source that cannot
+ * be opened is reported in one line and the rest of the agent serves on;
+ * a replay file that cannot be read at all is fatal (-1).
+ */
+int
+capture_init(void)
+{
+	struct mt_table *tables[] = { &capture_scalars, &source_table,
+		&session_scalars, &top_table, &proto_table, &service_table };
+	struct cap_stats st[CAP_MAX_SOURCES];
+	size_t i, n;
+
+	for (i = 1; i <= services_count(cp_services); i++)
+		services_ports_text(cp_services, (unsigned)i, cp_ports[i],
+		    sizeof(cp_ports[i]));
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (mibtable_register(tables[i]) == -1) {
+			snmp_log(LOG_ERR, "cannot register %s\n",
+			    tables[i]->mt_name);
+			return -1;
+		}
+	if (cp_config.pc_capture.cc_file == NULL &&
+	    cp_config.pc_capture.cc_nifaces == 0)
+		return 0;	/* capture not configured */
+
+	cp_config.pc_window.wc_interval = cm_config.cc_window_interval;
+	if ((cp_pipeline = pipeline_new(&cp_config, cp_services,
+	    cp_localnet)) == NULL) {
+		snmp_log(LOG_ERR, "capture: %s\n", strerror(errno));
+		return -1;
+	}
+	n = capture_stats(pipeline_capture(cp_pipeline), st, CAP_MAX_SOURCES);
+	for (i = 0; i < n; i++)
+		if (st[i].cs_status == CAP_FAILED)
+			snmp_log(LOG_ERR, "capture on %s: %s\n", st[i].cs_name,
+			    st[i].cs_error);
+	if (capture_usable(pipeline_capture(cp_pipeline)) == 0) {
+		cp_state = CAPTURE_FAILED;
+		/* -r with a file that cannot be read: nothing to serve. */
+		return cp_config.pc_capture.cc_file != NULL ? -1 : 0;
+	}
+	if (pipeline_start(cp_pipeline) == -1) {
+		snmp_log(LOG_ERR, "capture: cannot start its thread: %s\n",
+		    strerror(errno));
+		cp_state = CAPTURE_FAILED;
+		return 0;
+	}
+	cp_state = CAPTURE_RUNNING;
+	return 0;
+}
+
+void
+capture_shutdown(void)
+{
+	pipeline_free(cp_pipeline);
+	cp_pipeline = NULL;
+	services_free(cp_services);
+	localnet_free(cp_localnet);
+	free(cp_filter);
+	for (size_t i = 0; i < CAP_MAX_SOURCES; i++)
+		free((char *)cp_ifaces[i]);
+}
