@@ -12,6 +12,7 @@
 
 #include "coremond.h"
 #include "mibtable.h"
+#include "notify.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -656,6 +657,40 @@ static struct mt_table service_table = {
 	.mt_begin = capture_begin,
 	.mt_end = capture_end,
 };
+
+/* cmCaptureLoss: a source whose kernel dropped more than
+ * captureLossThreshold of the last window's packets. */
+void
+capture_notify(void)
+{
+	static const unsigned cols[] = { 2, 21, 15 };
+	static uint64_t last_window;
+	char key[24];
+	size_t i, c;
+
+	if (notify_config.nc_capture_loss_x100 == 0 || cp_pipeline == NULL)
+		return;
+	capture_begin(NULL);
+	if (cp_snap == NULL || cp_snap->wn_number == last_window) {
+		capture_end(NULL);
+		return;
+	}
+	last_window = cp_snap->wn_number;
+	notify_round_begin(NOTIFY_CAPTURE_LOSS);
+	for (i = 0; i < cp_nstats; i++) {
+		netsnmp_variable_list *vars = NULL;
+
+		for (c = 0; c < 3; c++)
+			mibtable_varbind(&source_table, i, cols[c], &vars);
+		notify_add_threshold(&vars, NT_CAPTURE_LOSS);
+		snprintf(key, sizeof(key), "%zu", i + 1);
+		notify_report(NOTIFY_CAPTURE_LOSS, key,
+		    cp_stats[i].cs_window_loss >
+		    notify_config.nc_capture_loss_x100, vars);
+	}
+	notify_round_end(NOTIFY_CAPTURE_LOSS);
+	capture_end(NULL);
+}
 
 /*
  * After the configuration: open the capture sources (while coremond still

@@ -13,6 +13,7 @@
 
 #include "coremond.h"
 #include "mibtable.h"
+#include "notify.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -272,6 +273,52 @@ static struct mt_table client_table = {
 	.mt_begin = conn_begin,
 	.mt_end = conn_end,
 };
+
+/* cmClientOverload: a client over clientMaxConnections connections, or
+ * moving more than clientMaxRate bytes/s in and out together. */
+void
+connections_notify(void)
+{
+	static const unsigned cols[] = { 3, 10, 9 };
+	static uint64_t last_refresh;
+	const struct notify_config *nc = &notify_config;
+	char key[48];
+	size_t i, c;
+
+	if ((nc->nc_client_max_conns == 0 && nc->nc_client_max_rate == 0) ||
+	    cn_table == NULL)
+		return;
+	conn_begin(NULL);
+	if (cn_snap == NULL ||
+	    cn_snap->sn_summary.cs_refreshes == last_refresh) {
+		conn_end(NULL);
+		return;
+	}
+	last_refresh = cn_snap->sn_summary.cs_refreshes;
+	notify_round_begin(NOTIFY_CLIENT_OVERLOAD);
+	for (i = 0; i < cn_snap->sn_nclients; i++) {
+		const struct ct_client *cl = &cn_snap->sn_clients[i];
+		netsnmp_variable_list *vars = NULL;
+		int over;
+
+		/* TIME-WAIT connections are closed: they load nothing. */
+		over = (nc->nc_client_max_conns != 0 &&
+		    cl->cc_conns - cl->cc_time_wait > nc->nc_client_max_conns) ||
+		    (nc->nc_client_max_rate != 0 &&
+		    cl->cc_rate_in + cl->cc_rate_out > nc->nc_client_max_rate);
+		for (c = 0; c < 3; c++)
+			mibtable_varbind(&client_table, i, cols[c], &vars);
+		notify_add_threshold(&vars, NT_CLIENT_CONNECTIONS);
+		notify_add_threshold(&vars, NT_CLIENT_RATE);
+		snprintf(key, sizeof(key), "%u", cl->cc_addr.ca_family);
+		for (c = 0; c < cl->cc_addr.ca_len; c++)
+			snprintf(key + strlen(key), sizeof(key) - strlen(key),
+			    "%02x", cl->cc_addr.ca_bytes[c]);
+		notify_report(NOTIFY_CLIENT_OVERLOAD, key, over, vars);
+	}
+	notify_round_end(NOTIFY_CLIENT_OVERLOAD);
+	conn_end(NULL);
+}
 
 int
 connections_init(void)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "coremond.h"
+#include "notify.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -345,6 +346,8 @@ main(int argc, char **argv)
 	}
 	init_snmp_modules(o.co_standalone != NULL);
 	config_register();
+	probes_register_config();
+	notify_register_config();
 	if (capture_register_config() == -1) {
 		fprintf(stderr, "coremond: out of memory\n");
 		return 1;
@@ -356,7 +359,8 @@ main(int argc, char **argv)
 	apply_logging(&o);
 
 	if (agentinfo_init() == -1 || traffic_init() == -1 ||
-	    connections_init() == -1 || capture_init() == -1)
+	    connections_init() == -1 || capture_init() == -1 ||
+	    probes_init() == -1 || notify_init() == -1)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
@@ -379,6 +383,8 @@ main(int argc, char **argv)
 	}
 
 	snmp_log(LOG_INFO, "coremond stopping\n");
+	notify_shutdown();
+	probes_shutdown();
 	capture_shutdown();
 	connections_shutdown();
 	traffic_shutdown();

@@ -48,6 +48,21 @@ void	connections_shutdown(void);
 enum { CAPTURE_DISABLED = 1, CAPTURE_RUNNING, CAPTURE_FAILED,
 	CAPTURE_FINISHED };
 
+void	probes_register_config(void);
+int	probes_init(void);
+void	probes_shutdown(void);
+/* Mean RTT of the answers in [from, to) (wall clock) over all probes;
+ * how many there were, 0 when none. */
+unsigned probes_window_rtt(int64_t from_us, int64_t to_us,
+	    uint32_t *mean_us);
+
+/* Each group checks its notification conditions (notify.h), every second
+ * from notify's timer. */
+void	traffic_notify(void);
+void	connections_notify(void);
+void	capture_notify(void);
+void	probes_notify(void);
+
 int	capture_register_config(void);
 void	capture_option_iface(const char *);
 void	capture_option_file(const char *);

@@ -330,3 +330,40 @@ mt_inet_type(struct mt_value *v, int ipv6)
 {
 	mt_integer(v, ipv6 ? 2 : 1);	/* INET-ADDRESS-MIB InetAddressType */
 }
+
+int
+mibtable_varbind(struct mt_table *t, size_t row, unsigned col,
+    netsnmp_variable_list **list)
+{
+	oid name[MAX_OID_LEN];
+	netsnmp_variable_list *vb;
+	struct mt_value v;
+	size_t len;
+
+	memset(&v, 0, sizeof(v));
+	if (row >= t->mt_count(t->mt_arg) ||
+	    t->mt_value(t->mt_arg, row, col, &v) != 0)
+		return -1;
+	memcpy(name, t->mt_entry, t->mt_entry_len * sizeof(oid));
+	name[t->mt_entry_len] = col;
+	len = t->mt_entry_len + 1 + t->mt_index(t->mt_arg, row,
+	    name + t->mt_entry_len + 1);
+	vb = snmp_varlist_add_variable(list, name, len, ASN_NULL, NULL, 0);
+	if (vb == NULL)
+		return -1;
+	return mt_set_var(vb, &v) == 0 ? 0 : -1;
+}
+
+void
+mibtable_begin(struct mt_table *t)
+{
+	if (t->mt_begin != NULL)
+		t->mt_begin(t->mt_arg);
+}
+
+void
+mibtable_end(struct mt_table *t)
+{
+	if (t->mt_end != NULL)
+		t->mt_end(t->mt_arg);
+}

@@ -65,6 +65,14 @@ struct mt_table {
  * must outlive the agent. */
 int	mibtable_register(struct mt_table *);
 
+/* Appends (row i, column col) of a table to a varbind list, with its
+ * full OID, as the table would answer it: how notifications carry the
+ * objects they name.  Call between mt_begin and mt_end.  0 or -1. */
+int	mibtable_varbind(struct mt_table *, size_t row, unsigned col,
+	    netsnmp_variable_list **list);
+void	mibtable_begin(struct mt_table *);
+void	mibtable_end(struct mt_table *);
+
 /* Scalar groups: a single row with index .0. */
 size_t	mibtable_scalar_count(void *arg);
 size_t	mibtable_scalar_index(void *arg, size_t i, oid *idx);

@@ -8,6 +8,7 @@
 
 #include "coremond.h"
 #include "mibtable.h"
+#include "notify.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -290,6 +291,41 @@ static struct mt_table hist_table = {
 	.mt_value = hist_value,
 	.mt_version = sample_version,
 };
+
+/* cmLinkBusy: an interface above linkBusyThreshold in either direction
+ * for the whole last sample. */
+void
+traffic_notify(void)
+{
+	static const unsigned cols[] = { 2, 19, 20 };
+	static uint64_t last_sample;
+	uint64_t limit = notify_config.nc_link_busy;
+	char key[24];
+	size_t i, c;
+
+	if (limit == 0 || tr_taken == last_sample)
+		return;
+	last_sample = tr_taken;
+	notify_round_begin(NOTIFY_LINK_BUSY);
+	for (i = 0; i < if_count(NULL); i++) {
+		const struct rate_value *r =
+		    tr_rates.rs_ifaces[tr_if_first + i].ri_rate;
+		netsnmp_variable_list *vars = NULL;
+		int busy;
+
+		if (!r[PS_RX_BYTES].rv_valid || !r[PS_TX_BYTES].rv_valid)
+			continue;	/* no rate, no verdict: keep state */
+		busy = r[PS_RX_BYTES].rv_x100 / 100 > limit ||
+		    r[PS_TX_BYTES].rv_x100 / 100 > limit;
+		for (c = 0; c < 3; c++)
+			mibtable_varbind(&if_table, i, cols[c], &vars);
+		notify_add_threshold(&vars, NT_LINK_BUSY);
+		snprintf(key, sizeof(key), "%u",
+		    tr_cur.ps_ifaces[tr_if_first + i].pi_ifindex);
+		notify_report(NOTIFY_LINK_BUSY, key, busy, vars);
+	}
+	notify_round_end(NOTIFY_LINK_BUSY);
+}
 
 int
 traffic_init(void)

@@ -4,7 +4,7 @@
 set -e
 
 PACKAGES="gcc make pkg-config libsnmp-dev libpcap-dev libmnl-dev zlib1g-dev
-snmp snmpd smitools tshark iproute2 procps coreutils cppcheck man-db"
+snmp snmpd snmptrapd smitools tshark iproute2 procps coreutils cppcheck man-db"
 
 missing=""
 for p in $PACKAGES; do

@@ -46,6 +46,7 @@ master agentx
 agentXSocket $T/agentx.sock
 agentXPerms 0600 0700
 rocommunity public 127.0.0.1
+${MASTER_EXTRA:-}
 EOC
 	snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -p "$T/snmpd.pid" \
 		"$@" >/dev/null 2>&1 &

@@ -1,0 +1,64 @@
+/*
+ * notify: SNMPv2 notifications with hold-down and a matching "cleared".
+ *
+ * Each MIB group evaluates its own conditions and reports, per instance
+ * (a probe, a client, an interface, a capture source), whether the
+ * condition holds now, with the varbinds an operator needs.  notify keeps
+ * the state: it sends the alarm when a condition starts, unless one was
+ * sent for the same instance less than notifyHoldDown seconds ago (a
+ * flapping condition does not flood), and sends the clear when a condition
+ * whose alarm went out ends.  An instance not reported in a round (a
+ * client that went away) has ended.
+ */
+#ifndef NOTIFY_H
+#define NOTIFY_H
+
+#include "mibtable.h"
+
+/* Notification sub-identifiers under coremonNotifications. */
+enum notify_kind {
+	NOTIFY_PROBE_DOWN = 1,		/* cleared by cmProbeUp (2) */
+	NOTIFY_PROBE_SLOW = 3,		/* cleared by cmProbeSlowCleared (4) */
+	NOTIFY_CLIENT_OVERLOAD = 5,
+	NOTIFY_CAPTURE_LOSS = 7,
+	NOTIFY_LINK_BUSY = 9,
+};
+
+/* cmNotifyObjects columns: the thresholds. */
+enum notify_threshold {
+	NT_PROBE_COUNT = 1, NT_PROBE_RTT, NT_CLIENT_CONNECTIONS,
+	NT_CLIENT_RATE, NT_CAPTURE_LOSS, NT_LINK_BUSY
+};
+
+struct notify_config {
+	unsigned	nc_holddown;		/* s */
+	unsigned	nc_probe_down_after;	/* probes */
+	uint64_t	nc_probe_rtt_us;	/* 0: off */
+	uint64_t	nc_client_max_conns;	/* 0: off */
+	uint64_t	nc_client_max_rate;	/* B/s, 0: off */
+	uint32_t	nc_capture_loss_x100;	/* 0: off */
+	uint64_t	nc_link_busy;		/* B/s, 0: off */
+};
+
+extern struct notify_config notify_config;
+
+void	notify_register_config(void);
+int	notify_init(void);
+void	notify_shutdown(void);
+
+/* A round of one kind: report every instance that exists now, then end. */
+void	notify_round_begin(enum notify_kind);
+/* Takes ownership of vars (the alarm's or clear's varbinds, without
+ * snmpTrapOID). */
+void	notify_report(enum notify_kind, const char *instance, int active,
+	    netsnmp_variable_list *vars);
+void	notify_round_end(enum notify_kind);
+
+/* Appends threshold column col of cmNotifyObjects to vars. */
+void	notify_add_threshold(netsnmp_variable_list **vars,
+	    enum notify_threshold col);
+
+/* Counters, for tests and logs. */
+unsigned long	notify_sent(void);
+
+#endif

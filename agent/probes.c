@@ -1,0 +1,280 @@
+/*
+ * probes: the cmProbes group (src/probe's ICMP echo engine) and its
+ * notifications, cmProbeDown/Up and cmProbeSlow/Cleared.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "coremond.h"
+#include "notify.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "probe.h"
+
+#define OID_PROBES	CM_OBJECTS, 8
+#define PR_MAX		256
+
+static struct probe_config	 pb_configs[PR_MAX];
+static size_t			 pb_n;
+static uint32_t			 pb_history = 10;
+static struct probe_engine	*pb_engine;
+static const struct probe_snapshot *pb_snap;	/* during a request */
+
+static void
+probes_parse(const char *token, char *line)
+{
+	char err[256];
+
+	(void)token;
+	if (pb_n == PR_MAX) {
+		config_perror("too many probes (at most 256)");
+		return;
+	}
+	if (probe_config_parse(line, pb_configs, pb_n, &pb_configs[pb_n], err,
+	    sizeof(err)) == -1) {
+		config_perror(err);
+		return;
+	}
+	pb_n++;
+}
+
+static void
+probes_parse_history(const char *token, char *line)
+{
+	char err[256];
+
+	(void)token;
+	if (probe_history_parse(line, &pb_history, err, sizeof(err)) == -1)
+		config_perror(err);
+}
+
+void
+probes_register_config(void)
+{
+	register_app_config_handler("probe", probes_parse, NULL,
+	    "NAME HOST [interval SECONDS] [timeout SECONDS]");
+	register_app_config_handler("probeHistory", probes_parse_history,
+	    NULL, "COUNT");
+}
+
+static void
+probes_begin(void *arg)
+{
+	(void)arg;
+	pb_snap = pb_engine != NULL ? probe_acquire(pb_engine) : NULL;
+}
+
+static void
+probes_end(void *arg)
+{
+	(void)arg;
+	probe_release(pb_snap);
+	pb_snap = NULL;
+}
+
+static int
+history_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	(void)arg;
+	(void)i;
+	if (col != 1)
+		return -1;
+	mt_unsigned(v, pb_history);
+	return 0;
+}
+
+static const oid probes_oid[] = { OID_PROBES };
+static struct mt_table probes_scalars = {
+	.mt_name = "cmProbes",
+	.mt_entry = probes_oid,
+	.mt_entry_len = OID_LENGTH(probes_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 1,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = history_value,
+};
+
+static size_t
+probe_count(void *arg)
+{
+	(void)arg;
+	return pb_snap == NULL ? 0 : pb_snap->sn_nprobes;
+}
+
+static size_t
+probe_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = i + 1;		/* configuration order */
+	return 1;
+}
+
+static int
+probe_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct probe_result *r = &pb_snap->sn_probes[i];
+	int v6 = r->pr_addr.pa_family == AF_INET6;
+
+	(void)arg;
+	switch (col) {
+	case 2:  mt_string(v, r->pr_name, strlen(r->pr_name)); break;
+	case 3:  mt_string(v, r->pr_host, strlen(r->pr_host)); break;
+	case 4:  mt_inet_type(v, v6); break;
+	case 5:  mt_string(v, r->pr_addr.pa_bytes, v6 ? 16 : 4); break;
+	case 6:  mt_unsigned(v, r->pr_interval); break;
+	case 7:  mt_unsigned(v, r->pr_timeout); break;
+	case 8:  mt_integer(v, (long)r->pr_status + 1); break;
+	case 9:  mt_gauge(v, r->pr_last_rtt_us); break;
+	case 10: mt_gauge(v, r->pr_min_rtt_us); break;
+	case 11: mt_gauge(v, r->pr_avg_rtt_us); break;
+	case 12: mt_gauge(v, r->pr_max_rtt_us); break;
+	case 13: mt_counter32(v, r->pr_sent); break;
+	case 14: mt_counter32(v, r->pr_received); break;
+	case 15: mt_gauge(v, r->pr_loss_x100); break;
+	case 16: mt_dateandtime(v, (time_t)(r->pr_last_good_us / 1000000));
+		break;
+	case 17: mt_gauge(v, r->pr_consec_lost); break;
+	case 18: mt_gauge(v, r->pr_consec_slow); break;
+	case 19: mt_string(v, r->pr_error, strlen(r->pr_error)); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid probe_entry_oid[] = { OID_PROBES, 2, 1 };
+static struct mt_table probe_table = {
+	.mt_name = "cmProbeTable",
+	.mt_entry = probe_entry_oid,
+	.mt_entry_len = OID_LENGTH(probe_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 19,
+	.mt_count = probe_count,
+	.mt_index = probe_index,
+	.mt_value = probe_value,
+	.mt_begin = probes_begin,
+	.mt_end = probes_end,
+};
+
+/* The varbinds of a notification about probe i: columns of cmProbeTable,
+ * then thresholds, in the order the MIB's OBJECTS clause lists them. */
+static netsnmp_variable_list *
+probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
+{
+	netsnmp_variable_list *vars = NULL;
+
+	for (; *cols != 0; cols++)
+		if (*cols == 100)	/* marker: the thresholds go here */
+			for (; *th != 0; th++)
+				notify_add_threshold(&vars, *th);
+		else
+			mibtable_varbind(&probe_table, i, *cols, &vars);
+	return vars;
+}
+
+/* Every second: N probes lost in a row is down, N slow in a row is slow. */
+void
+probes_notify(void)
+{
+	/* cmProbeDown: name, type, address, status, lost in a row, count,
+	 * last good reply; cmProbeUp: name, type, address, status, RTT. */
+	static const unsigned down[] = { 2, 4, 5, 8, 17, 100, 16, 0 };
+	static const unsigned up[] = { 2, 4, 5, 8, 9, 0 };
+	static const enum notify_threshold down_th[] = { NT_PROBE_COUNT, 0 };
+	/* cmProbeSlow: ..., RTT, slow in a row, threshold, count;
+	 * cmProbeSlowCleared: ..., RTT, threshold. */
+	static const unsigned slow[] = { 2, 4, 5, 9, 18, 100, 0 };
+	static const unsigned fast[] = { 2, 4, 5, 9, 100, 0 };
+	static const enum notify_threshold slow_th[] = { NT_PROBE_RTT,
+		NT_PROBE_COUNT, 0 };
+	static const enum notify_threshold fast_th[] = { NT_PROBE_RTT, 0 };
+	unsigned n = notify_config.nc_probe_down_after;
+	char key[24];
+	size_t i;
+
+	if (pb_engine == NULL)
+		return;
+	probes_begin(NULL);
+	notify_round_begin(NOTIFY_PROBE_DOWN);
+	notify_round_begin(NOTIFY_PROBE_SLOW);
+	for (i = 0; i < pb_snap->sn_nprobes; i++) {
+		const struct probe_result *r = &pb_snap->sn_probes[i];
+		int is_down = r->pr_consec_lost >= n;
+		int is_slow = r->pr_consec_slow >= n;
+
+		snprintf(key, sizeof(key), "%zu", i + 1);
+		notify_report(NOTIFY_PROBE_DOWN, key, is_down, probes_vars(i,
+		    is_down ? down : up, down_th));
+		if (notify_config.nc_probe_rtt_us != 0)
+			notify_report(NOTIFY_PROBE_SLOW, key, is_slow,
+			    probes_vars(i, is_slow ? slow : fast,
+			    is_slow ? slow_th : fast_th));
+	}
+	notify_round_end(NOTIFY_PROBE_DOWN);
+	notify_round_end(NOTIFY_PROBE_SLOW);
+	probes_end(NULL);
+}
+
+/* The RTT of a window, for the archive line (0 when nothing answered). */
+unsigned
+probes_window_rtt(int64_t from_us, int64_t to_us, uint32_t *mean_us)
+{
+	const struct probe_snapshot *sn;
+	uint64_t sum = 0;
+	unsigned n = 0, k;
+	uint32_t m;
+	size_t i;
+
+	if (pb_engine == NULL)
+		return 0;
+	sn = probe_acquire(pb_engine);
+	for (i = 0; i < sn->sn_nprobes; i++)
+		if ((k = probe_window_rtt(&sn->sn_probes[i], from_us, to_us,
+		    &m)) > 0) {
+			sum += (uint64_t)m * k;
+			n += k;
+		}
+	probe_release(sn);
+	*mean_us = n ? (uint32_t)(sum / n) : 0;
+	return n;
+}
+
+/* Opens the sockets (before privileges go) and starts the engine. */
+int
+probes_init(void)
+{
+	struct probe_options po;
+	char err[256];
+
+	if (mibtable_register(&probes_scalars) == -1 ||
+	    mibtable_register(&probe_table) == -1)
+		return -1;
+	if (pb_n == 0)
+		return 0;
+	probe_options_default(&po);
+	po.po_default_interval = cm_config.cc_window_interval;
+	po.po_history = pb_history;
+	po.po_slow_us = (uint32_t)notify_config.nc_probe_rtt_us;
+	if ((pb_engine = probe_engine_new(pb_configs, pb_n, &po, err,
+	    sizeof(err))) == NULL) {
+		snmp_log(LOG_ERR, "probes: %s\n", err);
+		return -1;
+	}
+	if (probe_engine_start(pb_engine) == -1) {
+		snmp_log(LOG_ERR, "probes: cannot start: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+probes_shutdown(void)
+{
+	probe_engine_free(pb_engine);
+	pb_engine = NULL;
+}

@@ -1,0 +1,162 @@
+/*
+ * units: configuration values with units; see units.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "units.h"
+
+struct unit {
+	const char	*un_name;
+	double		 un_factor;
+};
+
+/*
+ * Splits "12.5ms" into 12.5 and "ms".  The number must be finite, not
+ * negative, and written in decimal (no hex, no exponent).
+ */
+static int
+units_split(const char *text, double *num, const char **unit, char *err,
+    size_t errlen)
+{
+	const char *p = text;
+	char *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!isdigit((unsigned char)*p) && *p != '.') {
+		snprintf(err, errlen, "\"%s\" is not a number", text);
+		return -1;
+	}
+	for (end = (char *)p; isdigit((unsigned char)*end) || *end == '.';
+	    end++)
+		;
+	errno = 0;
+	*num = strtod(p, NULL);
+	if (errno != 0 || !isfinite(*num)) {
+		snprintf(err, errlen, "\"%s\" is not a number", text);
+		return -1;
+	}
+	*unit = end;
+	return 0;
+}
+
+static int
+units_scaled(const char *text, const struct unit *units, size_t n,
+    const char *what, double *out, char *err, size_t errlen)
+{
+	const char *u;
+	char unit[32];
+	size_t i, len;
+	double num;
+
+	if (units_split(text, &num, &u, err, errlen) == -1)
+		return -1;
+	while (isspace((unsigned char)*u))
+		u++;
+	len = strlen(u);
+	while (len > 0 && isspace((unsigned char)u[len - 1]))
+		len--;
+	if (len == 0) {
+		snprintf(err, errlen, "\"%s\" needs a unit (%s)", text, what);
+		return -1;
+	}
+	snprintf(unit, sizeof(unit), "%.*s", (int)(len < 31 ? len : 31), u);
+	for (i = 0; i < n; i++)
+		if (strcmp(units[i].un_name, unit) == 0) {
+			*out = num * units[i].un_factor;
+			return 0;
+		}
+	snprintf(err, errlen, "unknown unit \"%s\" in \"%s\" (%s)", unit, text,
+	    what);
+	return -1;
+}
+
+int
+units_duration_us(const char *text, uint64_t *us, char *err, size_t errlen)
+{
+	static const struct unit units[] = {
+		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 },
+	};
+	double v;
+
+	if (units_scaled(text, units, sizeof(units) / sizeof(units[0]),
+	    "us, ms or s", &v, err, errlen) == -1)
+		return -1;
+	if (v < 1 || v > 3600e6) {
+		snprintf(err, errlen, "\"%s\" is out of range 1us-3600s", text);
+		return -1;
+	}
+	*us = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+int
+units_rate(const char *text, uint64_t *bps, char *err, size_t errlen)
+{
+	static const struct unit units[] = {
+		{ "B/s", 1 }, { "kB/s", 1e3 }, { "MB/s", 1e6 },
+		{ "GB/s", 1e9 }, { "bit/s", 1.0 / 8 }, { "kbit/s", 1e3 / 8 },
+		{ "Mbit/s", 1e6 / 8 }, { "Gbit/s", 1e9 / 8 },
+	};
+	double v;
+
+	if (units_scaled(text, units, sizeof(units) / sizeof(units[0]),
+	    "B/s, kB/s, MB/s, GB/s, bit/s, kbit/s, Mbit/s or Gbit/s", &v, err,
+	    errlen) == -1)
+		return -1;
+	if (v < 1 || v > 1e15) {
+		snprintf(err, errlen, "\"%s\" is out of range 1B/s-1PB/s",
+		    text);
+		return -1;
+	}
+	*bps = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+int
+units_percent_x100(const char *text, uint32_t *x100, char *err,
+    size_t errlen)
+{
+	static const struct unit units[] = { { "%", 100 } };
+	double v;
+
+	if (units_scaled(text, units, 1, "%", &v, err, errlen) == -1)
+		return -1;
+	if (v > 10000) {
+		snprintf(err, errlen, "\"%s\" is over 100%%", text);
+		return -1;
+	}
+	*x100 = (uint32_t)(v + 0.5);
+	return 0;
+}
+
+int
+units_count(const char *text, uint64_t min, uint64_t max, uint64_t *out,
+    char *err, size_t errlen)
+{
+	unsigned long long v;
+	const char *p = text;
+	char *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (!isdigit((unsigned char)*p) || errno != 0 || *end != '\0' ||
+	    v < min || v > max) {
+		snprintf(err, errlen, "\"%s\" is not a whole number from %llu "
+		    "to %llu", text, (unsigned long long)min,
+		    (unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

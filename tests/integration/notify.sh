@@ -1,0 +1,108 @@
+# Notifications end to end: a real snmptrapd is the master's trap2sink;
+# the test provokes each condition and finds the notification, with its
+# varbinds, in snmptrapd's log, then the clear; a flapping condition inside
+# the hold-down sends no second alarm.
+. tests/lib.sh
+
+N=.1.3.6.1.4.1.8072.9999.9999.2611.0	# coremonNotifications
+TPORT=$(free_port)
+printf 'authCommunity log public\n' >"$T/snmptrapd.conf"
+snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps.log" -On -p "$T/trapd.pid" \
+	"udp:127.0.0.1:$TPORT" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+PORT=$(free_port)
+MASTER_EXTRA="trap2sink 127.0.0.1:$TPORT public"
+start_master "$PORT" || { notok "snmpd master starts"; exit 1; }
+
+# traps SUB: how many notifications coremonNotifications.SUB arrived.
+# snmptrapd writes one notification a line, varbinds separated by tabs.
+traps() { tr '\t' '\n' <"$T/traps.log" | grep -c "^.1.3.6.1.6.3.1.1.4.1.0 = OID: $N.$1\$"; }
+# wait_trap SUB COUNT SECONDS
+wait_trap() {
+	n=$(( $3 * 5 ))
+	while [ "$(traps "$1")" -lt "$2" ] && [ $n -gt 0 ]; do sleep 0.2; n=$((n - 1)); done
+	[ "$(traps "$1")" -ge "$2" ]
+}
+# varbinds SUB: the varbind lines of the last such notification.
+# varbinds SUB [PATTERN]: the varbinds of the last such notification
+# (that matches PATTERN), one a line.
+varbinds() { grep -P "OID: \Q$N.$1\E(\t|$)" "$T/traps.log" | grep -F -- "${2:-}" | tail -1 | tr '\t' '\n'; }
+
+NS=cmnt$$; VA=cmna$$; VB=cmnb$$
+HAVE_NS=0
+if [ "$(id -u)" = 0 ] && ip netns add "$NS" 2>/dev/null; then
+	HAVE_NS=1
+	trap 'ip netns del "$NS" 2>/dev/null; ip link del "$VA" 2>/dev/null; cleanup' EXIT
+	ip link add "$VA" type veth peer name "$VB" && ip link set "$VB" netns "$NS" &&
+	ip addr add 10.254.88.1/30 dev "$VA" && ip link set "$VA" up &&
+	ip -n "$NS" addr add 10.254.88.2/30 dev "$VB" && ip -n "$NS" link set "$VB" up &&
+	ip -n "$NS" link set lo up &&
+	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 || notok "namespace set up"
+	ip netns exec "$NS" "$B/tools/cmecho" -d 50 >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	# Pin the neighbour: a down link then loses probes instead of failing
+	# address resolution.
+	MAC=$(ip -n "$NS" link show "$VB" | awk '/link\/ether/ { print $2 }')
+	ip neigh replace 10.254.88.2 lladdr "$MAC" dev "$VA" nud permanent
+	PROBE="probe far 10.254.88.2 interval 1 timeout 1"
+else
+	skip "probe notifications: cannot build a network namespace (not root?)"
+	PROBE=""
+fi
+
+cat >"$T/coremon.conf" <<EOC
+agentXSocket $T/agentx.sock
+sampleInterval 1
+connRefresh 1
+notifyHoldDown 20
+linkBusyThreshold 500kB/s
+clientMaxConnections 8
+probeDownAfter 3
+probeRttThreshold 20ms
+$PROBE
+EOC
+start_coremond "$T/coremon.conf"
+check "coremond serves through the master" wait_for "$PORT" "$CM.1.1.0" 10
+sleep 2
+
+# cmLinkBusy (9) and cmLinkBusyCleared (10), then a flap inside the hold-down.
+$B/tools/cmtraffic tcp 2000000 3 >/dev/null
+check "pushing lo to 2 MB/s raises cmLinkBusy" wait_trap 9 1 5
+v=$(varbinds 9)
+check "cmLinkBusy names the interface and carries both rates and the 500000 B/s threshold" \
+	sh -c "echo '$v' | grep -q 'STRING: \"lo\"' && echo '$v' | grep -q '$CM.10.6.0 = Counter64: 500000' && echo '$v' | grep -q '$CM.2.1.1.19.1 = Counter64'"
+check "cmLinkBusyCleared follows when lo calms down" wait_trap 10 1 6
+$B/tools/cmtraffic tcp 2000000 3 >/dev/null
+sleep 3
+check "a second burst inside notifyHoldDown (20 s) sends no second cmLinkBusy ($(traps 9) sent)" test "$(traps 9)" = 1
+check "and no second clear ($(traps 10))" test "$(traps 10)" = 1
+
+# cmClientOverload (5): one client over 8 connections (cmconns opens 3
+# IPv4 and 3 v4-mapped loopback connections: 127.0.0.1 is the remote end
+# of their 12 sockets).
+$B/tools/cmconns 6 >/dev/null &
+CPID=$!; PIDS="$PIDS $CPID"
+check "a client with 12 open connections (limit 8) raises cmClientOverload" wait_trap 5 1 6
+v=$(varbinds 5 "$CM.3.3.1.3.1.4.127.0.0.1 ")
+check "cmClientOverload carries the client's connection count and the limit" \
+	sh -c "echo '$v' | grep -q '$CM.3.3.1.3.1.4.127.0.0.1 = Gauge32' && echo '$v' | grep -q '$CM.10.3.0 = Gauge32: 8'"
+wait "$CPID"
+check "cmClientOverloadCleared follows when the connections close" wait_trap 6 1 6
+
+if [ "$HAVE_NS" = 1 ]; then
+	check "a probe answered 50 ms late (threshold 20 ms) raises cmProbeSlow" wait_trap 3 1 10
+	v=$(varbinds 3)
+	check "cmProbeSlow names the probe and carries its RTT and the threshold" \
+		sh -c "echo '$v' | grep -q 'STRING: \"far\"' && echo '$v' | grep -q '$CM.10.2.0 = Gauge32: 20000'"
+	ip -n "$NS" link set "$VB" down
+	check "taking the probe's link down raises cmProbeDown after 3 lost probes" wait_trap 1 1 10
+	check "and clears cmProbeSlow (cmProbeSlowCleared)" wait_trap 4 1 5
+	v=$(varbinds 1)
+	check "cmProbeDown carries the status timeout(3) and lost-in-a-row count" \
+		sh -c "echo '$v' | grep -q '$CM.8.2.1.8.1 = INTEGER: 3' && echo '$v' | grep -q '$CM.8.2.1.17.1 = Gauge32'"
+	ip -n "$NS" link set "$VB" up
+	ip neigh replace 10.254.88.2 lladdr "$MAC" dev "$VA" nud permanent
+	check "bringing the link back sends cmProbeUp" wait_trap 2 1 10
+fi
+echo "# notifications received: $(tr '\t' '\n' <"$T/traps.log" | grep -c "OID: $N\.")"
+check "coremond logged no warning while sending them" test -z "$(grep -i 'send_trap' "$T/coremond.log")"
