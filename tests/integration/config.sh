@@ -23,6 +23,12 @@ sampleInterval 0" "$T/out-of-range.conf:2: sampleInterval: \"0\" is not a whole 
 run_bad negative "connRefresh -5" "$T/negative.conf:1: connRefresh"
 run_bad trailing "windowInterval 30s" "$T/trailing.conf:1: windowInterval: \"30s\""
 
+run_bad unknown-host "probe gw no-such-host.invalid" "$T/unknown-host.conf:1: unknown host"
+run_bad bad-interval "probe gw 127.0.0.1 interval 0" "$T/bad-interval.conf:1: interval \"0\" is not a whole number"
+run_bad unit-unknown "linkBusyThreshold 10 furlongs/s" "$T/unit-unknown.conf:1: linkBusyThreshold: unknown unit"
+run_bad unit-missing "probeRttThreshold 100" "$T/unit-missing.conf:1: probeRttThreshold: \"100\" needs a unit"
+run_bad bad-percent "captureLossThreshold 150%" "$T/bad-percent.conf:1: captureLossThreshold"
+
 timeout 10 "$COREMOND" -f -C -c "$T/missing.conf" >"$T/missing.out" 2>&1; rc=$?
 if [ "$rc" = 1 ] && grep -q "$T/missing.conf: cannot read: No such file" "$T/missing.out"; then
 	ok "a missing -c file: exit 1 with \"$(head -1 "$T/missing.out")\""

@@ -94,10 +94,16 @@ if [ "$HAVE_NS" = 1 ]; then
 	v=$(varbinds 3)
 	check "cmProbeSlow names the probe and carries its RTT and the threshold" \
 		sh -c "echo '$v' | grep -q 'STRING: \"far\"' && echo '$v' | grep -q '$CM.10.2.0 = Gauge32: 20000'"
+	avg=$(get "$PORT" "$CM.8.2.1.11.1")
+	check "cmProbeAvgRtt of the 50 ms responder is within 45-70 ms ($avg us)" \
+		test "${avg:-0}" -ge 45000 -a "${avg:-0}" -le 70000
 	ip -n "$NS" link set "$VB" down
 	check "taking the probe's link down raises cmProbeDown after 3 lost probes" wait_trap 1 1 10
 	check "and clears cmProbeSlow (cmProbeSlowCleared)" wait_trap 4 1 5
 	v=$(varbinds 1)
+	st=$(get "$PORT" "$CM.8.2.1.8.1"); lost=$(get "$PORT" "$CM.8.2.1.17.1")
+	check "cmProbeStatus is timeout(3) and cmProbeConsecutiveLost $lost >= 3" \
+		test "$st" = 3 -a "${lost:-0}" -ge 3
 	check "cmProbeDown carries the status timeout(3) and lost-in-a-row count" \
 		sh -c "echo '$v' | grep -q '$CM.8.2.1.8.1 = INTEGER: 3' && echo '$v' | grep -q '$CM.8.2.1.17.1 = Gauge32'"
 	ip -n "$NS" link set "$VB" up
