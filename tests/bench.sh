@@ -95,3 +95,20 @@ for n in ${BENCH_BIG_CONNS:-50000}; do
 done
 echo "requests over 50 ms in coremond: $(grep -c 'a request took' "$T/coremond.log")"
 grep 'a request took' "$T/coremond.log" | head -3 | sed 's/^/  /'
+
+# 4. Capture (issue 4).  A deterministic capture made here (mkpcap: 5
+#    million packets, ~345,000 remote addresses, heavy-tailed flows,
+#    bimodal sizes, IPv6, 802.1Q and QinQ, fragments), replayed by
+#    coremon's pipeline (capture_replay: read + decode + sessions + window
+#    ranking) against a bare libpcap loop reading the same file: CPU
+#    medians of alternate rounds, and their ratio.  Then a flood of new
+#    source addresses against maxSessions, and live capture on lo while
+#    one sender pushes small UDP datagrams as fast as it can.  The daemons
+#    of section 3 are stopped first so they do not share the cores.
+kill "$CM_PID" "$MASTER_PID" "$SUB_PID" 2>/dev/null
+wait "$CM_PID" "$MASTER_PID" "$SUB_PID" 2>/dev/null
+$B/tools/mkpcap "$T/capture.pcap" "${BENCH_CAPTURE_PACKETS:-5000000}" | sed 's/^/  /'
+$B/tools/mkpcap -f "$T/flood.pcap" | sed 's/^/  /'
+$B/tools/bench_capture -r "${BENCH_CAPTURE_ROUNDS:-5}" "$T/capture.pcap" "$T/flood.pcap"
+rm -f "$T/capture.pcap" "$T/flood.pcap"
+$B/tools/bench_livecap "${BENCH_LIVE_SECONDS:-10}"
