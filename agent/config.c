@@ -74,6 +74,22 @@ config_parse_uint(const char *token, char *line)
 }
 
 static void
+config_parse_user(const char *token, char *line)
+{
+	size_t len = strlen(line);
+
+	(void)token;
+	while (len > 0 && isspace((unsigned char)line[len - 1]))
+		line[--len] = '\0';
+	if (len == 0 || len >= sizeof(cm_config.cc_run_as) ||
+	    strpbrk(line, " \t:/") != NULL) {
+		config_perror("runAs: expected a user name");
+		return;
+	}
+	memcpy(cm_config.cc_run_as, line, len + 1);
+}
+
+static void
 config_parse_path(const char *token, char *line)
 {
 	char *dst = strcasecmp(token, "procRoot") == 0 ?
@@ -132,6 +148,7 @@ config_register(void)
 	for (i = 0; i < sizeof(config_bools) / sizeof(config_bools[0]); i++)
 		register_app_config_handler(config_bools[i].cb_token,
 		    config_parse_bool, NULL, "yes|no");
+	register_app_config_handler("runAs", config_parse_user, NULL, "USER");
 	/* Where the kernel's counters are read from; for tests. */
 	register_app_config_handler("procRoot", config_parse_path, NULL,
 	    "DIR");

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +312,32 @@ apply_logging(struct cm_options *o)
 	config_log_end(o->co_nlogopts == 0 && o->co_foreground);
 }
 
+/*
+ * runAs: everything that needs root -- capture handles, probe sockets,
+ * the netlink socket, the agent's ports -- is open by now.  Owners of other
+ * users' sockets can no longer be found afterwards (their /proc/PID/fd is
+ * closed to us): cmConnProcess reads 0 for them.
+ */
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		snmp_log(LOG_ERR, "runAs: no such user \"%s\"\n", user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		snmp_log(LOG_ERR, "runAs %s: %s\n", user, strerror(errno));
+		return -1;
+	}
+	snmp_log(LOG_INFO, "running as %s (uid %ld)\n", user,
+	    (long)pw->pw_uid);
+	return 0;
+}
+
 static void
 write_pidfile(const char *path)
 {
@@ -370,6 +398,9 @@ main(int argc, char **argv)
 		return 1;
 	if (o.co_pidfile != NULL)
 		write_pidfile(o.co_pidfile);
+	if (cm_config.cc_run_as[0] != '\0' &&
+	    drop_privileges(cm_config.cc_run_as) == -1)
+		return 1;
 	snmp_log(LOG_INFO, "coremond %s started (%s%s)\n", COREMON_VERSION,
 	    o.co_standalone != NULL ? "standalone on " : "AgentX subagent",
 	    o.co_standalone != NULL ? o.co_standalone : "");

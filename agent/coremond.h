@@ -26,6 +26,7 @@ struct cm_config {
 	int		cc_conn_processes;	/* find owning processes */
 	char		cc_procroot[256];	/* the kernel's, or a fixture */
 	char		cc_sysroot[256];
+	char		cc_run_as[64];		/* user to become, or "" */
 };
 
 extern struct cm_config	cm_config;

@@ -44,3 +44,20 @@ check "SIGPIPE is ignored" kill -0 "$CM_PID"
 kill -INT "$CM_PID"; wait "$CM_PID"; rc=$?
 check "coremond exits 0 on SIGINT (status $rc)" test "$rc" = 0
 check "and removes its pid file" test ! -e "$T/coremond.pid"
+
+# runAs: privileges dropped after capture, probe and netlink sockets are
+# open; all of them keep working.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	PORT=$(free_port)
+	printf 'rocommunity public 127.0.0.1\nrunAs nobody\ncaptureInterface lo\nprobe lo4 127.0.0.1 interval 1\nconnRefresh 1\n' >"$T/runas.conf"
+	start_coremond "$T/runas.conf" --standalone "udp:127.0.0.1:$PORT"
+	wait_for "$PORT" "$CM.1.7.0" 10
+	sleep 3
+	check "runAs nobody: the process runs as nobody" test "$(ps -o user= -p "$CM_PID")" = nobody
+	check "capture still runs after the drop (cmAgentCaptureState running)" test "$(get "$PORT" "$CM.1.7.0")" = 2
+	check "sock_diag still refreshes (cmConnRefreshes $(get "$PORT" "$CM.3.1.16.0") > 1)" test "$(get "$PORT" "$CM.3.1.16.0")" -gt 1
+	check "the probe socket still answers (cmProbeReplies $(get "$PORT" "$CM.8.2.1.14.1"))" test "$(get "$PORT" "$CM.8.2.1.14.1")" -gt 0
+	kill "$CM_PID"
+else
+	skip "runAs: needs root and a nobody user"
+fi
