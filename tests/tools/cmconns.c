@@ -2,7 +2,7 @@
  * cmconns: TCP connections on loopback with known byte counts, held open
  * for the tests.
  *
- *   cmconns SECONDS
+ *   cmconns SECONDS [SOURCE]
  *
  * Opens three connections of each kind -- IPv4, IPv6, and IPv4-mapped
  * (a v6 client socket to ::ffff:127.0.0.1 on a dual-stack listener).  On
@@ -11,7 +11,9 @@
  * kind, where the server leaves the client's bytes unread in its receive
  * queue.  Prints one line per connection,
  *	KIND CLIENT_PORT SERVER_PORT CLIENT_SENT SERVER_SENT UNREAD
- * then "ready", then holds the sockets SECONDS seconds.
+ * then "ready", then holds the sockets SECONDS seconds.  With SOURCE (an
+ * IPv4 loopback address such as 127.0.0.77) the IPv4 and v4-mapped clients
+ * connect from it, so the test's connections are one client of their own.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -66,6 +68,36 @@ listener(int family, const char *addr, int v6only, int *port)
 	return fd;
 }
 
+static const char *source4;	/* bind IPv4 and v4-mapped clients here */
+
+static void
+bind_source(int fd, int family, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char mapped[64];
+
+	if (source4 == NULL || strcmp(addr, "::1") == 0)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, source4, &s4->sin_addr);
+		len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		snprintf(mapped, sizeof(mapped), "::ffff:%s", source4);
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, mapped, &s6->sin6_addr);
+		len = sizeof(*s6);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1)
+		die("bind source");
+}
+
 static int
 dial(int family, const char *addr, int port, int *lport)
 {
@@ -89,8 +121,10 @@ dial(int family, const char *addr, int port, int *lport)
 		inet_pton(AF_INET6, addr, &s6->sin6_addr);
 		len = sizeof(*s6);
 	}
-	if ((fd = socket(family, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&ss, len) == -1)
+	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
+		die("socket");
+	bind_source(fd, family, addr);
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1)
 		die("connect");
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		die("getsockname");
@@ -133,10 +167,11 @@ main(int argc, char **argv)
 	};
 	int fds[3 * PER_KIND * 2], nfds = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: cmconns SECONDS\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: cmconns SECONDS [SOURCE]\n");
 		return 2;
 	}
+	source4 = argc == 3 ? argv[2] : NULL;
 	for (size_t k = 0; k < 3; k++) {
 		int port, lfd = listener(kinds[k].lfam, kinds[k].laddr,
 		    kinds[k].v6only, &port);

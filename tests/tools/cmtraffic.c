@@ -3,7 +3,8 @@
  *
  *   cmtraffic tcp BYTES_PER_SECOND SECONDS [6]
  *	paced TCP from a client to a server in this process, 100 slices a
- *	second; prints the bytes sent.
+ *	second; prints "port N" (the server's port) at once, then the bytes
+ *	sent.
  *   cmtraffic udp COUNT SIZE [6]
  *	COUNT datagrams of SIZE bytes to a socket that reads them; prints
  *	the datagrams received.
@@ -90,6 +91,10 @@ tcp(long rate, double seconds, int v6)
 		die("connect");
 	if ((sfd = accept(lfd, NULL, NULL)) == -1)
 		die("accept");
+	printf("port %d\n", ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port));
+	fflush(stdout);
 	pthread_create(&t, NULL, drain, &sfd);
 	if ((buf = calloc(1, (size_t)slice + 1)) == NULL)
 		die("calloc");
