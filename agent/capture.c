@@ -208,6 +208,14 @@ capture_option_file(const char *path)
 	cp_config.pc_capture.cc_file = path;
 }
 
+const char *
+capture_source_name(unsigned i)
+{
+	if (cp_config.pc_capture.cc_file != NULL)
+		return i == 0 ? cp_config.pc_capture.cc_file : "";
+	return i < cp_config.pc_capture.cc_nifaces ? cp_ifaces[i] : "";
+}
+
 int
 capture_state(void)
 {
@@ -735,6 +743,8 @@ capture_init(void)
 		/* -r with a file that cannot be read: nothing to serve. */
 		return cp_config.pc_capture.cc_file != NULL ? -1 : 0;
 	}
+	if (hosts_attach(cp_pipeline, cp_services) == -1)
+		return -1;
 	if (pipeline_start(cp_pipeline) == -1) {
 		snmp_log(LOG_ERR, "capture: cannot start its thread: %s\n",
 		    strerror(errno));
@@ -748,6 +758,9 @@ capture_init(void)
 void
 capture_shutdown(void)
 {
+	if (cp_pipeline != NULL)
+		pipeline_stop(cp_pipeline);	/* the last window too */
+	hosts_shutdown();			/* then the last save */
 	pipeline_free(cp_pipeline);
 	cp_pipeline = NULL;
 	services_free(cp_services);

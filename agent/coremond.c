@@ -376,6 +376,7 @@ main(int argc, char **argv)
 	config_register();
 	probes_register_config();
 	notify_register_config();
+	hosts_register_config();
 	if (capture_register_config() == -1) {
 		fprintf(stderr, "coremond: out of memory\n");
 		return 1;
@@ -387,7 +388,8 @@ main(int argc, char **argv)
 	apply_logging(&o);
 
 	if (agentinfo_init() == -1 || traffic_init() == -1 ||
-	    connections_init() == -1 || capture_init() == -1 ||
+	    connections_init() == -1 || hosts_init() == -1 ||
+	    capture_init() == -1 ||
 	    probes_init() == -1 || notify_init() == -1)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
@@ -414,9 +416,9 @@ main(int argc, char **argv)
 	}
 
 	snmp_log(LOG_INFO, "coremond stopping\n");
+	capture_shutdown();	/* the capture thread reads the probes */
 	notify_shutdown();
 	probes_shutdown();
-	capture_shutdown();
 	connections_shutdown();
 	traffic_shutdown();
 	snmp_shutdown(COREMON_APP);

@@ -64,6 +64,15 @@ void	connections_notify(void);
 void	capture_notify(void);
 void	probes_notify(void);
 
+struct pipeline;
+struct services;
+void	hosts_register_config(void);
+int	hosts_init(void);
+int	hosts_attach(struct pipeline *, const struct services *);
+void	hosts_shutdown(void);
+/* Name of capture source i (interface or file), "" if none. */
+const char *capture_source_name(unsigned i);
+
 int	capture_register_config(void);
 void	capture_option_iface(const char *);
 void	capture_option_file(const char *);

@@ -117,6 +117,14 @@ pipeline_start(struct pipeline *pl)
 	return capture_start(pl->pl_capture, &sink);
 }
 
+void
+pipeline_stop(struct pipeline *pl)
+{
+	capture_stop(pl->pl_capture);
+	if (pl->pl_live)
+		window_flush(pl->pl_window);
+}
+
 struct capture *
 pipeline_capture(struct pipeline *pl)
 {

@@ -44,6 +44,10 @@ int	pipeline_add_consumer(struct pipeline *, pipeline_consumer, void *);
 /* Starts the capture thread; 0, or -1 with errno. */
 int	pipeline_start(struct pipeline *);
 
+/* Stops the capture thread and closes the window in progress, so what it
+ * holds reaches the consumers (the host database) before they save. */
+void	pipeline_stop(struct pipeline *);
+
 struct capture	*pipeline_capture(struct pipeline *);
 struct window	*pipeline_window(struct pipeline *);
 

@@ -108,3 +108,16 @@ between() {
 		exit !(length(a) < length(v) || (length(a) == length(v) && a <= v)) ||
 		     !(length(v) < length(b) || (length(v) == length(b) && v <= b)) }'
 }
+
+# 127.0.0.1 -> 7F000001; 2001:db8::1 -> 20010DB8000000000000000000000001
+tohex() {
+	awk -v a="$1" 'BEGIN {
+		if (index(a, ":") == 0) { split(a, o, "."); for (i = 1; i <= 4; i++) printf "%02X", o[i]; print ""; exit }
+		n = split(a, h, ":"); z = 0; for (i = 1; i <= n; i++) if (h[i] != "") z++
+		out = ""; done = 0
+		for (i = 1; i <= n; i++) {
+			if (h[i] == "") { if (!done) { for (j = 0; j < 8 - z; j++) out = out "0000"; done = 1 } continue }
+			out = out sprintf("%04s", toupper(h[i]))
+		}
+		gsub(/ /, "0", out); print out }'
+}

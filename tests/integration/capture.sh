@@ -6,19 +6,6 @@
 Z=$SHARED/pcaps/zeek
 MIBS_ARGS="-M +mibs:$SHARED/mibs -m +COREMON-MIB"
 
-# 127.0.0.1 -> 7F000001; 2001:db8::1 -> 20010DB8000000000000000000000001
-tohex() {
-	awk -v a="$1" 'BEGIN {
-		if (index(a, ":") == 0) { split(a, o, "."); for (i = 1; i <= 4; i++) printf "%02X", o[i]; print ""; exit }
-		n = split(a, h, ":"); z = 0; for (i = 1; i <= n; i++) if (h[i] != "") z++
-		out = ""; done = 0
-		for (i = 1; i <= n; i++) {
-			if (h[i] == "") { if (!done) { for (j = 0; j < 8 - z; j++) out = out "0000"; done = 1 } continue }
-			out = out sprintf("%04s", toupper(h[i]))
-		}
-		gsub(/ /, "0", out); print out }'
-}
-
 # replay NAME FILE LOCALNET SERVICE TSHARK-FILTER: one window over the
 # whole file; the service's volume is what the filter selects.
 replay() {

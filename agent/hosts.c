@@ -1,0 +1,588 @@
+/*
+ * hosts: the cmHosts group (src/hostdb: every remote host, by service,
+ * kept across restarts; the top hosts of the last window) and cmArchive
+ * (src/archive: one line a window, per-day totals), both fed by the
+ * capture pipeline at each window's end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "coremond.h"
+#include "mibtable.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "archive.h"
+#include "hostdb.h"
+#include "pipeline.h"
+#include "resolver.h"
+#include "units.h"
+
+#define OID_HOSTS	CM_OBJECTS, 6
+#define OID_ARCHIVE	CM_OBJECTS, 9
+
+static struct hostdb_config	 ho_config;
+static struct archive_config	 ho_archive_config;
+static char			 ho_file[256] = "/var/lib/coremon/hostdb";
+static char			 ho_archive_dir[256] = "/var/lib/coremon/archive";
+static unsigned			 ho_save_interval = 300;
+static int			 ho_resolve;
+static struct hostdb		*ho_db;
+static struct archive		*ho_archive;
+static struct resolver		*ho_resolver;
+static unsigned			 ho_alarm;
+
+/* Held for the length of one request. */
+static const struct hostdb_snapshot	*ho_snap;
+static const struct archive_snapshot	*ho_days;
+static struct hostdb_host		 ho_host;	/* expanded */
+static size_t				 ho_host_pos = SIZE_MAX;
+
+/* Configuration */
+
+static void
+hosts_parse(const char *token, char *line)
+{
+	char err[256], msg[320];
+	uint64_t n;
+	size_t len = strlen(line);
+	int rc = 0;
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		line[--len] = '\0';
+	if (strcasecmp(token, "maxHosts") == 0) {
+		rc = units_count(line, 1, 100000000, &n, err, sizeof(err));
+		ho_config.hc_max_hosts = n;
+	} else if (strcasecmp(token, "topHosts") == 0) {
+		rc = units_count(line, 1, HOSTDB_TOP_MAX, &n, err, sizeof(err));
+		ho_config.hc_top_hosts = (unsigned)n;
+	} else if (strcasecmp(token, "hostdbSaveInterval") == 0) {
+		rc = units_count(line, 10, 86400, &n, err, sizeof(err));
+		ho_save_interval = (unsigned)n;
+	} else if (strcasecmp(token, "archiveDays") == 0) {
+		rc = units_count(line, 1, ARCHIVE_DAYS_MAX, &n, err,
+		    sizeof(err));
+		ho_archive_config.ac_days = (unsigned)n;
+	} else if (strcasecmp(token, "archiveCompressAfter") == 0) {
+		rc = units_count(line, 0, ARCHIVE_DAYS_MAX, &n, err,
+		    sizeof(err));
+		ho_archive_config.ac_compress_after = (unsigned)n;
+	} else if (strcasecmp(token, "hostdbScope") == 0) {
+		if (strcasecmp(line, "remote") == 0)
+			ho_config.hc_scope = HOSTDB_SCOPE_REMOTE;
+		else if (strcasecmp(line, "all") == 0)
+			ho_config.hc_scope = HOSTDB_SCOPE_ALL;
+		else
+			rc = -1, snprintf(err, sizeof(err),
+			    "\"%s\" is not remote or all", line);
+	} else if (strcasecmp(token, "hostdbReset") == 0) {
+		if (strcasecmp(line, "monthly") == 0)
+			ho_config.hc_reset = HOSTDB_RESET_MONTHLY;
+		else if (strcasecmp(line, "never") == 0)
+			ho_config.hc_reset = HOSTDB_RESET_NEVER;
+		else
+			rc = -1, snprintf(err, sizeof(err),
+			    "\"%s\" is not monthly or never", line);
+	} else if (strcasecmp(token, "resolveNames") == 0) {
+		if (strcasecmp(line, "yes") == 0 || strcasecmp(line, "no") == 0)
+			ho_resolve = strcasecmp(line, "yes") == 0;
+		else
+			rc = -1, snprintf(err, sizeof(err),
+			    "\"%s\" is not yes or no", line);
+	} else {	/* hostdbFile, archiveDir: absolute paths */
+		char *dst = strcasecmp(token, "hostdbFile") == 0 ? ho_file :
+		    ho_archive_dir;
+
+		if (line[0] != '/' || len >= sizeof(ho_file))
+			rc = -1, snprintf(err, sizeof(err),
+			    "\"%s\" is not an absolute path", line);
+		else
+			memcpy(dst, line, len + 1);
+	}
+	if (rc == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", token, err);
+		config_perror(msg);
+	}
+}
+
+void
+hosts_register_config(void)
+{
+	static const char *tokens[] = { "maxHosts", "topHosts", "hostdbScope",
+		"hostdbFile", "hostdbSaveInterval", "hostdbReset",
+		"resolveNames", "archiveDir", "archiveDays",
+		"archiveCompressAfter" };
+	size_t i;
+
+	hostdb_config_default(&ho_config);
+	archive_config_default(&ho_archive_config);
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		register_app_config_handler(tokens[i], hosts_parse, NULL,
+		    "VALUE");
+}
+
+/* Request scope */
+
+static void
+hosts_begin(void *arg)
+{
+	(void)arg;
+	ho_snap = ho_db != NULL ? hostdb_acquire(ho_db) : NULL;
+	ho_days = ho_archive != NULL ? archive_acquire(ho_archive) : NULL;
+	ho_host_pos = SIZE_MAX;
+}
+
+static void
+hosts_end(void *arg)
+{
+	(void)arg;
+	hostdb_release(ho_snap);
+	archive_release(ho_days);
+	ho_snap = NULL;
+	ho_days = NULL;
+}
+
+static uint64_t
+hosts_version(void *arg)
+{
+	(void)arg;
+	return ho_snap == NULL ? 0 : ho_snap->hs_number + 1;
+}
+
+/* The host at pos, expanded once per position and request. */
+static const struct hostdb_host *
+hosts_at(size_t pos)
+{
+	if (pos != ho_host_pos) {
+		if (hostdb_snapshot_host(ho_snap, pos, &ho_host) == -1)
+			return NULL;
+		ho_host_pos = pos;
+	}
+	return &ho_host;
+}
+
+/* cmHosts scalars */
+
+static int
+hosts_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct hostdb_snapshot *s = ho_snap;
+	const struct hostdb_status *st;
+
+	(void)arg;
+	(void)i;
+	if (s == NULL)
+		return -1;
+	st = &s->hs_status;
+	switch (col) {
+	case 1:  mt_gauge(v, s->hs_entries); break;
+	case 2:  mt_unsigned(v, s->hs_max_hosts); break;
+	case 3:  mt_counter64(v, s->hs_evictions); break;
+	case 4:  mt_integer(v, ho_config.hc_scope); break;
+	case 5:  mt_dateandtime(v, s->hs_period == 0 ? 0 :
+		    (time_t)(archive_date_days(s->hs_period * 100 + 1) * 86400));
+		break;
+	case 6:  mt_dateandtime(v, (time_t)st->hst_save_time); break;
+	case 7:  mt_integer(v, st->hst_save_result); break;
+	case 8:  mt_integer(v, st->hst_load_result); break;
+	case 9:  mt_gauge(v, st->hst_loaded); break;
+	case 10: mt_counter32(v, s->hs_number); break;
+	case 11: mt_dateandtime(v, (time_t)(s->hs_window_start_us / 1000000));
+		break;
+	case 12: mt_gauge(v, (uint64_t)s->hs_window_length_us / 1000); break;
+	case 13: mt_unsigned(v, s->hs_top_size); break;
+	case 14: mt_gauge(v, s->hs_ntop); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid hosts_oid[] = { OID_HOSTS };
+static struct mt_table hosts_scalars = {
+	.mt_name = "cmHosts",
+	.mt_entry = hosts_oid,
+	.mt_entry_len = OID_LENGTH(hosts_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 14,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = hosts_scalar_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+};
+
+/* cmHostTable: index address type + address, the snapshot's order. */
+
+static size_t
+host_count(void *arg)
+{
+	(void)arg;
+	return ho_snap == NULL ? 0 : ho_snap->hs_entries;
+}
+
+static size_t
+host_index(void *arg, size_t i, oid *idx)
+{
+	const struct hostdb_host *h = hosts_at(i);
+
+	(void)arg;
+	return mt_index_inet(idx, h->hh_family == AF_INET6, h->hh_addr);
+}
+
+static int
+host_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct hostdb_host *h = hosts_at(i);
+	const char *src;
+
+	(void)arg;
+	switch (col) {
+	case 3:  mt_string(v, h->hh_name, strlen(h->hh_name)); break;
+	case 4:  src = capture_source_name(h->hh_source);
+		mt_string(v, src, strlen(src)); break;
+	case 5:  mt_counter64(v, h->hh_counts.sc_octets_in); break;
+	case 6:  mt_counter64(v, h->hh_counts.sc_octets_out); break;
+	case 7:  mt_counter64(v, h->hh_counts.sc_packets_in); break;
+	case 8:  mt_counter64(v, h->hh_counts.sc_packets_out); break;
+	case 9:  mt_counter64(v, h->hh_counts.sc_octets_in +
+		    h->hh_counts.sc_octets_out); break;
+	case 10: mt_counter64(v, h->hh_sessions); break;
+	case 11: mt_dateandtime(v, (time_t)h->hh_first_seen); break;
+	case 12: mt_dateandtime(v, (time_t)h->hh_last_seen); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid host_entry_oid[] = { OID_HOSTS, 15, 1 };
+static struct mt_table host_table = {
+	.mt_name = "cmHostTable",
+	.mt_entry = host_entry_oid,
+	.mt_entry_len = OID_LENGTH(host_entry_oid),
+	.mt_mincol = 3,
+	.mt_maxcol = 12,
+	.mt_count = host_count,
+	.mt_index = host_index,
+	.mt_value = host_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+	.mt_version = hosts_version,
+};
+
+/*
+ * cmHostServiceTable: row i is service slot i % 8 of host i / 8.  A slot
+ * the host does not use is a gap the walk skips; its index sorts after the
+ * host's real services (service indexes stop at 255), so the rows stay in
+ * index order for the binary search.
+ */
+static size_t
+hsv_count(void *arg)
+{
+	(void)arg;
+	return ho_snap == NULL ? 0 : ho_snap->hs_entries * HOSTDB_SERVICES;
+}
+
+static size_t
+hsv_index(void *arg, size_t i, oid *idx)
+{
+	const struct hostdb_host *h = hosts_at(i / HOSTDB_SERVICES);
+	size_t j = i % HOSTDB_SERVICES, n;
+
+	(void)arg;
+	n = mt_index_inet(idx, h->hh_family == AF_INET6, h->hh_addr);
+	idx[n] = j < h->hh_nservices ? h->hh_services[j].hv_service :
+	    256 + j;
+	return n + 1;
+}
+
+static int
+hsv_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct hostdb_host *h = hosts_at(i / HOSTDB_SERVICES);
+	size_t j = i % HOSTDB_SERVICES;
+	const struct session_counts *c;
+
+	(void)arg;
+	if (j >= h->hh_nservices)
+		return -1;
+	c = &h->hh_services[j].hv_counts;
+	switch (col) {
+	case 1: mt_counter64(v, c->sc_octets_in); break;
+	case 2: mt_counter64(v, c->sc_octets_out); break;
+	case 3: mt_counter64(v, c->sc_packets_in); break;
+	case 4: mt_counter64(v, c->sc_packets_out); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid hsv_entry_oid[] = { OID_HOSTS, 16, 1 };
+static struct mt_table hsv_table = {
+	.mt_name = "cmHostServiceTable",
+	.mt_entry = hsv_entry_oid,
+	.mt_entry_len = OID_LENGTH(hsv_entry_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 4,
+	.mt_count = hsv_count,
+	.mt_index = hsv_index,
+	.mt_value = hsv_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+	.mt_version = hosts_version,
+};
+
+/* cmHostTopTable: rank 1..N of the last window. */
+
+static size_t
+top_count(void *arg)
+{
+	(void)arg;
+	return ho_snap == NULL ? 0 : ho_snap->hs_ntop;
+}
+
+static size_t
+rank_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = i + 1;
+	return 1;
+}
+
+static int
+top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct hostdb_top *t = &ho_snap->hs_top[i];
+	int v6 = t->ht_family == AF_INET6;
+
+	(void)arg;
+	switch (col) {
+	case 2: mt_inet_type(v, v6); break;
+	case 3: mt_string(v, t->ht_addr, v6 ? 16 : 4); break;
+	case 4: mt_string(v, t->ht_name, strlen(t->ht_name)); break;
+	case 5: mt_counter64(v, t->ht_counts.sc_octets_in); break;
+	case 6: mt_counter64(v, t->ht_counts.sc_octets_out); break;
+	case 7: mt_counter64(v, t->ht_counts.sc_packets_in); break;
+	case 8: mt_counter64(v, t->ht_counts.sc_packets_out); break;
+	case 9: mt_counter64(v, t->ht_rate); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid top_entry_oid[] = { OID_HOSTS, 17, 1 };
+static struct mt_table top_table = {
+	.mt_name = "cmHostTopTable",
+	.mt_entry = top_entry_oid,
+	.mt_entry_len = OID_LENGTH(top_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 9,
+	.mt_count = top_count,
+	.mt_index = rank_index,
+	.mt_value = top_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+};
+
+/* cmArchive scalars and cmDayTable */
+
+static int
+archive_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct archive_snapshot *a = ho_days;
+
+	(void)arg;
+	(void)i;
+	switch (col) {
+	case 1: mt_string(v, ho_archive_dir, strlen(ho_archive_dir)); break;
+	case 2: mt_unsigned(v, ho_archive_config.ac_days); break;
+	case 3: mt_gauge(v, a ? a->as_ndays : 0); break;
+	case 4: mt_counter32(v, a ? a->as_lines : 0); break;
+	case 5: mt_counter32(v, a ? a->as_errors : 0); break;
+	case 6: mt_dateandtime(v, a && a->as_ndays ? (time_t)archive_date_days(
+		    a->as_days[a->as_ndays - 1].ad_date) * 86400 : 0); break;
+	case 7: mt_counter32(v, a ? a->as_malformed : 0); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid archive_oid[] = { OID_ARCHIVE };
+static struct mt_table archive_scalars = {
+	.mt_name = "cmArchive",
+	.mt_entry = archive_oid,
+	.mt_entry_len = OID_LENGTH(archive_oid),
+	.mt_mincol = 1,
+	.mt_maxcol = 7,
+	.mt_count = mibtable_scalar_count,
+	.mt_index = mibtable_scalar_index,
+	.mt_value = archive_scalar_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+};
+
+static size_t
+day_count(void *arg)
+{
+	(void)arg;
+	return ho_days == NULL ? 0 : ho_days->as_ndays;
+}
+
+static size_t
+day_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = ho_days->as_days[i].ad_date;
+	return 1;
+}
+
+static int
+day_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct archive_day *d = &ho_days->as_days[i];
+
+	(void)arg;
+	switch (col) {
+	case 2: mt_dateandtime(v, (time_t)archive_date_days(d->ad_date) *
+		    86400); break;
+	case 3: mt_counter64(v, d->ad_octets_in); break;
+	case 4: mt_counter64(v, d->ad_octets_out); break;
+	case 5: mt_counter64(v, d->ad_packets_in); break;
+	case 6: mt_counter64(v, d->ad_packets_out); break;
+	case 7: mt_gauge(v, d->ad_windows); break;
+	case 8: mt_gauge(v, d->ad_rtt_mean_us); break;
+	case 9: mt_string(v, d->ad_file, strlen(d->ad_file)); break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static const oid day_entry_oid[] = { OID_ARCHIVE, 8, 1 };
+static struct mt_table day_table = {
+	.mt_name = "cmDayTable",
+	.mt_entry = day_entry_oid,
+	.mt_entry_len = OID_LENGTH(day_entry_oid),
+	.mt_mincol = 2,
+	.mt_maxcol = 9,
+	.mt_count = day_count,
+	.mt_index = day_index,
+	.mt_value = day_value,
+	.mt_begin = hosts_begin,
+	.mt_end = hosts_end,
+};
+
+/* The pipeline's consumer, in the capture thread: fold the window into
+ * the database and write its archive line. */
+static void
+hosts_window_closed(const struct window_closed *wd, void *arg)
+{
+	const struct session_counts *r = &wd->wd_totals->tt_remote;
+	struct archive_window aw;
+	uint32_t rtt;
+
+	(void)arg;
+	hostdb_add_window(ho_db, wd);
+	if (ho_archive == NULL)
+		return;
+	memset(&aw, 0, sizeof(aw));
+	aw.aw_start_us = wd->wd_start_us;
+	aw.aw_octets_in = r->sc_octets_in;
+	aw.aw_octets_out = r->sc_octets_out;
+	aw.aw_packets_in = r->sc_packets_in;
+	aw.aw_packets_out = r->sc_packets_out;
+	aw.aw_rtt_us = probes_window_rtt(wd->wd_start_us, wd->wd_start_us +
+	    wd->wd_length_us, &rtt) > 0 ? rtt : ARCHIVE_NO_RTT;
+	archive_append(ho_archive, &aw);
+}
+
+static void
+hosts_save_tick(unsigned int reg, void *arg)
+{
+	(void)reg;
+	(void)arg;
+	hostdb_save_async(ho_db);
+}
+
+/*
+ * Before the capture thread starts: open (and load) the database, the
+ * resolver and the archive, and register as the pipeline's consumer.
+ * Problems with the files are logged and served (cmHostLoadResult,
+ * cmArchiveWriteErrors); they never stop coremond.
+ */
+int
+hosts_attach(struct pipeline *pl, const struct services *sv)
+{
+	struct hostdb_status st;
+	struct resolver_config rc;
+	char err[ARCHIVE_TEXT_MAX];
+
+	ho_config.hc_file = ho_file;
+	if ((ho_db = hostdb_new(&ho_config, sv)) == NULL) {
+		snmp_log(LOG_ERR, "host database: %s\n", strerror(errno));
+		return -1;
+	}
+	hostdb_load(ho_db);
+	hostdb_status(ho_db, &st);
+	if (st.hst_load_result == HOSTDB_LOAD_OK)
+		snmp_log(LOG_INFO, "host database: %s\n", st.hst_load_message);
+	else if (st.hst_load_result != HOSTDB_LOAD_NONE)
+		snmp_log(LOG_WARNING, "host database: %s\n",
+		    st.hst_load_message);
+	if (ho_resolve) {
+		resolver_config_default(&rc);
+		if ((ho_resolver = resolver_new(&rc)) == NULL)
+			snmp_log(LOG_ERR, "resolveNames: %s\n",
+			    strerror(errno));
+		else
+			hostdb_set_resolver(ho_db, ho_resolver);
+	}
+	ho_archive_config.ac_dir = ho_archive_dir;
+	if ((ho_archive = archive_open(&ho_archive_config, err,
+	    sizeof(err))) == NULL)
+		snmp_log(LOG_ERR, "archive: %s; no archive is written\n", err);
+	if (pipeline_add_consumer(pl, hosts_window_closed, NULL) == -1)
+		return -1;
+	ho_alarm = snmp_alarm_register(ho_save_interval, SA_REPEAT,
+	    hosts_save_tick, NULL);
+	return 0;
+}
+
+int
+hosts_init(void)
+{
+	struct mt_table *tables[] = { &hosts_scalars, &host_table,
+		&hsv_table, &top_table, &archive_scalars, &day_table };
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (mibtable_register(tables[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* After the capture thread stopped: the last save, then let go. */
+void
+hosts_shutdown(void)
+{
+	struct hostdb_status st;
+
+	if (ho_alarm != 0)
+		snmp_alarm_unregister(ho_alarm);
+	if (ho_db != NULL) {
+		hostdb_wait(ho_db);
+		if (hostdb_save(ho_db) == -1) {
+			hostdb_status(ho_db, &st);
+			snmp_log(LOG_ERR, "host database: %s\n",
+			    st.hst_save_message);
+		}
+		hostdb_set_resolver(ho_db, NULL);
+	}
+	resolver_free(ho_resolver);
+	hostdb_free(ho_db);
+	archive_free(ho_archive);
+	ho_db = NULL;
+	ho_resolver = NULL;
+	ho_archive = NULL;
+}
