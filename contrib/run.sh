@@ -10,6 +10,12 @@ cat >"$run/coremon.conf" <<EOF2
 rocommunity public 127.0.0.1
 sysLocation coremon make run
 sampleInterval 5
+# Every interface; the host database and archive stay under $run.
+captureInterface any
+hostdbFile $(pwd)/$run/hostdb
+archiveDir $(pwd)/$run/archive
+probe loopback 127.0.0.1
+probe loopback6 ::1
 EOF2
 
 mibs="+$(pwd)/mibs"
@@ -22,6 +28,10 @@ In another terminal, try:
   snmpwalk -v2c -c public -M $mibs -m +COREMON-MIB 127.0.0.1:1161 COREMON-MIB::coremonMIB
   snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmIfTable
   snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmHistoryTable
+  snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb -Ci 127.0.0.1:1161 COREMON-MIB::cmClientTable
+  snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmSessionTopTable
+  snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb -Ci 127.0.0.1:1161 COREMON-MIB::cmHostTable
+  snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmProbeTable
 
 or, numerically, without any MIB file:
 
