@@ -112,3 +112,50 @@ $B/tools/mkpcap -f "$T/flood.pcap" | sed 's/^/  /'
 $B/tools/bench_capture -r "${BENCH_CAPTURE_ROUNDS:-5}" "$T/capture.pcap" "$T/flood.pcap"
 rm -f "$T/capture.pcap" "$T/flood.pcap"
 $B/tools/bench_livecap "${BENCH_LIVE_SECONDS:-10}"
+
+# 5. Host database (issue 5).  bench_hostdb's figures: memory a host,
+#    fold + publish of a window, save and load, for 1,000,000 hosts.  Then
+#    a GETBULK walk of cmHostTable with over 100,000 hosts through the
+#    AgentX master: coremond replays mkpcap's mix (1,000,000 packets,
+#    118,398 remote addresses) into one window, and the walks of one
+#    cmHostTable column and of cmHostServiceTable's first column are timed;
+#    coremond logs every handler over 50 ms ("a request took").
+$B/tools/bench_hostdb "${BENCH_HOSTS:-1000000}" | sed 's/^/  /'
+$B/tools/mkpcap "$T/hosts.pcap" "${BENCH_HOST_PACKETS:-1000000}" | sed 's/^/  /'
+PORT=$(free_port)
+start_master "$PORT" >/dev/null || exit 1
+cat >"$T/hosts.conf" <<EOC
+agentXSocket $T/agentx.sock
+localNet 10.1.0.0/24 2001:db8:1::/64
+windowInterval 86400
+maxSessions 1000000
+maxHosts 200000
+hostdbFile $T/hosts.hostdb
+archiveDir $T/hosts.archive
+EOC
+[ -f "$T/coremond.log" ] && mv "$T/coremond.log" "$T/coremond-before-hosts.log"
+start_coremond "$T/hosts.conf" -r "$T/hosts.pcap"
+s=$(date +%s.%N); n=0
+until [ "$(get "$PORT" "$CM.1.7.0")" = 4 ] && [ "$(get "$PORT" "$CM.6.1.0")" -ge 100000 ] 2>/dev/null; do
+	[ $n -lt 300 ] || { echo "# coremond did not finish the replay with 100,000 hosts"; break; }
+	sleep 0.2; n=$((n + 1))
+done
+hosts=$(get "$PORT" "$CM.6.1.0")
+awk -v s="$s" -v e="$(date +%s.%N)" -v h="$hosts" 'BEGIN {
+	printf "replay of the capture: %d hosts in cmHostEntries after %.1f s\n", h, e - s }'
+rm -f "$T/hosts.pcap"
+# walk_time OID: "ROWS SECONDS VARBINDS/S SUBAGENT-TICKS" of one walk
+walk_time() {
+	c0=$(cpu "$CM_PID"); s=$(date +%s.%N)
+	n=$(walk "$PORT" "$1" | wc -l)
+	e=$(date +%s.%N); c1=$(cpu "$CM_PID")
+	awk -v n="$n" -v s="$s" -v e="$e" -v t=$((c1 - c0)) 'BEGIN {
+		printf "%d %.2f %.0f %d", n, e - s, n / (e - s), t }'
+}
+set -- $(walk_time "$CM.6.15.1.9")
+echo "cmHostTotalOctets walk via AgentX (GETBULK, 50 repetitions): $1 rows of $hosts hosts in $2 s, $3 varbinds/s; coremond CPU $4 ticks"
+set -- $(walk_time "$CM.6.16.1.1")
+echo "cmHostServiceInOctets walk via AgentX: $1 rows in $2 s, $3 varbinds/s; coremond CPU $4 ticks"
+slowest=$(sed -n 's/.*a request took \([0-9]*\) ms.*/\1/p' "$T/coremond.log" | sort -n | tail -1)
+echo "requests over 50 ms in coremond since it started (the replay, both walks): $(grep -c 'a request took' "$T/coremond.log")${slowest:+ (the slowest $slowest ms)}"
+kill "$CM_PID" "$MASTER_PID" 2>/dev/null; wait "$CM_PID" "$MASTER_PID" 2>/dev/null
