@@ -2,6 +2,7 @@
 #   make            build coremond and the test tools
 #   make run        install missing packages, build, run coremond standalone
 #   make check      install missing packages, build with -Werror, run every test
+#   make check-contrib  the contrib/ integrations against the real tools
 #   make bench      performance ratios (see README)
 #   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -87,6 +88,12 @@ check: deps
 	$(MAKE) WERROR=1 asan
 	B=$(B) SHARED=$(SHARED) sh tests/run-all.sh
 
+# The integrations of contrib/, each run with the real tool (installed
+# from Debian when missing) against a real snmpd and coremond.
+check-contrib: deps
+	$(MAKE) all
+	B=$(B) SHARED=$(SHARED) sh tests/contrib/run.sh
+
 bench: all
 	B=$(B) SHARED=$(SHARED) sh tests/bench.sh
 
@@ -114,6 +121,6 @@ install: $(B)/coremond
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan deps run check bench fuzz install clean
+.PHONY: all asan deps run check check-contrib bench fuzz install clean
 
 -include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)

@@ -49,7 +49,7 @@ rocommunity public 127.0.0.1
 ${MASTER_EXTRA:-}
 EOC
 	snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -p "$T/snmpd.pid" \
-		"$@" >/dev/null 2>&1 &
+		-I -smux "$@" >/dev/null 2>&1 &
 	MASTER_PID=$!
 	PIDS="$PIDS $MASTER_PID"
 	wait_for "$mport" .1.3.6.1.2.1.1.3.0 || { echo "# snmpd did not start"; \

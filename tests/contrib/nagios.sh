@@ -1,0 +1,209 @@
+# contrib/nagios: the command definitions of coremon.cfg, run as Nagios
+# runs them (macros expanded), give OK/WARNING/CRITICAL as their thresholds
+# say for traffic this test generates; then a real Nagios 4 loads the file
+# and runs every service.
+. tests/lib.sh
+. tests/contrib/common.sh
+
+CFG=contrib/nagios/coremon.cfg
+need snmp monitoring-plugins-standard || { notok "install monitoring-plugins-standard"; exit 1; }
+PLUGINS=/usr/lib/nagios/plugins
+
+# Probes and capture when this coremond has them (other groups land later).
+extra=""
+if accepts "probe self 127.0.0.1 interval 1 timeout 1"; then
+	extra="probe self 127.0.0.1 interval 1 timeout 1"
+fi
+if accepts "captureInterface lo"; then
+	extra="$extra
+captureInterface lo
+windowInterval 2"
+fi
+start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
+ok "snmpd master on 127.0.0.1:$PORT with coremond attached"
+
+# cmd NAME ARG...: the command_line of command NAME in coremon.cfg with
+# Nagios' macros expanded for this host, as Nagios would run it.
+cmd() {
+	name=$1; shift
+	line=$(awk -v n="$name" '
+		$1 == "command_name" && $2 == n { want = 1; next }
+		want && $1 == "command_line" { sub(/^[ \t]*command_line[ \t]+/, ""); print; exit }' "$CFG")
+	line=$(echo "$line" | sed -e "s|\\\$USER1\\\$|$PLUGINS|g" \
+		-e 's|\$HOSTADDRESS\$|127.0.0.1|g' -e "s|\\\$_HOSTSNMP_PORT\\\$|$PORT|g" \
+		-e 's|\$_HOSTSNMP_COMMUNITY\$|public|g' \
+		-e "s|/usr/local/lib/nagios/plugins/|$(pwd)/contrib/nagios/|g")
+	i=1
+	for a in "$@"; do line=$(echo "$line" | sed "s|\\\$ARG$i\\\$|$a|g"); i=$((i + 1)); done
+	echo "$line"
+}
+# expect STATE DESCRIPTION COMMAND-NAME ARG...: run it, compare the exit code.
+expect() {
+	want=$1; d=$2; shift 2
+	c=$(cmd "$@")
+	out=$(sh -c "$c" 2>&1); rc=$?
+	case $want in OK) w=0;; WARNING) w=1;; CRITICAL) w=2;; UNKNOWN) w=3;; esac
+	if [ "$rc" = "$w" ]; then ok "$d: exit $rc, $out"
+	else notok "$d: want $want, got exit $rc: $out"; echo "# command: $c"; fi
+	LAST_OUT=$out
+}
+
+# Link rate of lo while 4,000,000 bytes/s flow through it: lo counts each
+# byte once in and once out, so both rates are about RATE (more if other
+# processes use lo meanwhile: the thresholds leave room for that).
+RATE=4000000
+$B/tools/cmtraffic tcp $RATE 14 >/dev/null &
+TPID=$!; PIDS="$PIDS $TPID"
+sleep 3
+a=$(proc_dev lo 1); ta=$(date +%s.%N)
+expect OK "link lo under WARN 12000000 / CRIT 16000000" check_coremon_link "$LO" 12000000 16000000
+sleep 2
+b=$(proc_dev lo 1); tb=$(date +%s.%N)
+in=$(echo "$LAST_OUT" | sed -n 's/.* in \*\{0,1\}\([0-9]*\)\*\{0,1\} B\/s.*/\1/p')
+proc=$(awk -v a="$a" -v b="$b" -v t0="$ta" -v t1="$tb" 'BEGIN { printf "%d", (b - a) / (t1 - t0) }')
+if within "$proc" $RATE 10; then
+	check "check_snmp reports lo's in rate as the generated $RATE B/s within 10% (got $in)" within "$in" $RATE 10
+else
+	check "check_snmp reports lo's in rate as /proc/net/dev's within 15% (got $in, /proc $proc; other traffic on lo)" within "$in" "$proc" 15
+fi
+expect WARNING "link lo over WARN 2000000, under CRIT 16000000" check_coremon_link "$LO" 2000000 16000000
+expect CRITICAL "link lo over WARN 1000000 and CRIT 2000000" check_coremon_link "$LO" 1000000 2000000
+echo "# example: $(cmd check_coremon_link "$LO" 2000000 16000000)"
+
+# Busiest client: hold TCP connections on loopback; 127.0.0.1 is then the
+# remote address of more sockets than any other address (ss counts them).
+$B/tools/cmconns 30 >"$T/conns" &
+CPID=$!; PIDS="$PIDS $CPID"
+n=0; while [ $n -lt 50 ] && ! grep -q ready "$T/conns"; do sleep 0.1; n=$((n + 1)); done
+sleep 2.5	# connRefresh 1: the next poll sees them
+ssn() { ss -Htan state all | awk '$5 ~ /^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):/ { n++ } END { print n + 0 }'; }
+ssa=$(ssn)
+expect OK "busiest client under WARN 1000 / CRIT 2000" check_coremon_busiest_client 1000 2000
+ssb=$(ssn)
+conns=$(echo "$LAST_OUT" | sed -n 's/.*connections \*\{0,1\}\([0-9]*\).*/\1/p')
+# coremond's table is up to connRefresh (1 s) old and other processes may
+# open and close loopback connections meanwhile: 10% and 4 either way.
+check "the busiest client is 127.0.0.1 with about as many sockets as ss counts ($conns; ss $ssa before, $ssb after)" \
+	awk -v c="$conns" -v a="$ssa" -v b="$ssb" -v o="$LAST_OUT" 'BEGIN {
+		lo = (a < b ? a : b) * 0.9 - 4; hi = (a > b ? a : b) * 1.1 + 4
+		exit !(index(o, "busiest client 127.0.0.1:") && c >= 12 && c >= lo && c <= hi) }'
+expect WARNING "busiest client over WARN 5, under CRIT 1000" check_coremon_busiest_client 5 1000
+expect CRITICAL "busiest client over CRIT 5" check_coremon_busiest_client 2 5
+echo "# example: $(cmd check_coremon_busiest_client 5 1000)"
+
+# Capture loss, probes, host database: when those groups are running.
+if has "$CM.4.6.1.21.1"; then
+	expect OK "capture loss of source 1 (lo) under WARN 100 / CRIT 500 hundredths of %" check_coremon_capture_loss 1 100 500
+	expect CRITICAL "capture loss over CRIT -1 (any value)" check_coremon_capture_loss 1 -1:-1 -1:-1
+else
+	skip "check_coremon_capture_loss: cmCaptureTable not served yet (when the capture group is running)"
+fi
+if has "$CM.8.2.1.8.1"; then
+	n=0; while [ $n -lt 20 ] && [ "$(get "$PORT" "$CM.8.2.1.8.1")" != 2 ]; do sleep 0.5; n=$((n + 1)); done
+	expect OK "probe 1 (127.0.0.1) status ok(2)" check_coremon_probe_status 1
+	expect OK "probe 1 rtt under WARN 500000 / CRIT 1000000 us" check_coremon_probe_rtt 1 500000 1000000
+	expect CRITICAL "probe 1 rtt over CRIT 0 us" check_coremon_probe_rtt 1 0 0
+else
+	skip "check_coremon_probe_status/_rtt: cmProbeTable not served yet (when the probe group is running)"
+fi
+if has "$CM.6.2.0"; then
+	max=$(get "$PORT" "$CM.6.2.0")
+	expect OK "host database under WARN/CRIT 80%/95% of cmHostMaxEntries $max" check_coremon_hostdb $((max * 80 / 100)) $((max * 95 / 100))
+	expect CRITICAL "host database over CRIT -1 (any value)" check_coremon_hostdb -1:-1 -1:-1
+else
+	skip "check_coremon_hostdb: cmHosts not served yet (when the host database is running)"
+fi
+
+# A real Nagios, configured like Debian's (with /etc/nagios-plugins/config),
+# loads coremon.cfg (host port and plugin path adapted) and runs every
+# service of it.
+if ! need nagios4-core; then
+	skip "nagios4-core not installable: Nagios itself not run"; exit 0
+fi
+N=$T/nagios; mkdir -p "$N/spool" "$N/rw"
+chmod 755 "$T"
+sed -e "s|^\\([ \t]*_SNMP_PORT[ \t]*\\)161|\\1$PORT|" \
+    -e "s|/usr/local/lib/nagios/plugins/|$(pwd)/contrib/nagios/|" "$CFG" >"$N/coremon.cfg"
+cat >"$N/nagios.cfg" <<EOC
+log_file=$N/nagios.log
+cfg_dir=/etc/nagios-plugins/config
+cfg_file=/etc/nagios4/objects/commands.cfg
+cfg_file=/etc/nagios4/objects/contacts.cfg
+cfg_file=/etc/nagios4/objects/timeperiods.cfg
+cfg_file=/etc/nagios4/objects/templates.cfg
+cfg_file=$N/coremon.cfg
+resource_file=/etc/nagios4/resource.cfg
+object_cache_file=$N/objects.cache
+precached_object_file=$N/objects.precache
+status_file=$N/status.dat
+status_update_interval=1
+nagios_user=nagios
+nagios_group=nagios
+check_external_commands=0
+command_file=$N/rw/nagios.cmd
+lock_file=$N/nagios.pid
+temp_file=$N/nagios.tmp
+temp_path=$N
+check_result_path=$N/spool
+retain_state_information=0
+use_syslog=0
+interval_length=1
+service_inter_check_delay_method=n
+host_inter_check_delay_method=n
+check_for_updates=0
+bare_update_check=1
+enable_notifications=0
+enable_event_handlers=0
+execute_host_checks=0
+check_result_reaper_frequency=1
+illegal_macro_output_chars=\`~\$&|'"<>
+EOC
+chown -R nagios:nagios "$N"
+v=$(nagios4 -v "$N/nagios.cfg" 2>&1); rc=$?
+if [ $rc = 0 ]; then ok "nagios4 -v accepts coremon.cfg ($(echo "$v" | grep -E 'Total (Warnings|Errors)' | tr -s ' ' | tr '\n' ' '))"
+else notok "nagios4 -v accepts coremon.cfg"; echo "$v" | grep -iE 'error|warning' | sed 's/^/# /'; fi
+nagios4 "$N/nagios.cfg" >"$N/stdout" 2>&1 &
+NPID=$!; PIDS="$PIDS $NPID"
+# Each service is checked at start (no spreading), and every 10 s after.
+n=0
+while [ $n -lt 60 ]; do
+	checked=$(awk '/^servicestatus/ { s = 1 } s && /has_been_checked=1/ { c++ } /}/ { s = 0 } END { print c + 0 }' "$N/status.dat" 2>/dev/null)
+	[ "${checked:-0}" -ge 6 ] && break
+	sleep 0.5; n=$((n + 1))
+done
+check "Nagios ran all 6 services of coremon.cfg (checked: ${checked:-0})" test "${checked:-0}" -ge 6
+# service DESCRIPTION: "STATE OUTPUT" from status.dat
+state_of() {
+	awk -v d="$1" '/^servicestatus/ { s = 1; m = 0 } s && $0 ~ "service_description=" d "$" { m = 1 }
+		s && /^[ \t]*current_state=/ { st = substr($0, index($0, "=") + 1) }
+		s && /^[ \t]*plugin_output=/ { out = substr($0, index($0, "=") + 1) }
+		/}/ { if (s && m) { print st, out; exit } s = 0 }' "$N/status.dat" 2>/dev/null
+}
+for svc in "coremon busiest client" "coremon link eth0" "coremon capture loss" "coremon probe 1 status" "coremon probe 1 rtt" "coremon host database"; do
+	echo "# nagios: $svc: $(state_of "$svc")"
+done
+# Each service's state and output, from Nagios' status.dat; the groups not
+# served yet answer "No Such Object" (UNKNOWN) and are skipped.
+ETH=$(cat /sys/class/net/*/ifindex | grep -x 2)
+while IFS='|' read -r svc oid re; do
+	[ -n "$svc" ] || continue
+	r=$(state_of "$svc")
+	if ! has "$oid"; then skip "Nagios: '$svc' waits for its group ($r)"; continue; fi
+	case $svc in
+	"coremon busiest client")	# thresholds 100 and 500 in coremon.cfg
+		c=$(echo "$r" | sed -n 's/.*connections \**\([0-9]*\).*/\1/p')
+		w=0; [ "${c:-0}" -gt 100 ] && w=1; [ "${c:-0}" -gt 500 ] && w=2
+		check "Nagios: '$svc' is in state $w for $c connections, thresholds 100/500 ($r)" \
+			sh -c "echo \"\$1\" | grep -q \"^$w SNMP [A-Z]* - busiest client 127.0.0.1: connections\"" - "$r"
+		continue ;;
+	esac
+	check "Nagios: '$svc' is OK ($r)" sh -c "echo \"\$1\" | grep -q \"\$2\"" - "$r" "$re"
+done <<EOL
+coremon busiest client|$CM.3.1.13.0|
+coremon link eth0|$CM.2.1.1.2.${ETH:-2}|^0 SNMP OK - in [0-9]* B/s out [0-9]* B/s
+coremon capture loss|$CM.4.6.1.21.1|^0 SNMP OK - loss [0-9]
+coremon probe 1 status|$CM.8.2.1.8.1|^0 SNMP OK - status 2
+coremon probe 1 rtt|$CM.8.2.1.9.1|^0 SNMP OK - rtt [0-9]* us
+coremon host database|$CM.6.1.0|^0 SNMP OK - hosts [0-9]* max [0-9]
+EOL
+only_loopback && ok "every server of this test listened on 127.0.0.1 only"
