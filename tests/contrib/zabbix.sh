@@ -230,7 +230,7 @@ check "... fires while $RATE B/s flow through lo (value/state $s1, after ${n}s; 
 p=$($API "$URL" problems coremon-test | grep 'link busy' | head -1)
 check "... and Zabbix shows the problem '$p'" test -n "$p"
 wait "$TPID"
-n=0; while [ "$(trig)" != 0/0 ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
+n=0; while [ "$(trig)" != 0/0 ] && [ $n -lt 60 ]; do sleep 1; n=$((n + 1)); done
 s2=$(trig)
 check "... and recovers once the traffic stopped (value/state $s2)" test "$s2" = 0/0
 [ "$s2" = 0/0 ] || { $API "$URL" triggers coremon-test | grep 'Interface lo' | sed 's/^/# /'
