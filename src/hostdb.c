@@ -61,6 +61,7 @@
 #include "hostdb.h"
 #include "hostdb_file.h"
 #include "resolver.h"
+#include "topn.h"
 
 #define HOSTDB_ENTRY_SHIFT	4	/* 16 entries (3.3 KB) a chunk */
 #define HOSTDB_WIDE_SHIFT	4	/* 16 wide blocks a chunk */
@@ -1334,69 +1335,28 @@ hostdb_wh_before(const struct hostdb_whost *a, const struct hostdb_whost *b)
 	    b->wh_key.hk_family, b->wh_key.hk_addr) < 0;
 }
 
-/* Restores the heap (root: the host ranked last) below position i. */
-static void
-hostdb_sift_down(uint32_t *heap, size_t n, size_t i,
-    const struct hostdb_whost *wh)
+static int
+hostdb_wh_before_index(uint32_t a, uint32_t b, const void *arg)
 {
-	size_t		c;
-	uint32_t	t;
+	const struct hostdb_whost	*wh = arg;
 
-	while ((c = 2 * i + 1) < n) {
-		if (c + 1 < n && hostdb_wh_before(&wh[heap[c]], &wh[heap[c + 1]]))
-			c++;
-		if (!hostdb_wh_before(&wh[heap[i]], &wh[heap[c]]))
-			break;
-		t = heap[i];
-		heap[i] = heap[c];
-		heap[c] = t;
-		i = c;
-	}
-}
-
-static void
-hostdb_sift_up(uint32_t *heap, size_t i, const struct hostdb_whost *wh)
-{
-	size_t		p;
-	uint32_t	t;
-
-	while (i > 0) {
-		p = (i - 1) / 2;
-		if (!hostdb_wh_before(&wh[heap[p]], &wh[heap[i]]))
-			break;
-		t = heap[i];
-		heap[i] = heap[p];
-		heap[p] = t;
-		i = p;
-	}
+	return hostdb_wh_before(&wh[a], &wh[b]);
 }
 
 /* Phase T: the best hc_top_hosts window hosts into hd_top, best first. */
 static void
 hostdb_rank(struct hostdb *hd)
 {
-	const struct hostdb_whost	*wh = hd->hd_wh;
-	uint32_t			*heap = hd->hd_top, i, t;
-	size_t				 top = hd->hd_config.hc_top_hosts, k = 0;
+	struct topn	tn;
+	uint32_t	i;
 
-	for (i = 0; i < hd->hd_nwh; i++) {
-		if (k < top) {
-			heap[k] = i;
-			hostdb_sift_up(heap, k++, wh);
-		} else if (hostdb_wh_before(&wh[i], &wh[heap[0]])) {
-			heap[0] = i;
-			hostdb_sift_down(heap, k, 0, wh);
-		}
-	}
-	for (i = (uint32_t)k; i > 1; i--) {
-		t = heap[0];
-		heap[0] = heap[i - 1];
-		heap[i - 1] = t;
-		hostdb_sift_down(heap, i - 1, 0, wh);
-	}
-	hd->hd_ntop = k;
-	for (i = 0; i < k; i++)
-		hd->hd_wh[heap[i]].wh_flags |= WH_TOP;
+	topn_init(&tn, hd->hd_top, hd->hd_config.hc_top_hosts,
+	    hostdb_wh_before_index, hd->hd_wh);
+	for (i = 0; i < hd->hd_nwh; i++)
+		topn_push(&tn, i);
+	hd->hd_ntop = topn_sort(&tn);
+	for (i = 0; i < hd->hd_ntop; i++)
+		hd->hd_wh[hd->hd_top[i]].wh_flags |= WH_TOP;
 }
 
 /* Phase B: each window host's entry; the number of new hosts. */

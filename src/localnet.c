@@ -11,12 +11,11 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "errbuf.h"
 #include "localnet.h"
 
 struct ln_prefix4 {
@@ -141,23 +140,6 @@ full:
 	return -1;
 }
 
-static int
-ln_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-ln_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* One parsed prefix of a line. */
 struct ln_parsed {
 	int		pp_family;
@@ -174,16 +156,17 @@ ln_parse_length(const char *s, size_t n, unsigned int max, char *err,
 	size_t		i;
 
 	if (n == 0)
-		return ln_fail(err, errlen, "missing prefix length after '/'");
+		return errbuf_set(err, errlen,
+		    "missing prefix length after '/'");
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return ln_fail(err, errlen, "prefix length \"%.*s\" is "
-			    "not a number", (int)n, s);
+			return errbuf_set(err, errlen, "prefix length "
+			    "\"%.*s\" is not a number", (int)n, s);
 		if (v < 1000)
 			v = v * 10 + (unsigned int)(s[i] - '0');
 	}
 	if (v > max)
-		return ln_fail(err, errlen, "prefix length \"%.*s\" out of "
+		return errbuf_set(err, errlen, "prefix length \"%.*s\" out of "
 		    "range 0-%u", (int)n, s, max);
 	return (int)v;
 }
@@ -219,13 +202,13 @@ ln_parse_prefix(const char *word, size_t n, struct ln_parsed *pp,
 
 	memset(pp, 0, sizeof(*pp));
 	if (alen == 0 || alen >= sizeof(addr))
-		return ln_fail(err, errlen, "bad address \"%.*s\"", (int)alen,
-		    word);
+		return errbuf_set(err, errlen, "bad address \"%.*s\"",
+		    (int)alen, word);
 	memcpy(addr, word, alen);
 	addr[alen] = '\0';
 	pp->pp_family = memchr(addr, ':', alen) ? AF_INET6 : AF_INET;
 	if (inet_pton(pp->pp_family, addr, pp->pp_addr) != 1)
-		return ln_fail(err, errlen, "bad address \"%s\"", addr);
+		return errbuf_set(err, errlen, "bad address \"%s\"", addr);
 	max = pp->pp_family == AF_INET ? 32 : 128;
 	len = (int)max;
 	if (slash != NULL && (len = ln_parse_length(slash + 1, n - alen - 1,
@@ -233,7 +216,7 @@ ln_parse_prefix(const char *word, size_t n, struct ln_parsed *pp,
 		return -1;
 	pp->pp_len = (unsigned int)len;
 	if (ln_host_bits(pp, net, sizeof(net)))
-		return ln_fail(err, errlen, "%.*s has host bits set (the "
+		return errbuf_set(err, errlen, "%.*s has host bits set (the "
 		    "network is %s/%u)", (int)n, word, net, pp->pp_len);
 	return 0;
 }
@@ -275,11 +258,11 @@ localnet_parse(struct localnet *ln, const char *value, char *err,
 		if (pass == 1)
 			break;
 		if (want4 + want6 == 0)
-			return ln_fail(err, errlen, "missing prefix");
+			return errbuf_set(err, errlen, "missing prefix");
 		if (want4 > ln_space(ln, AF_INET) ||
 		    want6 > ln_space(ln, AF_INET6))
-			return ln_fail(err, errlen, "too many local prefixes "
-			    "(at most %d per family)", LOCALNET_MAX);
+			return errbuf_set(err, errlen, "too many local "
+			    "prefixes (at most %d per family)", LOCALNET_MAX);
 	}
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "errbuf.h"
 #include "probe.h"
 
 #define ICMP4_ECHO_REPLY	0
@@ -158,31 +159,23 @@ probe_parse_name(const char *name, const struct probe_config *existing,
 	char	q[PROBE_QUOTE_MAX + 4];
 	size_t	i;
 
-	if (strlen(name) > PROBE_NAME_MAX) {
-		snprintf(err, errlen, "probe name \"%s\" is longer than %d "
-		    "characters", probe_quote(name, q, sizeof(q)),
+	if (strlen(name) > PROBE_NAME_MAX)
+		return errbuf_set(err, errlen, "probe name \"%s\" is longer "
+		    "than %d characters", probe_quote(name, q, sizeof(q)),
 		    PROBE_NAME_MAX);
-		return -1;
-	}
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") != strlen(name)) {
-		snprintf(err, errlen, "probe name \"%s\" may hold only "
-		    "letters, digits, '.', '_' and '-'",
+	    "0123456789._-") != strlen(name))
+		return errbuf_set(err, errlen, "probe name \"%s\" may hold "
+		    "only letters, digits, '.', '_' and '-'",
 		    probe_quote(name, q, sizeof(q)));
-		return -1;
-	}
 	for (i = 0; i < nexisting; i++) {
-		if (strcmp(existing[i].pc_name, name) == 0) {
-			snprintf(err, errlen, "duplicate probe name \"%s\"",
-			    name);
-			return -1;
-		}
+		if (strcmp(existing[i].pc_name, name) == 0)
+			return errbuf_set(err, errlen,
+			    "duplicate probe name \"%s\"", name);
 	}
-	if (nexisting >= PROBE_MAX) {
-		snprintf(err, errlen, "too many probes (at most %d)",
+	if (nexisting >= PROBE_MAX)
+		return errbuf_set(err, errlen, "too many probes (at most %d)",
 		    PROBE_MAX);
-		return -1;
-	}
 	return 0;
 }
 
@@ -283,26 +276,20 @@ probe_resolve(const char *host, struct probe_addr *pa, char *err,
 		rc = getaddrinfo(host, NULL, &hints, &res);
 	}
 	probe_quote(host, q, sizeof(q));
-	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY) {
-		snprintf(err, errlen, "unknown host \"%s\"", q);
-		return -1;
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "unknown host \"%s\": %s", q,
+	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY)
+		return errbuf_set(err, errlen, "unknown host \"%s\"", q);
+	if (rc != 0)
+		return errbuf_set(err, errlen, "unknown host \"%s\": %s", q,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-		return -1;
-	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (probe_addr_from_sockaddr(pa, ai->ai_addr,
 		    ai->ai_addrlen) == 0 && probe_addr_is_unicast(pa))
 			break;
 	}
 	freeaddrinfo(res);
-	if (ai == NULL) {
-		snprintf(err, errlen, "host \"%s\" is not a unicast address",
-		    q);
-		return -1;
-	}
+	if (ai == NULL)
+		return errbuf_set(err, errlen,
+		    "host \"%s\" is not a unicast address", q);
 	return 0;
 }
 
@@ -325,24 +312,20 @@ probe_parse_option(const char *opt, char **saveptr, struct probe_config *pc,
 		max = PROBE_TIMEOUT_MAX;
 		bit = 2;
 	} else {
-		snprintf(err, errlen, "unknown option \"%s\" (expected "
-		    "interval or timeout)", probe_quote(opt, q, sizeof(q)));
-		return -1;
+		return errbuf_set(err, errlen, "unknown option \"%s\" "
+		    "(expected interval or timeout)",
+		    probe_quote(opt, q, sizeof(q)));
 	}
-	if (*seen & bit) {
-		snprintf(err, errlen, "%s given twice", opt);
-		return -1;
-	}
+	if (*seen & bit)
+		return errbuf_set(err, errlen, "%s given twice", opt);
 	*seen |= bit;
-	if ((val = strtok_r(NULL, " \t\r\n", saveptr)) == NULL) {
-		snprintf(err, errlen, "%s needs a value in seconds", opt);
-		return -1;
-	}
-	if (probe_parse_uint(val, 1, max, dst) == -1) {
-		snprintf(err, errlen, "%s \"%s\" is not a whole number from 1 "
-		    "to %u", opt, probe_quote(val, q, sizeof(q)), max);
-		return -1;
-	}
+	if ((val = strtok_r(NULL, " \t\r\n", saveptr)) == NULL)
+		return errbuf_set(err, errlen, "%s needs a value in seconds",
+		    opt);
+	if (probe_parse_uint(val, 1, max, dst) == -1)
+		return errbuf_set(err, errlen, "%s \"%s\" is not a whole "
+		    "number from 1 to %u", opt, probe_quote(val, q, sizeof(q)),
+		    max);
 	return 0;
 }
 
@@ -357,10 +340,8 @@ probe_config_parse(const char *value, const struct probe_config *existing,
 
 	memset(&pc, 0, sizeof(pc));
 	pc.pc_timeout = PROBE_TIMEOUT_DEFAULT;
-	if ((copy = strdup(value)) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
+	if ((copy = strdup(value)) == NULL)
+		return errbuf_set(err, errlen, "%s", strerror(errno));
 	name = strtok_r(copy, " \t\r\n", &saveptr);
 	host = name ? strtok_r(NULL, " \t\r\n", &saveptr) : NULL;
 	if (name == NULL) {
@@ -403,12 +384,10 @@ probe_history_parse(const char *value, uint32_t *out, char *err,
 {
 	char	q[PROBE_QUOTE_MAX + 4];
 
-	if (probe_parse_uint(value, 1, PROBE_HISTORY_MAX, out) == -1) {
-		snprintf(err, errlen, "probeHistory \"%s\" is not a whole "
-		    "number from 1 to %d", probe_quote(value, q, sizeof(q)),
+	if (probe_parse_uint(value, 1, PROBE_HISTORY_MAX, out) == -1)
+		return errbuf_set(err, errlen, "probeHistory \"%s\" is not a "
+		    "whole number from 1 to %d", probe_quote(value, q, sizeof(q)),
 		    PROBE_HISTORY_MAX);
-		return -1;
-	}
 	return 0;
 }
 
@@ -1212,24 +1191,20 @@ probe_sock_open(struct probe_sock *so, int family,
 		if (probe_sock_try(so, SOCK_DGRAM) == 0)
 			return 0;
 		dgram_errno = errno;
-		if (want == PROBE_WANT_DGRAM) {
-			snprintf(err, errlen, "cannot open an ICMP datagram "
-			    "socket for %s: %s (see net.ipv4.ping_group_range)",
+		if (want == PROBE_WANT_DGRAM)
+			return errbuf_set(err, errlen, "cannot open an ICMP "
+			    "datagram socket for %s: %s (see "
+			    "net.ipv4.ping_group_range)",
 			    fam, strerror(dgram_errno));
-			return -1;
-		}
 	}
 	if (probe_sock_try(so, SOCK_RAW) == 0)
 		return 0;
 	if (want == PROBE_WANT_RAW)
-		snprintf(err, errlen, "cannot open a raw ICMP socket for %s: "
-		    "%s", fam, strerror(errno));
-	else
-		snprintf(err, errlen, "cannot open an ICMP socket for %s: "
-		    "datagram: %s (see net.ipv4.ping_group_range), raw: %s "
-		    "(needs CAP_NET_RAW)", fam, strerror(dgram_errno),
-		    strerror(errno));
-	return -1;
+		return errbuf_set(err, errlen, "cannot open a raw ICMP socket "
+		    "for %s: %s", fam, strerror(errno));
+	return errbuf_set(err, errlen, "cannot open an ICMP socket for %s: "
+	    "datagram: %s (see net.ipv4.ping_group_range), raw: %s "
+	    "(needs CAP_NET_RAW)", fam, strerror(dgram_errno), strerror(errno));
 }
 
 static void
@@ -1273,10 +1248,8 @@ probe_target_init(struct probe_target *pt, const struct probe_config *pc,
 	pt->pt_out = calloc(pt->pt_out_cap, sizeof(*pt->pt_out));
 	pt->pt_hist_cap = po->po_history;
 	pt->pt_hist = calloc(po->po_history, sizeof(*pt->pt_hist));
-	if (pt->pt_out == NULL || pt->pt_hist == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
+	if (pt->pt_out == NULL || pt->pt_hist == NULL)
+		return errbuf_set(err, errlen, "%s", strerror(errno));
 	return 0;
 }
 

@@ -8,12 +8,12 @@
  * in a map, so adding a service before it renumbers nothing there.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "errbuf.h"
 #include "services.h"
 
 #define SC_NPROTOS	3	/* tcp, udp, sctp: the map rows */
@@ -110,43 +110,27 @@ sc_word_is(struct sc_word w, const char *s)
 }
 
 static int
-sc_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-sc_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int
 sc_check_name(struct sc_word w, char *err, size_t errlen)
 {
 	int	i;
 
 	if (w.sw_len == 0)
-		return sc_fail(err, errlen, "missing service name");
+		return errbuf_set(err, errlen, "missing service name");
 	if (w.sw_len > SERVICE_NAME_MAX)
-		return sc_fail(err, errlen, "service name \"%.*s\" is longer "
-		    "than %d characters", w.sw_len, w.sw_ptr, SERVICE_NAME_MAX);
+		return errbuf_set(err, errlen, "service name \"%.*s\" is "
+		    "longer than %d characters", w.sw_len, w.sw_ptr,
+		    SERVICE_NAME_MAX);
 	for (i = 0; i < w.sw_len; i++) {
 		char	c = w.sw_ptr[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-			return sc_fail(err, errlen, "service name \"%.*s\": "
+			return errbuf_set(err, errlen, "service name \"%.*s\": "
 			    "only letters, digits, '-', '_' and '.' allowed",
 			    w.sw_len, w.sw_ptr);
 	}
 	if (sc_word_is(w, "other"))
-		return sc_fail(err, errlen, "service name \"other\" is "
+		return errbuf_set(err, errlen, "service name \"other\" is "
 		    "reserved for traffic no service matches");
 	return 0;
 }
@@ -162,7 +146,7 @@ sc_parse_protos(struct sc_word w, char *err, size_t errlen)
 	while (pos <= w.sw_len) {
 		it = sc_next_item(w, &pos);
 		if (it.sw_len == 0) {
-			sc_fail(err, errlen, "empty protocol in \"%.*s\"",
+			errbuf_set(err, errlen, "empty protocol in \"%.*s\"",
 			    w.sw_len, w.sw_ptr);
 			return 0;
 		}
@@ -172,7 +156,7 @@ sc_parse_protos(struct sc_word w, char *err, size_t errlen)
 				found = 1;
 			}
 		if (!found) {
-			sc_fail(err, errlen, "unknown protocol \"%.*s\"",
+			errbuf_set(err, errlen, "unknown protocol \"%.*s\"",
 			    it.sw_len, it.sw_ptr);
 			return 0;
 		}
@@ -188,16 +172,16 @@ sc_parse_port(struct sc_word w, char *err, size_t errlen)
 	int	i;
 
 	if (w.sw_len == 0)
-		return sc_fail(err, errlen, "missing port");
+		return errbuf_set(err, errlen, "missing port");
 	for (i = 0; i < w.sw_len; i++) {
 		if (w.sw_ptr[i] < '0' || w.sw_ptr[i] > '9')
-			return sc_fail(err, errlen, "port \"%.*s\" is not a "
+			return errbuf_set(err, errlen, "port \"%.*s\" is not a "
 			    "number", w.sw_len, w.sw_ptr);
 		if (v < 100000)		/* enough to know it is too big */
 			v = v * 10 + (w.sw_ptr[i] - '0');
 	}
 	if (v < 1 || v > 65535)
-		return sc_fail(err, errlen, "port \"%.*s\" out of range "
+		return errbuf_set(err, errlen, "port \"%.*s\" out of range "
 		    "1-65535", w.sw_len, w.sw_ptr);
 	return v;
 }
@@ -218,7 +202,7 @@ sc_parse_ports(struct sc_word w, uint8_t (*map)[SC_NPORTS], uint8_t bits,
 	while (pos <= w.sw_len) {
 		it = sc_next_item(w, &pos);
 		if (it.sw_len == 0)
-			return sc_fail(err, errlen, "empty port in \"%.*s\"",
+			return errbuf_set(err, errlen, "empty port in \"%.*s\"",
 			    w.sw_len, w.sw_ptr);
 		dash = memchr(it.sw_ptr, '-', (size_t)it.sw_len);
 		lo_w = it;
@@ -228,14 +212,14 @@ sc_parse_ports(struct sc_word w, uint8_t (*map)[SC_NPORTS], uint8_t bits,
 			hi_w.sw_ptr = dash + 1;
 			hi_w.sw_len = it.sw_len - lo_w.sw_len - 1;
 			if (lo_w.sw_len == 0 || hi_w.sw_len == 0)
-				return sc_fail(err, errlen, "bad port range "
+				return errbuf_set(err, errlen, "bad port range "
 				    "\"%.*s\"", it.sw_len, it.sw_ptr);
 		}
 		if ((lo = sc_parse_port(lo_w, err, errlen)) < 0 ||
 		    (hi = sc_parse_port(hi_w, err, errlen)) < 0)
 			return -1;
 		if (hi < lo)
-			return sc_fail(err, errlen, "range %ld-%ld is "
+			return errbuf_set(err, errlen, "range %ld-%ld is "
 			    "backwards", lo, hi);
 		if (map == NULL)
 			continue;
@@ -325,23 +309,24 @@ sc_apply(struct services *sc, const char *value, int from_config,
 		return -1;
 	protos = sc_next_word(&value);
 	if (protos.sw_len == 0)
-		return sc_fail(err, errlen, "missing protocol after \"%.*s\"",
-		    name.sw_len, name.sw_ptr);
+		return errbuf_set(err, errlen,
+		    "missing protocol after \"%.*s\"", name.sw_len,
+		    name.sw_ptr);
 	if ((bits = sc_parse_protos(protos, err, errlen)) == 0)
 		return -1;
 	ports = sc_next_word(&value);
 	if (ports.sw_len == 0)
-		return sc_fail(err, errlen, "missing ports");
+		return errbuf_set(err, errlen, "missing ports");
 	if (sc_parse_ports(ports, NULL, 0, 0, err, errlen) < 0)
 		return -1;
 	extra = sc_next_word(&value);
 	if (extra.sw_len != 0)
-		return sc_fail(err, errlen, "unexpected \"%.*s\" after the "
+		return errbuf_set(err, errlen, "unexpected \"%.*s\" after the "
 		    "ports", extra.sw_len, extra.sw_ptr);
 
 	if ((sv = sc_lookup(sc, name)) == NULL) {
 		if (sc->cat_count >= SERVICES_MAX)
-			return sc_fail(err, errlen, "too many services (at "
+			return errbuf_set(err, errlen, "too many services (at "
 			    "most %d besides \"other\")", SERVICES_MAX - 1);
 		sv = sc_append(sc, name);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errbuf.h"
 #include "units.h"
 
 struct unit {
@@ -29,19 +30,15 @@ units_split(const char *text, double *num, const char **unit, char *err,
 
 	while (isspace((unsigned char)*p))
 		p++;
-	if (!isdigit((unsigned char)*p) && *p != '.') {
-		snprintf(err, errlen, "\"%s\" is not a number", text);
-		return -1;
-	}
+	if (!isdigit((unsigned char)*p) && *p != '.')
+		return errbuf_set(err, errlen, "\"%s\" is not a number", text);
 	for (end = (char *)p; isdigit((unsigned char)*end) || *end == '.';
 	    end++)
 		;
 	errno = 0;
 	*num = strtod(p, NULL);
-	if (errno != 0 || !isfinite(*num)) {
-		snprintf(err, errlen, "\"%s\" is not a number", text);
-		return -1;
-	}
+	if (errno != 0 || !isfinite(*num))
+		return errbuf_set(err, errlen, "\"%s\" is not a number", text);
 	*unit = end;
 	return 0;
 }
@@ -50,10 +47,11 @@ static int
 units_scaled(const char *text, const struct unit *units, size_t n,
     const char *what, double *out, char *err, size_t errlen)
 {
-	const char *u;
+	/* Set: gcc cannot see that units_split() fails only with -1. */
+	const char *u = "";
 	char unit[32];
 	size_t i, len;
-	double num;
+	double num = 0;
 
 	if (units_split(text, &num, &u, err, errlen) == -1)
 		return -1;
@@ -62,19 +60,17 @@ units_scaled(const char *text, const struct unit *units, size_t n,
 	len = strlen(u);
 	while (len > 0 && isspace((unsigned char)u[len - 1]))
 		len--;
-	if (len == 0) {
-		snprintf(err, errlen, "\"%s\" needs a unit (%s)", text, what);
-		return -1;
-	}
+	if (len == 0)
+		return errbuf_set(err, errlen, "\"%s\" needs a unit (%s)",
+		    text, what);
 	snprintf(unit, sizeof(unit), "%.*s", (int)(len < 31 ? len : 31), u);
 	for (i = 0; i < n; i++)
 		if (strcmp(units[i].un_name, unit) == 0) {
 			*out = num * units[i].un_factor;
 			return 0;
 		}
-	snprintf(err, errlen, "unknown unit \"%s\" in \"%s\" (%s)", unit, text,
-	    what);
-	return -1;
+	return errbuf_set(err, errlen, "unknown unit \"%s\" in \"%s\" (%s)",
+	    unit, text, what);
 }
 
 int
@@ -88,10 +84,9 @@ units_duration_us(const char *text, uint64_t *us, char *err, size_t errlen)
 	if (units_scaled(text, units, sizeof(units) / sizeof(units[0]),
 	    "us, ms or s", &v, err, errlen) == -1)
 		return -1;
-	if (v < 1 || v > 3600e6) {
-		snprintf(err, errlen, "\"%s\" is out of range 1us-3600s", text);
-		return -1;
-	}
+	if (v < 1 || v > 3600e6)
+		return errbuf_set(err, errlen,
+		    "\"%s\" is out of range 1us-3600s", text);
 	*us = (uint64_t)(v + 0.5);
 	return 0;
 }
@@ -110,11 +105,9 @@ units_rate(const char *text, uint64_t *bps, char *err, size_t errlen)
 	    "B/s, kB/s, MB/s, GB/s, bit/s, kbit/s, Mbit/s or Gbit/s", &v, err,
 	    errlen) == -1)
 		return -1;
-	if (v < 1 || v > 1e15) {
-		snprintf(err, errlen, "\"%s\" is out of range 1B/s-1PB/s",
-		    text);
-		return -1;
-	}
+	if (v < 1 || v > 1e15)
+		return errbuf_set(err, errlen,
+		    "\"%s\" is out of range 1B/s-1PB/s", text);
 	*bps = (uint64_t)(v + 0.5);
 	return 0;
 }
@@ -128,10 +121,8 @@ units_percent_x100(const char *text, uint32_t *x100, char *err,
 
 	if (units_scaled(text, units, 1, "%", &v, err, errlen) == -1)
 		return -1;
-	if (v > 10000) {
-		snprintf(err, errlen, "\"%s\" is over 100%%", text);
-		return -1;
-	}
+	if (v > 10000)
+		return errbuf_set(err, errlen, "\"%s\" is over 100%%", text);
 	*x100 = (uint32_t)(v + 0.5);
 	return 0;
 }
@@ -151,12 +142,10 @@ units_count(const char *text, uint64_t min, uint64_t max, uint64_t *out,
 	while (isspace((unsigned char)*end))
 		end++;
 	if (!isdigit((unsigned char)*p) || errno != 0 || *end != '\0' ||
-	    v < min || v > max) {
-		snprintf(err, errlen, "\"%s\" is not a whole number from %llu "
-		    "to %llu", text, (unsigned long long)min,
+	    v < min || v > max)
+		return errbuf_set(err, errlen, "\"%s\" is not a whole number "
+		    "from %llu to %llu", text, (unsigned long long)min,
 		    (unsigned long long)max);
-		return -1;
-	}
 	*out = v;
 	return 0;
 }

@@ -2,16 +2,16 @@
  * window: cutting the packet stream into windows, ranking each, and
  * publishing its snapshot.
  *
- * Ranking keeps the best wc_top entries in a min-heap whose root is the
- * worst of them: each session costs one comparison with the root unless
- * it beats it (then log N), and the heap is sorted in place at the end
- * (heapsort), so a close is O(n log N) for n sessions and N rows.
+ * Ranking keeps the best wc_top entries with topn (a bounded min-heap,
+ * sorted in place at the end), so a close is O(n log N) for n sessions
+ * and N rows.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "topn.h"
 #include "window.h"
 
 struct window {
@@ -110,66 +110,25 @@ window_before(const struct session *a, const struct session *b)
 	return session_key_cmp(&a->se_key, &b->se_key) < 0;
 }
 
-/* Restores the heap below position i (root = the entry ranked last). */
-static void
-window_sift_down(uint32_t *heap, size_t n, size_t i, const struct session *e)
+static int
+window_before_index(uint32_t a, uint32_t b, const void *arg)
 {
-	size_t		c;
-	uint32_t	t;
+	const struct session	*e = arg;
 
-	while ((c = 2 * i + 1) < n) {
-		if (c + 1 < n && window_before(&e[heap[c]], &e[heap[c + 1]]))
-			c++;
-		if (!window_before(&e[heap[i]], &e[heap[c]]))
-			break;
-		t = heap[i];
-		heap[i] = heap[c];
-		heap[c] = t;
-		i = c;
-	}
-}
-
-static void
-window_sift_up(uint32_t *heap, size_t i, const struct session *e)
-{
-	size_t		p;
-	uint32_t	t;
-
-	while (i > 0) {
-		p = (i - 1) / 2;
-		if (!window_before(&e[heap[p]], &e[heap[i]]))
-			break;
-		t = heap[i];
-		heap[i] = heap[p];
-		heap[p] = t;
-		i = p;
-	}
+	return window_before(&e[a], &e[b]);
 }
 
 /* The best min(top, n) entries into heap[], best first; their count. */
 static size_t
 window_rank(uint32_t *heap, size_t top, const struct session *e, size_t n)
 {
-	size_t		i, k = 0;
-	uint32_t	t;
+	struct topn	tn;
+	size_t		i;
 
-	for (i = 0; i < n; i++) {
-		if (k < top) {
-			heap[k] = (uint32_t)i;
-			window_sift_up(heap, k++, e);
-		} else if (window_before(&e[i], &e[heap[0]])) {
-			heap[0] = (uint32_t)i;
-			window_sift_down(heap, k, 0, e);
-		}
-	}
-	/* Heapsort: the root, ranked last, goes to the end each time. */
-	for (i = k; i > 1; i--) {
-		t = heap[0];
-		heap[0] = heap[i - 1];
-		heap[i - 1] = t;
-		window_sift_down(heap, i - 1, 0, e);
-	}
-	return k;
+	topn_init(&tn, heap, top, window_before_index, e);
+	for (i = 0; i < n; i++)
+		topn_push(&tn, (uint32_t)i);
+	return topn_sort(&tn);
 }
 
 /* octets per second over length_us, without overflowing. */
