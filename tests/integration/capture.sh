@@ -76,7 +76,7 @@ if [ -f "$Z/http_bro.org.pcap" ]; then
 	check "a truncated capture: status failed, $pk packets kept, cmCaptureError $err" \
 		test "$st" = 2 -a "${pk:-0}" -gt 0 -a -n "$(echo "$err" | grep truncated)"
 	check "and coremond keeps serving the other groups" test -n "$(get "$port" "$CM.2.1.1.2.1")"
-	kill "$CM_PID"
+	kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 fi
 port=$(free_port)
 printf 'rocommunity public 127.0.0.1\ncaptureInterface nosuch0\n' >"$T/noif.conf"
@@ -84,12 +84,12 @@ start_coremond "$T/noif.conf" --standalone "udp:127.0.0.1:$port"
 check "a missing interface: coremond still serves" wait_for "$port" "$CM.1.7.0" 10
 check "cmAgentCaptureState is failed(3)" test "$(get "$port" "$CM.1.7.0")" = 3
 check "and the log says why in one line: $(grep -m1 nosuch0 "$T/coremond.log")" grep -q 'capture on nosuch0: no such interface' "$T/coremond.log"
-kill "$CM_PID"
+kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 printf 'rocommunity public 127.0.0.1\ncaptureInterface lo\ncaptureFilter udp and (\n' >"$T/badf.conf"
 start_coremond "$T/badf.conf" --standalone "udp:127.0.0.1:$port"
 wait_for "$port" "$CM.1.7.0" 10
 check "a filter that does not compile is named: $(grep -m1 filter "$T/coremond.log")" grep -q 'filter does not compile' "$T/coremond.log"
-kill "$CM_PID"
+kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 # Without the privilege to capture: one line, and the rest is served.
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod 755 "$T"

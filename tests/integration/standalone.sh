@@ -57,7 +57,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	check "capture still runs after the drop (cmAgentCaptureState running)" test "$(get "$PORT" "$CM.1.7.0")" = 2
 	check "sock_diag still refreshes (cmConnRefreshes $(get "$PORT" "$CM.3.1.16.0") > 1)" test "$(get "$PORT" "$CM.3.1.16.0")" -gt 1
 	check "the probe socket still answers (cmProbeReplies $(get "$PORT" "$CM.8.2.1.14.1"))" test "$(get "$PORT" "$CM.8.2.1.14.1")" -gt 0
-	kill "$CM_PID"
+	kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 else
 	skip "runAs: needs root and a nobody user"
 fi
