@@ -387,10 +387,12 @@ main(int argc, char **argv)
 	init_snmp(COREMON_APP);		/* reads coremon.conf */
 	apply_logging(&o);
 
+	/* Probes before capture: the capture thread reads their RTTs for
+	 * the archive from its first window on. */
 	if (agentinfo_init() == -1 || traffic_init() == -1 ||
 	    connections_init() == -1 || hosts_init() == -1 ||
-	    capture_init() == -1 ||
-	    probes_init() == -1 || notify_init() == -1)
+	    probes_init() == -1 || capture_init() == -1 ||
+	    notify_init() == -1)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
