@@ -701,10 +701,11 @@ capture_notify(void)
 }
 
 /*
- * After the configuration: open the capture sources (while coremond still
- * has its privileges) and start the capture thread.  A source that cannot
- * be opened is reported in one line and the rest of the agent serves on;
- * a replay file that cannot be read at all is fatal (-1).
+ * After the configuration: open the capture sources while coremond still
+ * has its privileges.  Nothing is decoded and no state file is touched
+ * until capture_start(), after the fork and the privilege drop.  A source
+ * that cannot be opened is reported in one line and the rest of the agent
+ * serves on; a replay file that cannot be read at all is fatal (-1).
  */
 int
 capture_init(void)
@@ -726,6 +727,7 @@ capture_init(void)
 	if (cp_config.pc_capture.cc_file == NULL &&
 	    cp_config.pc_capture.cc_nifaces == 0)
 		return 0;	/* capture not configured */
+	cp_state = CAPTURE_FAILED;	/* until capture_start() */
 
 	cp_config.pc_window.wc_interval = cm_config.cc_window_interval;
 	if ((cp_pipeline = pipeline_new(&cp_config, cp_services,
@@ -739,12 +741,26 @@ capture_init(void)
 			snmp_log(LOG_ERR, "capture on %s: %s\n", st[i].cs_name,
 			    st[i].cs_error);
 	if (capture_usable(pipeline_capture(cp_pipeline)) == 0) {
-		cp_state = CAPTURE_FAILED;
+		pipeline_free(cp_pipeline);
+		cp_pipeline = NULL;
 		/* -r with a file that cannot be read: nothing to serve. */
 		return cp_config.pc_capture.cc_file != NULL ? -1 : 0;
 	}
-	if (hosts_attach(cp_pipeline, cp_services) == -1)
+	return 0;
+}
+
+/*
+ * As the user coremond runs as, in the process that serves: the host
+ * database and archive (read-only when there is no capture), then the
+ * capture thread, the first to decode a packet.
+ */
+int
+capture_run(void)
+{
+	if (hosts_run(cp_pipeline, cp_services) == -1)
 		return -1;
+	if (cp_pipeline == NULL)
+		return 0;
 	if (pipeline_start(cp_pipeline) == -1) {
 		snmp_log(LOG_ERR, "capture: cannot start its thread: %s\n",
 		    strerror(errno));

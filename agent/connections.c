@@ -320,6 +320,8 @@ connections_notify(void)
 	conn_end(NULL);
 }
 
+/* Opens the sock_diag socket while coremond still has its privileges;
+ * no thread yet (a fork would lose it). */
 int
 connections_init(void)
 {
@@ -346,6 +348,15 @@ connections_init(void)
 			    tables[i]->mt_name);
 			return -1;
 		}
+	return 0;
+}
+
+/* After the daemon forked and dropped privileges: the refresher thread. */
+int
+connections_run(void)
+{
+	if (cn_table == NULL)
+		return 0;
 	if (pthread_create(&cn_thread, NULL, conn_refresher, NULL) != 0) {
 		snmp_log(LOG_ERR, "connections: cannot start the refresher\n");
 		return -1;

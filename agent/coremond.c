@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "coremond.h"
@@ -314,9 +315,12 @@ apply_logging(struct cm_options *o)
 
 /*
  * runAs: everything that needs root -- capture handles, probe sockets,
- * the netlink socket, the agent's ports -- is open by now.  Owners of other
- * users' sockets can no longer be found afterwards (their /proc/PID/fd is
- * closed to us): cmConnProcess reads 0 for them.
+ * the netlink socket, the agent's ports -- is open by now, and nothing in
+ * the state directories has been touched yet.  initgroups() keeps the
+ * user's supplementary groups: the AgentX socket may be reachable only
+ * through one of them when coremond reconnects after a master restart.
+ * Owners of other users' sockets can no longer be found afterwards (their
+ * /proc/PID/fd is closed to us): cmConnProcess reads 0 for them.
  */
 static int
 drop_privileges(const char *user)
@@ -328,9 +332,13 @@ drop_privileges(const char *user)
 		snmp_log(LOG_ERR, "runAs: no such user \"%s\"\n", user);
 		return -1;
 	}
-	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
-	    setuid(pw->pw_uid) == -1) {
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1) {
 		snmp_log(LOG_ERR, "runAs %s: %s\n", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) != -1 || geteuid() != pw->pw_uid) {
+		snmp_log(LOG_ERR, "runAs %s: root could be regained\n", user);
 		return -1;
 	}
 	snmp_log(LOG_INFO, "running as %s (uid %ld)\n", user,
@@ -338,24 +346,117 @@ drop_privileges(const char *user)
 	return 0;
 }
 
-static void
+/*
+ * The daemon chdirs to "/": a relative -p names a file beside the
+ * directory coremond was started in, as the operator meant.
+ */
+static char *
+absolute_path(const char *path)
+{
+	char cwd[4096], *abs;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (asprintf(&abs, "%s/%s", cwd, path) == -1)
+		return NULL;
+	return abs;
+}
+
+/* Written by the daemon itself, before it drops privileges; never
+ * through a symbolic link someone planted in its place. */
+static int
 write_pidfile(const char *path)
 {
-	FILE *f = fopen(path, "w");
+	char buf[32];
+	int fd, len;
 
-	if (f == NULL) {
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1) {
 		snmp_log(LOG_ERR, "%s: cannot write pid file: %s\n", path,
 		    strerror(errno));
-		return;
+		return -1;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)len) != len) {
+		snmp_log(LOG_ERR, "%s: cannot write pid file: %s\n", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Into the background, before any thread exists (a fork keeps only the
+ * calling thread).  The first process waits until the daemon says it
+ * serves, and exits 0, or 1 when the daemon could not start, so an init
+ * system or a shell sees a failure as a failure.  Returns, in the
+ * daemon, the descriptor to report readiness on.
+ */
+static int
+daemon_begin(void)
+{
+	int fds[2];
+	ssize_t n;
+	char c;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		fprintf(stderr, "coremond: cannot fork: %s\n",
+		    strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		waitpid(pid, NULL, 0);	/* the session leader, at once */
+		do
+			n = read(fds[0], &c, 1);
+		while (n == -1 && errno == EINTR);
+		exit(n == 1 && c == 'r' ? 0 : 1);
+	}
+	close(fds[0]);
+	setsid();
+	if ((pid = fork()) == -1)
+		_exit(1);
+	if (pid > 0)
+		_exit(0);	/* the session leader goes */
+	if (chdir("/") == -1)
+		_exit(1);
+	umask(027);
+	return fds[1];
+}
+
+/* The daemon serves: let the first process go, and close the terminal. */
+static void
+daemon_ready(int fd)
+{
+	int null;
+
+	if (fd == -1)
+		return;
+	(void)!write(fd, "r", 1);
+	close(fd);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		if (!snmp_stderrlog_status()) {	/* unless -Le or -Lo */
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		if (null > STDERR_FILENO)
+			close(null);
+	}
 }
 
 int
 main(int argc, char **argv)
 {
 	struct cm_options o;
+	char *pidfile = NULL;
+	int ready_fd = -1;
 
 	memset(&o, 0, sizeof(o));
 	cm_start_time = time(NULL);
@@ -364,6 +465,12 @@ main(int argc, char **argv)
 	setenv("MIBS", "", 0);
 	config_log_start();
 	parse_args(&o, argc, argv);
+	if (o.co_pidfile != NULL &&
+	    (pidfile = absolute_path(o.co_pidfile)) == NULL) {
+		fprintf(stderr, "coremond: %s: %s\n", o.co_pidfile,
+		    strerror(errno));
+		return 1;
+	}
 	set_role(&o);
 	signals_init();
 
@@ -387,8 +494,13 @@ main(int argc, char **argv)
 	init_snmp(COREMON_APP);		/* reads coremon.conf */
 	apply_logging(&o);
 
-	/* Probes before capture: the capture thread reads their RTTs for
-	 * the archive from its first window on. */
+	/*
+	 * Everything that needs root is opened first; then the fork (threads
+	 * would not survive it), the pid file, the drop to runAs; only then
+	 * are state files touched and threads started.  Probes before
+	 * capture: the capture thread reads their RTTs for the archive from
+	 * its first window on.
+	 */
 	if (agentinfo_init() == -1 || traffic_init() == -1 ||
 	    connections_init() == -1 || hosts_init() == -1 ||
 	    probes_init() == -1 || capture_init() == -1 ||
@@ -398,16 +510,20 @@ main(int argc, char **argv)
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
 		return 1;
 	}
-	if (!o.co_foreground && netsnmp_daemonize(1, 0) != 0)
+	if (!o.co_foreground)
+		ready_fd = daemon_begin();
+	if (pidfile != NULL && write_pidfile(pidfile) == -1)
 		return 1;
-	if (o.co_pidfile != NULL)
-		write_pidfile(o.co_pidfile);
 	if (cm_config.cc_run_as[0] != '\0' &&
 	    drop_privileges(cm_config.cc_run_as) == -1)
+		return 1;
+	if (connections_run() == -1 || probes_run() == -1 ||
+	    capture_run() == -1)
 		return 1;
 	snmp_log(LOG_INFO, "coremond %s started (%s%s)\n", COREMON_VERSION,
 	    o.co_standalone != NULL ? "standalone on " : "AgentX subagent",
 	    o.co_standalone != NULL ? o.co_standalone : "");
+	daemon_ready(ready_fd);
 
 	while (!cm_stop) {
 		agent_check_and_process(1);
@@ -425,7 +541,10 @@ main(int argc, char **argv)
 	traffic_shutdown();
 	snmp_shutdown(COREMON_APP);
 	SOCK_CLEANUP;
-	if (o.co_pidfile != NULL)
-		unlink(o.co_pidfile);
+	/* After runAs this may fail in a root-owned directory; the pid
+	 * file then names a process that is gone, as snmpd's does. */
+	if (pidfile != NULL)
+		unlink(pidfile);
+	free(pidfile);
 	return 0;
 }

@@ -43,6 +43,7 @@ int	agentinfo_init(void);
 int	traffic_init(void);
 void	traffic_shutdown(void);
 int	connections_init(void);
+int	connections_run(void);
 void	connections_shutdown(void);
 
 /* cmAgentCaptureState */
@@ -51,6 +52,7 @@ enum { CAPTURE_DISABLED = 1, CAPTURE_RUNNING, CAPTURE_FAILED,
 
 void	probes_register_config(void);
 int	probes_init(void);
+int	probes_run(void);
 void	probes_shutdown(void);
 /* Mean RTT of the answers in [from, to) (wall clock) over all probes;
  * how many there were, 0 when none. */
@@ -68,7 +70,9 @@ struct pipeline;
 struct services;
 void	hosts_register_config(void);
 int	hosts_init(void);
-int	hosts_attach(struct pipeline *, const struct services *);
+/* The host database and archive; pipeline NULL: no capture, the
+ * database is served read-only if its file exists. */
+int	hosts_run(struct pipeline *, const struct services *);
 void	hosts_shutdown(void);
 /* Name of capture source i (interface or file), "" if none. */
 const char *capture_source_name(unsigned i);
@@ -77,6 +81,7 @@ int	capture_register_config(void);
 void	capture_option_iface(const char *);
 void	capture_option_file(const char *);
 int	capture_init(void);
+int	capture_run(void);
 int	capture_state(void);
 void	capture_shutdown(void);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "coremond.h"
 #include "mibtable.h"
@@ -34,6 +35,7 @@ static struct hostdb		*ho_db;
 static struct archive		*ho_archive;
 static struct resolver		*ho_resolver;
 static unsigned			 ho_alarm;
+static int			 ho_readonly;	/* served, never saved */
 
 /* Held for the length of one request. */
 static const struct hostdb_snapshot	*ho_snap;
@@ -506,17 +508,14 @@ hosts_save_tick(unsigned int reg, void *arg)
 }
 
 /*
- * Before the capture thread starts: open (and load) the database, the
- * resolver and the archive, and register as the pipeline's consumer.
- * Problems with the files are logged and served (cmHostLoadResult,
- * cmArchiveWriteErrors); they never stop coremond.
+ * Loads the host database and prints what became of the file.  Without
+ * capture (pl == NULL) a database whose file exists is served read-only:
+ * nothing is resolved, archived or saved.
  */
-int
-hosts_attach(struct pipeline *pl, const struct services *sv)
+static int
+hosts_open_db(const struct services *sv)
 {
 	struct hostdb_status st;
-	struct resolver_config rc;
-	char err[ARCHIVE_TEXT_MAX];
 
 	ho_config.hc_file = ho_file;
 	if ((ho_db = hostdb_new(&ho_config, sv)) == NULL) {
@@ -526,10 +525,36 @@ hosts_attach(struct pipeline *pl, const struct services *sv)
 	hostdb_load(ho_db);
 	hostdb_status(ho_db, &st);
 	if (st.hst_load_result == HOSTDB_LOAD_OK)
-		snmp_log(LOG_INFO, "host database: %s\n", st.hst_load_message);
+		snmp_log(LOG_INFO, "host database: %s%s\n",
+		    st.hst_load_message, ho_readonly ? " (read-only: no "
+		    "capture is configured)" : "");
 	else if (st.hst_load_result != HOSTDB_LOAD_NONE)
 		snmp_log(LOG_WARNING, "host database: %s\n",
 		    st.hst_load_message);
+	return 0;
+}
+
+/*
+ * Runs as the user coremond runs as (after runAs), before the capture
+ * thread starts: open (and load) the database, the resolver and the
+ * archive, and register as the pipeline's consumer.  Problems with the
+ * files are logged and served (cmHostLoadResult, cmArchiveWriteErrors);
+ * they never stop coremond.
+ */
+int
+hosts_run(struct pipeline *pl, const struct services *sv)
+{
+	struct resolver_config rc;
+	char err[ARCHIVE_TEXT_MAX];
+
+	if (pl == NULL) {
+		if (access(ho_file, F_OK) == -1)
+			return 0;
+		ho_readonly = 1;
+		return hosts_open_db(sv);
+	}
+	if (hosts_open_db(sv) == -1)
+		return -1;
 	if (ho_resolve) {
 		resolver_config_default(&rc);
 		if ((ho_resolver = resolver_new(&rc)) == NULL)
@@ -570,7 +595,7 @@ hosts_shutdown(void)
 
 	if (ho_alarm != 0)
 		snmp_alarm_unregister(ho_alarm);
-	if (ho_db != NULL) {
+	if (ho_db != NULL && !ho_readonly) {
 		hostdb_wait(ho_db);
 		if (hostdb_save(ho_db) == -1) {
 			hostdb_status(ho_db, &st);

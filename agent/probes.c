@@ -243,7 +243,8 @@ probes_window_rtt(int64_t from_us, int64_t to_us, uint32_t *mean_us)
 	return n;
 }
 
-/* Opens the sockets (before privileges go) and starts the engine. */
+/* Opens the sockets, before privileges go; probes_start() starts the
+ * engine's thread once the daemon has forked. */
 int
 probes_init(void)
 {
@@ -264,6 +265,14 @@ probes_init(void)
 		snmp_log(LOG_ERR, "probes: %s\n", err);
 		return -1;
 	}
+	return 0;
+}
+
+int
+probes_run(void)
+{
+	if (pb_engine == NULL)
+		return 0;
 	if (probe_engine_start(pb_engine) == -1) {
 		snmp_log(LOG_ERR, "probes: cannot start: %s\n",
 		    strerror(errno));
