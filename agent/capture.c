@@ -350,6 +350,9 @@ source_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	case 20: mt_counter64(v, st->cs_result[DECODE_UNSUPPORTED_LINK]);
 		break;
 	case 21: mt_gauge(v, st->cs_window_loss); break;
+	case 22: mt_counter64(v, st->cs_bad_timestamps); break;
+	case 23: mt_counter64(v, cp_snap != NULL && i < WINDOW_SOURCES ?
+		    cp_snap->wn_late_packets[i] : 0); break;
 	default: return -1;
 	}
 	return 0;
@@ -361,7 +364,7 @@ static struct mt_table source_table = {
 	.mt_entry = source_entry_oid,
 	.mt_entry_len = OID_LENGTH(source_entry_oid),
 	.mt_mincol = 2,
-	.mt_maxcol = 21,
+	.mt_maxcol = 23,
 	.mt_count = source_count,
 	.mt_index = source_index,
 	.mt_value = source_value,

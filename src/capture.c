@@ -33,6 +33,8 @@ struct capture {
 	struct cap_stats	 ca_pub[CAP_MAX_SOURCES];
 	int			 ca_stop, ca_done;
 	unsigned		 ca_cur;	/* source being dispatched */
+	int64_t			 ca_time_min;	/* seconds: packets outside */
+	int64_t			 ca_time_max;	/* are cs_bad_timestamps */
 };
 
 void
@@ -218,7 +220,20 @@ capture_usable(const struct capture *ca)
 	return n;
 }
 
-/* The hot path: one call per packet. */
+int
+capture_time_us(int64_t sec, int64_t usec, int64_t min_s, int64_t max_s,
+    int64_t *us)
+{
+	if (sec < min_s || sec > max_s || sec < 0 || sec > CAP_TIME_MAX ||
+	    usec < 0 || usec >= 1000000)
+		return -1;
+	*us = sec * 1000000 + usec;
+	return 0;
+}
+
+/* The hot path: one call per packet.  A packet whose time is not
+ * believable is counted and dropped before it is decoded: its time
+ * would open windows, archive days and months of its own. */
 static void
 cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
@@ -226,14 +241,19 @@ cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct cap_stats *st = &ca->ca_src[ca->ca_cur].so_stats;
 	struct decode_pkt dp;
 	enum decode_result r;
+	int64_t ts_us;
 
 	st->cs_packets++;
 	st->cs_octets += h->len;
+	if (capture_time_us(h->ts.tv_sec, h->ts.tv_usec, ca->ca_time_min,
+	    ca->ca_time_max, &ts_us) == -1) {
+		st->cs_bad_timestamps++;
+		return;
+	}
 	r = decode_packet(&dp, st->cs_linktype, bytes, h->caplen, h->len);
 	st->cs_result[r]++;
 	if (r == DECODE_OK)
-		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &dp,
-		    (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &dp, ts_us,
 		    ca->ca_cur);
 }
 
@@ -244,6 +264,21 @@ cap_now_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The range of believable packet times, from the wall clock now: once a
+ * dispatch, which reads packets stamped before it began. */
+static void
+cap_set_time_range(struct capture *ca)
+{
+	int64_t now = cap_now_us() / 1000000;
+	int file = ca->ca_config.cc_file != NULL;
+
+	ca->ca_time_min = file ? CAP_TIME_FILE_MIN : CAP_TIME_LIVE_MIN;
+	ca->ca_time_max = now + (file ? CAP_TIME_FILE_AHEAD :
+	    CAP_TIME_LIVE_AHEAD);
+	if (ca->ca_time_max > CAP_TIME_MAX)
+		ca->ca_time_max = CAP_TIME_MAX;
 }
 
 /* Kernel and interface drops of the live sources, as libpcap sums them. */
@@ -304,6 +339,7 @@ cap_dispatch(struct capture *ca, unsigned i, int count)
 	int n;
 
 	ca->ca_cur = i;
+	cap_set_time_range(ca);
 	n = pcap_dispatch(so->so_pcap, count, cap_packet, (u_char *)ca);
 	if (n >= 0 && !(so->so_fd == -1 && n == 0))
 		return n;

@@ -22,6 +22,26 @@
 #define CAP_NAME_MAX		64
 #define CAP_TEXT_MAX		256
 
+/*
+ * The packet times coremond believes, in seconds since the epoch; a
+ * packet outside them is counted in cs_bad_timestamps and goes no
+ * further (no window, no archive line, no host).  A capture file may
+ * hold any time from the epoch (test and anonymised captures carry 0,
+ * zeek's ticks-dns.pcap 1989) up to a day past the wall clock (a
+ * capture from a machine whose clock ran ahead, local time written as
+ * UTC); before the epoch is the file's unsigned 32-bit field read
+ * signed.  A live packet is stamped by the kernel from the clock we
+ * read: one before 2000 means the clock was never set, one more than a
+ * minute ahead (room for hardware stamps in TAI, 37 s ahead of UTC) a
+ * clock stepped back or a broken stamp.  Year 9999 bounds everything,
+ * so microseconds never overflow and every date has four digits.
+ */
+#define CAP_TIME_FILE_MIN	0LL
+#define CAP_TIME_LIVE_MIN	946684800LL	/* 2000-01-01T00:00:00Z */
+#define CAP_TIME_FILE_AHEAD	86400LL
+#define CAP_TIME_LIVE_AHEAD	60LL
+#define CAP_TIME_MAX		253402300799LL	/* 9999-12-31T23:59:59Z */
+
 enum cap_status {
 	CAP_RUNNING = 1,
 	CAP_FAILED,
@@ -43,6 +63,7 @@ struct cap_stats {
 	uint64_t	cs_packets;		/* every packet read */
 	uint64_t	cs_octets;		/* their on-wire lengths */
 	uint64_t	cs_result[DECODE_NRESULTS];	/* by decode result */
+	uint64_t	cs_bad_timestamps;	/* outside CAP_TIME_*: dropped */
 	uint64_t	cs_kernel_drops;	/* pcap_stats ps_drop */
 	uint64_t	cs_if_drops;		/* pcap_stats ps_ifdrop */
 	/* Kernel drops of the last window, in hundredths of a percent of
@@ -65,6 +86,7 @@ struct cap_config {
  * Where packets go.  Called from the capture thread only.  Times are in
  * microseconds since the epoch: packet time for packets, wall-clock time
  * for ticks (live capture only: a replayed file is cut by packet time).
+ * Packet times are always within the CAP_TIME_* range.
  */
 struct cap_sink {
 	void	(*sk_packet)(void *arg, const struct decode_pkt *,
@@ -108,5 +130,14 @@ size_t	capture_stats(struct capture *, struct cap_stats *, size_t max);
  * reason in stats->cs_error. */
 int	capture_replay(const struct cap_config *, const struct cap_sink *,
 	    struct cap_stats *stats);
+
+/*
+ * A pcap time as microseconds since the epoch into *us, if it lies in
+ * [min_s, max_s] seconds (see CAP_TIME_*) with tv_usec below a second;
+ * else -1.  The check comes before any arithmetic, so no time a file
+ * holds can overflow.
+ */
+int	capture_time_us(int64_t sec, int64_t usec, int64_t min_s,
+	    int64_t max_s, int64_t *us);
 
 #endif

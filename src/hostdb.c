@@ -2008,6 +2008,23 @@ hostdb_period_of(int64_t us)
 	return (uint32_t)(tm.tm_year + 1900) * 100 + (uint32_t)tm.tm_mon + 1;
 }
 
+/*
+ * A saved period, or 0 (none yet) when it is not a month or lies after
+ * the wall clock's month now: a file saved after a future-dated window
+ * (a replay, a clock that ran ahead) would otherwise hold off the reset
+ * until that month came.
+ */
+static uint32_t
+hostdb_period_trusted(uint32_t period, time_t now)
+{
+	uint32_t	month = period % 100;
+
+	if (period < 197001 || month < 1 || month > 12 ||
+	    period > hostdb_period_of((int64_t)now * 1000000))
+		return 0;
+	return period;
+}
+
 /* Starts the writer thread if it is not running; with hd_lock held. */
 static int
 hostdb_writer_start(struct hostdb *hd)
@@ -2094,7 +2111,10 @@ hostdb_add_window(struct hostdb *hd, const struct window_closed *wd)
 		hostdb_queue_archive(hd, hd->hd_period);
 		failed |= hostdb_clear(hd);
 	}
-	if (period > hd->hd_period)
+	/* The month follows the windows back too (a clock stepped back
+	 * after running ahead): a period that only moved forward let one
+	 * future-dated window stop the monthly reset until that date. */
+	if (period != 0)
 		hd->hd_period = period;
 	hd->hd_number++;
 	hd->hd_window_start_us = wd->wd_start_us;
@@ -2648,7 +2668,7 @@ hostdb_loader_commit(struct hostdb_loader *ld, uint32_t period)
 	hd->hd_live = hl;
 	ld->ld_live = NULL;
 	hostdb_loader_free(ld);
-	hd->hd_period = period;
+	hd->hd_period = hostdb_period_trusted(period, time(NULL));
 	hd->hd_nwh = 0;
 	hd->hd_ntop = 0;
 	hd->hd_order_stale = 0;

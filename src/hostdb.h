@@ -44,7 +44,10 @@
  * thread for hostdb_save_async() and the monthly archive.  With
  * HOSTDB_RESET_MONTHLY, the first window of a new UTC month (by packet
  * time) has the previous month's database written to
- * hostdb-YYYY-MM.gz (hostdb_file.h) and the live one cleared.
+ * hostdb-YYYY-MM.gz (hostdb_file.h) and the live one cleared.  The
+ * period (hs_period) is the month of the latest window, back as well as
+ * forward (only forward archives and clears); a loaded period after the
+ * wall clock's month is not trusted and becomes 0, none yet.
  *
  * Names (optional): with a resolver set (resolver.h), each window picks
  * up finished lookups and asks for the hosts of the window that have no

@@ -9,6 +9,9 @@
 
 #define PIPELINE_MAX_CONSUMERS	4
 
+_Static_assert(WINDOW_SOURCES >= CAP_MAX_SOURCES,
+    "the window counts late packets of every capture source");
+
 struct pipeline {
 	struct pipeline_config	 pl_config;
 	struct capture		*pl_capture;

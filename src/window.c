@@ -24,6 +24,8 @@ struct window {
 	int64_t			 w_newest_us;	/* latest packet or start */
 	uint64_t		 w_number;
 	uint64_t		 w_skipped;
+	uint64_t		 w_empty_closed;	/* of WINDOW_MAX_EMPTY */
+	uint64_t		 w_late[WINDOW_SOURCES];
 	uint64_t		 w_overflowed_total;
 	struct session_counts	 w_cum_remote;
 	struct session_counts	 w_cum_by_proto[256];
@@ -207,6 +209,7 @@ window_build_snapshot(struct window *w, int64_t length_us,
 	sn->wn_totals = *session_table_totals(w->w_table);
 	sn->wn_overflowed_total = w->w_overflowed_total;
 	sn->wn_windows_skipped = w->w_skipped;
+	memcpy(sn->wn_late_packets, w->w_late, sizeof(sn->wn_late_packets));
 	sn->wn_cum_remote = w->w_cum_remote;
 	memcpy(sn->wn_cum_by_proto, w->w_cum_by_proto,
 	    sizeof(sn->wn_cum_by_proto));
@@ -294,30 +297,28 @@ window_open_at(struct window *w, int64_t t)
 }
 
 /*
- * Closes the open window, and the empty ones of a gap (at most
- * WINDOW_MAX_EMPTY, the rest counted as skipped), and opens the grid
- * window that holds t.  The number closed, or -1 if a snapshot failed
- * (every window is still closed).
+ * Closes the open window, and the empty ones of a gap while the run's
+ * WINDOW_MAX_EMPTY last (the rest counted as skipped), and opens the
+ * grid window that holds t, which is at or past the open one's end.
+ * The number closed, or -1 if a snapshot failed (every window is still
+ * closed).
  */
 static int
 window_advance(struct window *w, int64_t t)
 {
-	int64_t	next = w->w_end_us, gap = 0, i;
-	int	closed = 0, failed = 0;
+	int64_t		next = w->w_end_us, gap = 0, i, n;
+	int		closed = 0, failed = 0;
 
-	if (t < w->w_start_us - w->w_interval_us) {
-		/* The clock stepped back: end here, start a new grid. */
-		failed |= window_close(w, w->w_newest_us + 1);
-		window_open_at(w, t);
-		return failed ? -1 : 1;
-	}
 	if (t >= next + w->w_interval_us)
 		gap = (window_grid(w, t) - next) / w->w_interval_us;
-	if (gap > WINDOW_MAX_EMPTY)
-		w->w_skipped += (uint64_t)(gap - WINDOW_MAX_EMPTY);
+	n = (int64_t)(WINDOW_MAX_EMPTY - w->w_empty_closed);
+	if (n > gap)
+		n = gap;
+	w->w_skipped += (uint64_t)(gap - n);
+	w->w_empty_closed += (uint64_t)n;
 	failed |= window_close(w, next);
 	closed++;
-	for (i = 0; i < gap && i < WINDOW_MAX_EMPTY; i++) {
+	for (i = 0; i < n; i++) {
 		window_open(w, next, next + w->w_interval_us);
 		next += w->w_interval_us;
 		failed |= window_close(w, next);
@@ -328,11 +329,41 @@ window_advance(struct window *w, int64_t t)
 	return failed ? -1 : closed;
 }
 
-/* Is t outside the open window (past its end, or a clock step back)? */
+/* Times outside the documented range (a caller's bug: capture never
+ * hands them over) are pinned to it, so no sum below can overflow. */
 static int
-window_outside(const struct window *w, int64_t t)
+window_in_range(int64_t t)
 {
-	return t >= w->w_end_us || t < w->w_start_us - w->w_interval_us;
+	return t >= 0 && t <= WINDOW_TIME_MAX_US;
+}
+
+static int64_t
+window_clamp(int64_t t)
+{
+	if (t < 0)
+		return 0;
+	return t > WINDOW_TIME_MAX_US ? WINDOW_TIME_MAX_US : t;
+}
+
+/* Adds n packets of one source, all before the open window's end, to
+ * it; those dated before its start are late, counted at its start. */
+static void
+window_take(struct window *w, const struct decode_pkt *dp,
+    const int64_t *ts_us, size_t n, unsigned int source)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (ts_us[i] > w->w_newest_us)
+			w->w_newest_us = ts_us[i];
+		else if (ts_us[i] < w->w_start_us &&
+		    source < WINDOW_SOURCES)
+			w->w_late[source]++;
+	}
+	if (n == 1)
+		session_add_packet(w->w_table, dp, ts_us[0], source);
+	else
+		session_add_batch(w->w_table, dp, ts_us, n, source);
 }
 
 int
@@ -341,13 +372,12 @@ window_add_packet(struct window *w, const struct decode_pkt *dp,
 {
 	int	rc = 0;
 
+	ts_us = window_clamp(ts_us);
 	if (!w->w_open)
 		window_open_at(w, ts_us);
-	else if (window_outside(w, ts_us))
+	else if (ts_us >= w->w_end_us)
 		rc = window_advance(w, ts_us);
-	if (ts_us > w->w_newest_us)
-		w->w_newest_us = ts_us;
-	session_add_packet(w->w_table, dp, ts_us, source);
+	window_take(w, dp, &ts_us, 1, source);
 	return rc;
 }
 
@@ -356,24 +386,29 @@ window_add_batch(struct window *w, const struct decode_pkt *dp,
     const int64_t *ts_us, size_t n, unsigned int source)
 {
 	size_t	i, j;
-	int	rc, closed = 0, failed = 0;
+	int	rc = 0, closed = 0, failed = 0;
 
 	for (i = 0; i < n; i = j) {
-		if (!w->w_open)
-			window_open_at(w, ts_us[i]);
-		else if (window_outside(w, ts_us[i])) {
-			if ((rc = window_advance(w, ts_us[i])) < 0)
-				failed = 1;
-			else
-				closed += rc;
+		if (!window_in_range(ts_us[i])) {
+			rc = window_add_packet(w, dp + i, ts_us[i], source);
+			j = i + 1;
+		} else {
+			if (!w->w_open)
+				window_open_at(w, ts_us[i]);
+			else if (ts_us[i] >= w->w_end_us)
+				rc = window_advance(w, ts_us[i]);
+			/* The run of packets that falls in this window,
+			 * late ones too. */
+			for (j = i + 1; j < n && window_in_range(ts_us[j]) &&
+			    ts_us[j] < w->w_end_us; j++)
+				continue;
+			window_take(w, dp + i, ts_us + i, j - i, source);
 		}
-		/* The run of packets that falls in this window. */
-		for (j = i; j < n && (j == i || !window_outside(w, ts_us[j]));
-		    j++)
-			if (ts_us[j] > w->w_newest_us)
-				w->w_newest_us = ts_us[j];
-		session_add_batch(w->w_table, dp + i, ts_us + i, j - i,
-		    source);
+		if (rc < 0)
+			failed = 1;
+		else
+			closed += rc;
+		rc = 0;
 	}
 	return failed ? -1 : closed;
 }
@@ -381,11 +416,20 @@ window_add_batch(struct window *w, const struct decode_pkt *dp,
 int
 window_tick(struct window *w, int64_t now_us)
 {
+	now_us = window_clamp(now_us);
 	if (!w->w_open) {
 		window_open_at(w, now_us);
 		return 0;
 	}
-	if (window_outside(w, now_us))
+	if (now_us < w->w_start_us - w->w_interval_us) {
+		/* The wall clock was stepped back: end the window at its
+		 * last packet and follow the clock on a new grid. */
+		int failed = window_close(w, w->w_newest_us + 1);
+
+		window_open_at(w, now_us);
+		return failed ? -1 : 1;
+	}
+	if (now_us >= w->w_end_us)
 		return window_advance(w, now_us);
 	return 0;
 }

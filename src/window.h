@@ -11,13 +11,17 @@
  *  - A packet at or past the end closes the window first.  Windows that
  *    a gap leaves without packets are closed too, as empty windows (so
  *    a manager sees the quiet, and live and replay agree), up to
- *    WINDOW_MAX_EMPTY in one gap; the rest of a longer gap (a clock
- *    step, a corrupt timestamp) is skipped and counted in
- *    wn_windows_skipped.
- *  - A packet dated more than an interval before the start (the clock
- *    stepped back) closes the window as if flushed and starts a new
- *    grid at the packet.  Packets only slightly late count in the
- *    current window, at its start.
+ *    WINDOW_MAX_EMPTY over the window's whole life (a capture file
+ *    that jumps ahead again and again must not write millions of
+ *    archive lines); the rest of the gaps (a clock step, a corrupt
+ *    timestamp) are skipped and counted in wn_windows_skipped.
+ *  - Packet time never goes back: a packet dated before the window's
+ *    start (a replay out of order, a live clock stepped back, a stamp
+ *    from a block read late) is counted in the current window, at its
+ *    start, and in wn_late_packets of its source; it never opens a
+ *    window.  Only window_tick(), the wall clock of live capture,
+ *    follows a clock stepped back by more than an interval: the window
+ *    closes at its last packet and a new grid starts there.
  *  - window_flush() closes the current window where its last packet
  *    was (end of a file), window_tick() by the wall clock (a silent
  *    live link).
@@ -53,7 +57,11 @@
 #define WINDOW_INTERVAL_DEFAULT	30	/* seconds, windowInterval */
 #define WINDOW_TOP_DEFAULT	100	/* topSessions */
 #define WINDOW_TOP_MAX		65535	/* cmSessionTopRank's range */
-#define WINDOW_MAX_EMPTY	1000	/* empty windows closed in one gap */
+#define WINDOW_MAX_EMPTY	1000	/* empty windows of gaps, per run */
+#define WINDOW_SOURCES		16	/* late packets counted per source */
+/* Times are microseconds in [0, WINDOW_TIME_MAX_US] (up to year 9999,
+ * what capture.h lets through); others are pinned to the range. */
+#define WINDOW_TIME_MAX_US	253402300799999999LL
 
 struct window_config {
 	unsigned int	wc_interval;		/* seconds, >= 1 */
@@ -86,6 +94,7 @@ struct window_snapshot {
 	/* Since window_new(), this window included. */
 	uint64_t		wn_overflowed_total;
 	uint64_t		wn_windows_skipped;
+	uint64_t		wn_late_packets[WINDOW_SOURCES];	/* by source */
 	struct session_counts	wn_cum_remote;
 	struct session_counts	wn_cum_by_proto[256];
 	struct session_counts	wn_cum_by_service[SERVICES_MAX + 1];

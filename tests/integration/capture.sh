@@ -78,6 +78,25 @@ if [ -f "$Z/http_bro.org.pcap" ]; then
 	check "and coremond keeps serving the other groups" test -n "$(get "$port" "$CM.2.1.1.2.1")"
 	kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 fi
+# Times a capture must not believe (issue 10): a pcap written here with
+# 2023-11-14T22:13:30Z, a microsecond field of a million, 0xffffffff
+# seconds, 40 s later, then the first time again.  Two packets are bad
+# timestamps, one is late; two windows, none for the bad or late ones.
+le32() { v=$1; for i in 0 1 2 3; do printf "\\$(printf %o $((v & 255)))"; v=$((v >> 8)); done; }
+frame() { printf '\002\0\0\0\0\001\002\0\0\0\0\002\010\0\105\0\0\050\0\001\100\0\100\006\0\0\012\0\0\001\313\0\161\011\234\100\0\026\0\0\0\001\0\0\0\0\120\002\040\0\0\0\0\0'; }
+{ le32 2712847316; printf '\002\0\004\0'; le32 0; le32 0; le32 65535; le32 1
+  for r in "1700000010 0" "1700000011 1000000" "4294967295 0" "1700000050 0" "1700000010 5"; do
+	le32 "${r% *}"; le32 "${r#* }"; le32 54; le32 54; frame
+  done; } >"$T/badts.pcap"
+port=$(free_port)
+printf 'rocommunity public 127.0.0.1\nlocalNet 10.0.0.0/8\n' >"$T/badts.conf"
+start_coremond "$T/badts.conf" --standalone "udp:127.0.0.1:$port" -r "$T/badts.pcap"
+n=0; until [ "$(get "$port" "$CM.1.7.0")" = 4 ] || [ $n -gt 50 ]; do sleep 0.2; n=$((n + 1)); done
+pk=$(get "$port" "$CM.4.6.1.12.1"); bad=$(get "$port" "$CM.4.6.1.22.1")
+late=$(get "$port" "$CM.4.6.1.23.1"); win=$(get "$port" "$CM.5.1.0")
+check "bad timestamps: of $pk packets, cmCaptureBadTimestamps $bad (want 2), cmCaptureLatePackets $late (want 1), $win windows (want 2)" \
+	test "$pk" = 5 -a "$bad" = 2 -a "$late" = 1 -a "$win" = 2
+kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
 port=$(free_port)
 printf 'rocommunity public 127.0.0.1\ncaptureInterface nosuch0\n' >"$T/noif.conf"
 start_coremond "$T/noif.conf" --standalone "udp:127.0.0.1:$port"

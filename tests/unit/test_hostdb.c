@@ -1026,6 +1026,98 @@ test_monthly(void)
 	unlink(file);
 }
 
+/*
+ * Issue 10, defect 8: one future-dated window disabled the monthly reset
+ * for good (the period only moved forward, and was saved).  May 2024, a
+ * window dated 2098, then June and July 2024: the first July window
+ * must archive June and clear the database.  A file saved with the 2098
+ * period must load with none (2098 is after the clock's month), and
+ * then June to July must reset too.
+ */
+static void
+test_monthly_future(void)
+{
+	char			 file[256], gz6[256], gz5[256];
+	struct hostdb_config	 hc;
+	struct hostdb		*hd;
+	struct hostdb_host	 hh;
+	const struct hostdb_snapshot *sn;
+	struct session		 s;
+	const int64_t		 may = 1716000000LL * SEC;	/* 05-18 */
+	const int64_t		 y2098 = 4070000000LL * SEC;	/* 2098-12 */
+	const int64_t		 jun = T0 + 86400 * SEC;	/* 06-02 */
+	const int64_t		 jul = 1719792000LL * SEC;	/* 07-01 00:00 */
+	int			 reset;
+
+	path_in(file, sizeof(file), "hostdb.future");
+	path_in(gz5, sizeof(gz5), "hostdb-2024-05.gz");
+	path_in(gz6, sizeof(gz6), "hostdb-2024-06.gz");
+	unlink(file);
+	hostdb_config_default(&hc);
+	hc.hc_file = file;
+	hc.hc_reset = HOSTDB_RESET_MONTHLY;
+	hd = hostdb_new(&hc, sv);
+	s = sess("10.0.0.1", "192.0.2.1", 80, "www", 100, 10, 2, 1);
+	window(hd, may, &s, 1);
+	s = sess("10.0.0.1", "192.0.2.9", 80, "www", 1, 1, 1, 1);
+	window(hd, y2098, &s, 1);
+	s = sess("10.0.0.1", "192.0.2.6", 80, "www", 6, 6, 1, 1);
+	window(hd, jun, &s, 1);
+	sn = hostdb_acquire(hd);
+	CHECK(sn->hs_period == 202406, "after a window dated 2098, June's "
+	    "window brings the period back to 202406 (%u)",
+	    (unsigned int)sn->hs_period);
+	hostdb_release(sn);
+	s = sess("10.0.0.1", "192.0.2.7", 80, "www", 7, 7, 1, 1);
+	window(hd, jul, &s, 1);
+	hostdb_wait(hd);
+	CHECK(access(gz6, R_OK) == 0 && find(hd, "192.0.2.6", &hh) < 0 &&
+	    find(hd, "192.0.2.7", &hh) == 0, "and July's first window "
+	    "archives June (hostdb-2024-06.gz) and clears the database");
+	hostdb_free(hd);
+	unlink(gz5);
+	unlink(gz6);
+
+	/* The same period saved in the file. */
+	unlink(file);
+	hd = hostdb_new(&hc, sv);
+	s = sess("10.0.0.1", "192.0.2.9", 80, "www", 1, 1, 1, 1);
+	window(hd, y2098, &s, 1);
+	CHECK(hostdb_save(hd) == 0, "a database of 2098 saved");
+	hostdb_free(hd);
+	hd = hostdb_new(&hc, sv);
+	CHECK(hostdb_load(hd) == HOSTDB_LOAD_OK, "and loaded");
+	sn = hostdb_acquire(hd);
+	CHECK(sn->hs_period == 0 && sn->hs_entries == 1, "its period, after "
+	    "the clock's month, is not trusted: none (%u); its host is kept",
+	    (unsigned int)sn->hs_period);
+	hostdb_release(sn);
+	s = sess("10.0.0.1", "192.0.2.6", 80, "www", 6, 6, 1, 1);
+	window(hd, jun, &s, 1);
+	s = sess("10.0.0.1", "192.0.2.7", 80, "www", 7, 7, 1, 1);
+	window(hd, jul, &s, 1);
+	hostdb_wait(hd);
+	reset = access(gz6, R_OK) == 0 && find(hd, "192.0.2.6", &hh) < 0;
+	CHECK(reset, "June to July after that load resets the database");
+	hostdb_free(hd);
+
+	/* A past period in the file is kept. */
+	unlink(file);
+	hd = hostdb_new(&hc, sv);
+	window(hd, may, &s, 1);
+	hostdb_save(hd);
+	hostdb_free(hd);
+	hd = hostdb_new(&hc, sv);
+	hostdb_load(hd);
+	sn = hostdb_acquire(hd);
+	CHECK(sn->hs_period == 202405, "a saved period of May 2024 loads as "
+	    "such (%u)", (unsigned int)sn->hs_period);
+	hostdb_release(sn);
+	hostdb_free(hd);
+	unlink(gz6);
+	unlink(file);
+}
+
 int
 main(void)
 {
@@ -1048,6 +1140,7 @@ main(void)
 	test_damaged();
 	test_crash();
 	test_monthly();
+	test_monthly_future();
 	services_free(sv);
 	rmdir(dir);
 	return check_done();

@@ -2,7 +2,7 @@
  * window: the top N of a window equals the head of a full sort of every
  * session (done here with qsort and an ordering written independently),
  * totals and since-start sums add up, windows are cut by packet time on
- * an aligned grid (gaps, huge gaps, a clock stepping back, flush, tick),
+ * an aligned grid (gaps, huge gaps, time stepping back, flush, tick),
  * the consumer sees every session before the table is cleared, and a
  * held snapshot survives later windows unchanged.
  */
@@ -28,6 +28,7 @@ struct seen {
 	int64_t		 s_start[2048];
 	int64_t		 s_length[2048];
 	size_t		 s_nsessions[2048];
+	uint64_t	 s_packets;	/* remote packets of every window */
 	struct session	*s_copy;	/* the last window's sessions */
 	size_t		 s_ncopy;
 	int		 s_had_snapshot;
@@ -45,6 +46,8 @@ consume(const struct window_closed *wd, void *arg)
 		s->s_length[i] = wd->wd_length_us;
 		s->s_nsessions[i] = wd->wd_nsessions;
 	}
+	s->s_packets += wd->wd_totals->tt_remote.sc_packets_in +
+	    wd->wd_totals->tt_remote.sc_packets_out;
 	s->s_had_snapshot = wd->wd_snapshot != NULL &&
 	    wd->wd_snapshot->wn_number == wd->wd_number;
 	free(s->s_copy);
@@ -303,15 +306,18 @@ test_cutting(void)
 	    "window 6");
 	window_release(sn);
 
-	/* Ten years on: the current window, 1000 empty ones, the rest
-	 * skipped. */
+	/* Ten years on: the current window and the empty ones left of the
+	 * run's WINDOW_MAX_EMPTY (two went to the 94 s gap above); the
+	 * rest skipped.  The current window is [T+200, T+210); the packet's
+	 * grid window starts at T+315360000 s (T is on the grid). */
 	window_add_packet(w, &p, T + 200 * SEC, 0);
 	rc = window_add_packet(w, &p, T + 315360000LL * SEC + 7 * SEC, 0);
-	CHECK_U64(rc, 1 + WINDOW_MAX_EMPTY, "a ten-year gap closes the window "
-	    "and %d empty ones", WINDOW_MAX_EMPTY);
+	CHECK_U64(rc, 1 + WINDOW_MAX_EMPTY - 2, "a ten-year gap closes the "
+	    "window and the %d empty ones left of the run's budget",
+	    WINDOW_MAX_EMPTY - 2);
 	sn = window_acquire(w);
 	CHECK(sn != NULL && sn->wn_windows_skipped ==
-	    315360000ULL / 30 - 6 - 1 - WINDOW_MAX_EMPTY,
+	    (315360000ULL - 210) / 30 - (WINDOW_MAX_EMPTY - 2),
 	    "and counts the rest as skipped (%llu)",
 	    sn ? (unsigned long long)sn->wn_windows_skipped : 0ULL);
 	window_release(sn);
@@ -319,22 +325,29 @@ test_cutting(void)
 	CHECK(seen.s_start[seen.s_calls - 1] == T + 315360000LL * SEC &&
 	    seen.s_nsessions[seen.s_calls - 1] == 1,
 	    "the packet lands in the grid window that holds it");
+	rc = window_add_packet(w, &p, T + 315360000LL * SEC + 1000 * SEC, 0);
+	rc += window_add_packet(w, &p, T + 315360000LL * SEC + 9000 * SEC, 0);
+	CHECK_U64(rc, 1, "the budget spent, a later gap closes only the "
+	    "window it ends");
 
-	/* The clock steps back an hour: flush-like close, new grid. */
-	window_add_packet(w, &p, T + 400 * SEC, 0);
-	window_add_packet(w, &p, T + 410 * SEC, 0);
-	rc = window_add_packet(w, &p, T + 400 * SEC - 3600 * SEC, 0);
-	CHECK(rc == 1 && seen.s_start[seen.s_calls - 1] == T + 400 * SEC &&
-	    seen.s_length[seen.s_calls - 1] == 10 * SEC + 1,
-	    "a clock stepping back closes the window at its last packet");
-	window_add_packet(w, &p, T + 400 * SEC - 3600 * SEC + 1 * SEC, 0);
+	/* Packet time stepping back an hour opens nothing: the packet is
+	 * late, counted in the current window at its start. */
+	window_add_packet(w, &p, T + 315990000LL * SEC, 0);
+	window_add_packet(w, &p, T + 315990000LL * SEC + 10 * SEC, 0);
+	rc = window_add_packet(w, &p, T + 315990000LL * SEC - 3600 * SEC, 0);
+	rc += window_add_packet(w, &p, T + 315990000LL * SEC - 3599 * SEC, 0);
+	CHECK_U64(rc, 0, "packets an hour back close no window");
 	window_flush(w);
-	CHECK(seen.s_start[seen.s_calls - 1] == T - 3200 * SEC &&
-	    seen.s_nsessions[seen.s_calls - 1] == 1,
-	    "and the next window starts at the stepped-back packet");
-	/* Slightly late: counted in the current window. */
-	window_add_packet(w, &p, T + 1000 * SEC, 0);
-	rc = window_add_packet(w, &p, T + 999 * SEC, 0);
+	sn = window_acquire(w);
+	CHECK(seen.s_start[seen.s_calls - 1] == T + 315990000LL * SEC &&
+	    seen.s_length[seen.s_calls - 1] == 10 * SEC + 1 &&
+	    sn != NULL && sn->wn_totals.tt_remote.sc_packets_out == 4 &&
+	    sn->wn_late_packets[0] == 2,
+	    "they count in the window that was open (4 packets), 2 late");
+	window_release(sn);
+	/* Slightly late: counted in the current window too. */
+	window_add_packet(w, &p, T + 315991000LL * SEC, 0);
+	rc = window_add_packet(w, &p, T + 315990999LL * SEC, 0);
 	CHECK_U64(rc, 0, "a packet a second late closes nothing");
 	window_free(w);
 	free(seen.s_copy);
@@ -360,6 +373,17 @@ test_tick(void)
 	    "a silent link gives an empty window of the right length");
 	CHECK_U64(window_tick(w, T + 95 * SEC), 2, "ticks after a stall close "
 	    "each window that ended");
+	/* The wall clock stepped back an hour (live only): the window ends
+	 * at its last packet, a new grid starts at the clock. */
+	CHECK_U64(window_tick(w, T + 95 * SEC - 3600 * SEC), 1, "a tick an "
+	    "hour back closes the window");
+	CHECK(seen.s_start[seen.s_calls - 1] == T + 90 * SEC &&
+	    seen.s_length[seen.s_calls - 1] == 1, "at its start (no packet)");
+	CHECK_U64(window_tick(w, T + 125 * SEC - 3600 * SEC), 1, "and the "
+	    "clock's new grid is followed: [T-3505, T-3480) closes");
+	CHECK(seen.s_start[seen.s_calls - 1] == T - 3505 * SEC &&
+	    seen.s_length[seen.s_calls - 1] == 25 * SEC, "from the clock's "
+	    "time to the grid line");
 	window_free(w);
 	free(seen.s_copy);
 }
@@ -489,10 +513,10 @@ test_batch(void)
 	for (i = 0; i < n; i++) {
 		r = next_random(&s);
 		t += (int64_t)(r % 4000);		/* 2 ms apart on average */
-		if (r % 5000 == 0)
+		if (r % 500 == 0)
 			t += 200 * SEC;			/* a gap */
-		if (r % 7919 == 0)
-			t -= 3600 * SEC;		/* a clock step back */
+		if (r % 791 == 0)
+			t -= 40 * SEC;			/* time going back */
 		ts[i] = t;
 		dp[i] = pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)(r >> 20) %
 		    700, 40000, TCP, 60 + (uint32_t)(r >> 40) % 1000);
@@ -521,8 +545,12 @@ test_batch(void)
 	    && memcmp(s1->wn_rows, s2->wn_rows,
 	    s1->wn_nrows * sizeof(s1->wn_rows[0])) == 0 &&
 	    memcmp(s1->wn_cum_by_service, s2->wn_cum_by_service,
-	    sizeof(s1->wn_cum_by_service)) == 0,
-	    "and the last snapshots agree row by row, total by total");
+	    sizeof(s1->wn_cum_by_service)) == 0 &&
+	    s1->wn_late_packets[0] == s2->wn_late_packets[0] &&
+	    s1->wn_late_packets[0] > 0,
+	    "and the last snapshots agree row by row, total by total, late "
+	    "packets too (%llu)",
+	    s1 ? (unsigned long long)s1->wn_late_packets[0] : 0ULL);
 	window_release(s1);
 	window_release(s2);
 out:
@@ -536,6 +564,78 @@ out:
 	free(many);
 	free(dp);
 	free(ts);
+}
+
+/*
+ * Issue 10, defect 7: time jumping back and forth.  200 packets
+ * alternating T and T + jump (T on the 30 s grid): the window [T, T+30)
+ * with the first packet, the empty grid windows up to the one holding
+ * T + jump, and that one, holding the 100 packets at T + jump and the
+ * 99 later ones at T, late.  Nothing else.
+ */
+static void
+back_and_forth(int64_t jump_s, uint64_t empty, uint64_t skipped)
+{
+	struct seen			*seen = calloc(1, sizeof(*seen));
+	struct window			*w = make_window(5, 0, seen);
+	const struct window_snapshot	*sn;
+	struct decode_pkt		 p = pkt4(0x0a000001, 22, 0xcb000001,
+					     40000, TCP, 100);
+	int				 i;
+
+	if (seen == NULL || w == NULL)
+		goto out;
+	for (i = 0; i < 200; i++)
+		window_add_packet(w, &p, T + (i % 2 ? jump_s * SEC : 0) +
+		    i, 0);
+	window_flush(w);
+	sn = window_acquire(w);
+	CHECK_U64(seen->s_calls, 1 + empty + 1, "T and T+%llds alternating "
+	    "200 times: the first window, %llu empty ones, the last",
+	    (long long)jump_s, (unsigned long long)empty);
+	CHECK(sn != NULL && sn->wn_late_packets[0] == 99 &&
+	    sn->wn_windows_skipped == skipped && seen->s_packets == 200 &&
+	    sn->wn_totals.tt_remote.sc_packets_out == 199,
+	    "every packet counted once, 199 in the last window, 99 of them "
+	    "late; %llu windows skipped", (unsigned long long)skipped);
+	window_release(sn);
+out:
+	window_free(w);
+	if (seen != NULL)
+		free(seen->s_copy);
+	free(seen);
+}
+
+/* The budget of empty windows is the run's: six packets 30,000 s apart
+ * (1,000 grid windows, so 999 empty in each of 5 gaps) give 6 windows
+ * with a packet and 1,000 empty ones, the other 3,995 skipped. */
+static void
+test_empty_budget(void)
+{
+	struct seen			*seen = calloc(1, sizeof(*seen));
+	struct window			*w = make_window(5, 0, seen);
+	const struct window_snapshot	*sn;
+	struct decode_pkt		 p = pkt4(0x0a000001, 22, 0xcb000001,
+					     40000, TCP, 100);
+	int				 k;
+
+	if (seen == NULL || w == NULL)
+		goto out;
+	for (k = 0; k <= 5; k++)
+		window_add_packet(w, &p, T + k * 30000LL * SEC, 0);
+	window_flush(w);
+	sn = window_acquire(w);
+	CHECK_U64(seen->s_calls, 6 + 1000, "five 30,000 s gaps close 1,006 "
+	    "windows in all");
+	CHECK(sn != NULL && sn->wn_windows_skipped == 5 * 999 - 1000 &&
+	    seen->s_packets == 6, "and skip 3,995 (%llu); 6 packets counted",
+	    sn ? (unsigned long long)sn->wn_windows_skipped : 0ULL);
+	window_release(sn);
+out:
+	window_free(w);
+	if (seen != NULL)
+		free(seen->s_copy);
+	free(seen);
 }
 
 int
@@ -561,6 +661,9 @@ main(void)
 	test_consumer_all();
 	test_snapshot_survives();
 	test_batch();
+	back_and_forth(3000, 99, 0);
+	back_and_forth(31000, 1000, 1032 - 1000);
+	test_empty_budget();
 	services_free(sv);
 	localnet_free(ln);
 	return check_done();
