@@ -121,3 +121,30 @@ tohex() {
 		}
 		gsub(/ /, "0", out); print out }'
 }
+
+# test_user: the unprivileged user cmtest-daemon (with the supplementary
+# group cmtest-agentx) for runAs tests, created when absent and removed at
+# exit.  Sets TEST_USER and TEST_GROUP; returns 1 when it cannot (not root).
+test_user() {
+	TEST_USER=cmtest-daemon; TEST_GROUP=cmtest-agentx
+	id "$TEST_USER" >/dev/null 2>&1 && return 0
+	[ "$(id -u)" = 0 ] || return 1
+	groupadd -f "$TEST_GROUP" && useradd -r -M -d /nonexistent \
+		-s /usr/sbin/nologin -G "$TEST_GROUP" "$TEST_USER" || return 1
+	TEST_USER_MADE=1
+}
+test_user_remove() {
+	[ -n "${TEST_USER_MADE:-}" ] || return 0
+	userdel "$TEST_USER" 2>/dev/null; groupdel "$TEST_GROUP" 2>/dev/null
+}
+
+# until_ok SECONDS COMMAND...: poll the command every 0.5 s until it
+# succeeds; 1 when it never did.
+until_ok() {
+	_n=$(( $1 * 2 )); shift
+	while [ "$_n" -gt 0 ]; do "$@" && return 0; sleep 0.5; _n=$((_n - 1)); done
+	return 1
+}
+
+# owner FILE: "user:mode", e.g. coremon:640.
+owner() { stat -c '%U:%a' "$1" 2>/dev/null; }

@@ -10,19 +10,14 @@
 COREMOND=$(cd "$(dirname "$COREMOND")" && pwd)/coremond
 TOOLS=$(cd "$B/tools" && pwd)
 LO=$(cat /sys/class/net/lo/ifindex)
-U=cmtest-daemon			# the runAs user, created for the test
-G=cmtest-agentx			# a supplementary group of U's: the AgentX socket's
-made_user=""
-if ! id "$U" >/dev/null 2>&1; then
-	groupadd -f "$G" && useradd -r -M -d /nonexistent -s /usr/sbin/nologin -G "$G" "$U" ||
-		{ skip "daemon: cannot create the test user $U"; exit 0; }
-	made_user=1
-fi
+test_user || { skip "daemon: cannot create a test user"; exit 0; }
+U=$TEST_USER			# the runAs user
+G=$TEST_GROUP			# a supplementary group of U's: the AgentX socket's
 daemon_cleanup() {
 	# A daemon is no child of ours: find it by its configuration's path.
 	pkill -f "coremond .*$T/" 2>/dev/null
 	cleanup
-	[ -n "$made_user" ] && { userdel "$U" 2>/dev/null; groupdel "$G" 2>/dev/null; }
+	test_user_remove
 }
 trap daemon_cleanup EXIT
 chmod 0711 "$T"		# the test user must reach its state directories
@@ -46,12 +41,6 @@ EOC
 }
 master || { notok "snmpd master starts"; exit 1; }
 
-# until SECONDS COMMAND...: poll the command every 0.5 s.
-until_ok() {
-	n=$(( $1 * 2 )); shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.5; n=$((n - 1)); done
-	return 1
-}
 ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
 
 # serves_live NAME: the three workers of a live coremond run.
@@ -84,7 +73,6 @@ serves_live() {
 }
 
 threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-owner() { stat -c '%U:%a' "$1" 2>/dev/null; }
 
 # 1. Daemonized as root: a relative -p, -Lf, capture, a probe, connections.
 cat >"$T/live.conf" <<EOC
