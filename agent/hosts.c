@@ -473,6 +473,14 @@ static struct mt_table day_table = {
 	.mt_end = hosts_end,
 };
 
+/* Each archive failure (a refused file, a lost line), as it is counted
+ * in cmArchiveWriteErrors; archive.c does not repeat the same one. */
+static void
+hosts_archive_warn(const char *msg)
+{
+	snmp_log(LOG_WARNING, "archive: %s\n", msg);
+}
+
 /* The pipeline's consumer, in the capture thread: fold the window into
  * the database and write its archive line. */
 static void
@@ -539,6 +547,7 @@ hosts_attach(struct pipeline *pl, const struct services *sv)
 			hostdb_set_resolver(ho_db, ho_resolver);
 	}
 	ho_archive_config.ac_dir = ho_archive_dir;
+	ho_archive_config.ac_warn = hosts_archive_warn;
 	if ((ho_archive = archive_open(&ho_archive_config, err,
 	    sizeof(err))) == NULL)
 		snmp_log(LOG_ERR, "archive: %s; no archive is written\n", err);
