@@ -508,8 +508,18 @@ hosts_window_closed(const struct window_closed *wd, void *arg)
 static void
 hosts_save_tick(unsigned int reg, void *arg)
 {
+	static uint64_t failures;
+	struct hostdb_status st;
+
 	(void)reg;
 	(void)arg;
+	/* The last save ran in the background: say here if it failed (a
+	 * full disk), once for each failure. */
+	hostdb_status(ho_db, &st);
+	if (st.hst_save_failures > failures)
+		snmp_log(LOG_WARNING, "host database: %s\n",
+		    st.hst_save_message);
+	failures = st.hst_save_failures;
 	hostdb_save_async(ho_db);
 }
 
