@@ -475,6 +475,14 @@ static struct mt_table day_table = {
 	.mt_end = hosts_end,
 };
 
+/* Each archive failure (a refused file, a lost line), as it is counted
+ * in cmArchiveWriteErrors; archive.c does not repeat the same one. */
+static void
+hosts_archive_warn(const char *msg)
+{
+	snmp_log(LOG_WARNING, "archive: %s\n", msg);
+}
+
 /* The pipeline's consumer, in the capture thread: fold the window into
  * the database and write its archive line. */
 static void
@@ -502,8 +510,18 @@ hosts_window_closed(const struct window_closed *wd, void *arg)
 static void
 hosts_save_tick(unsigned int reg, void *arg)
 {
+	static uint64_t failures;
+	struct hostdb_status st;
+
 	(void)reg;
 	(void)arg;
+	/* The last save ran in the background: say here if it failed (a
+	 * full disk), once for each failure. */
+	hostdb_status(ho_db, &st);
+	if (st.hst_save_failures > failures)
+		snmp_log(LOG_WARNING, "host database: %s\n",
+		    st.hst_save_message);
+	failures = st.hst_save_failures;
 	hostdb_save_async(ho_db);
 }
 
@@ -564,6 +582,7 @@ hosts_run(struct pipeline *pl, const struct services *sv)
 			hostdb_set_resolver(ho_db, ho_resolver);
 	}
 	ho_archive_config.ac_dir = ho_archive_dir;
+	ho_archive_config.ac_warn = hosts_archive_warn;
 	if ((ho_archive = archive_open(&ho_archive_config, err,
 	    sizeof(err))) == NULL)
 		snmp_log(LOG_ERR, "archive: %s; no archive is written\n", err);

@@ -26,7 +26,8 @@
 #define ARCHIVE_SUFFIX		".log"
 #define ARCHIVE_LINE_MAX	160	/* longer is malformed */
 #define ARCHIVE_FILE_MAX	((size_t)256 << 20)	/* refuse to read past */
-#define ARCHIVE_PATH_MAX	4096
+#define ARCHIVE_FILE_MODE	0640	/* day files and their .gz */
+#define ARCHIVE_DIR_MODE	0750
 
 /* What a directory scan found for one day. */
 struct archive_found {
@@ -38,6 +39,7 @@ struct archive_found {
 struct archive {
 	struct archive_config	 ar_config;
 	char			*ar_dir;
+	int			 ar_dirfd;	/* every file is opened under it */
 	struct archive_day	*ar_days;	/* ascending, <= ac_days */
 	size_t			 ar_ndays;
 	int64_t			 ar_newest;	/* day number; INT64_MIN none */
@@ -214,13 +216,30 @@ archive_format_line(char *buf, size_t len, const struct archive_window *aw)
 
 /* ---- the day table ---- */
 
-/* Counts a failure on what (a path), keeping the message. */
+/* Counts a failure on name (in ac_dir, or the directory itself when
+ * NULL), keeping the message and handing it to ac_warn unless it
+ * repeats the previous one (a full disk fails every window). */
 static void
-archive_error(struct archive *ar, const char *what, int err)
+archive_fail(struct archive *ar, const char *name, const char *why)
 {
+	char	msg[ARCHIVE_TEXT_MAX];
+
 	ar->ar_errors++;
-	snprintf(ar->ar_last_error, sizeof(ar->ar_last_error), "%.400s: %s",
-	    what, strerror(err));
+	if (name != NULL)
+		snprintf(msg, sizeof(msg), "%.300s/%.40s: %s", ar->ar_dir,
+		    name, why);
+	else
+		snprintf(msg, sizeof(msg), "%.300s: %s", ar->ar_dir, why);
+	if (ar->ar_config.ac_warn != NULL &&
+	    strcmp(msg, ar->ar_last_error) != 0)
+		ar->ar_config.ac_warn(msg);
+	memcpy(ar->ar_last_error, msg, sizeof(msg));
+}
+
+static void
+archive_error(struct archive *ar, const char *name, int err)
+{
+	archive_fail(ar, name, strerror(err));
 }
 
 static void
@@ -228,16 +247,6 @@ archive_file_name(char *buf, size_t len, uint32_t date, int gz)
 {
 	snprintf(buf, len, ARCHIVE_PREFIX "%08u" ARCHIVE_SUFFIX "%s", date,
 	    gz ? ".gz" : "");
-}
-
-static void
-archive_path(const struct archive *ar, char *buf, size_t len, uint32_t date,
-    int gz)
-{
-	char	name[ARCHIVE_NAME_MAX];
-
-	archive_file_name(name, sizeof(name), date, gz);
-	snprintf(buf, len, "%s/%s", ar->ar_dir, name);
 }
 
 /* Moves the newest day to days (if later), dropping days that fall out
@@ -301,20 +310,70 @@ archive_count(struct archive_day *ad, const struct archive_window *aw)
 
 /* ---- reading files ---- */
 
+/*
+ * Opens name in the archive directory, never through a symbolic link,
+ * and keeps it only if it is a regular file of coremond's own user: the
+ * directory belongs to that user, so anything else there (a link to a
+ * root-only file, a FIFO that would block, another user's file) was
+ * planted and is refused.  O_NONBLOCK keeps a FIFO from blocking the
+ * open; it means nothing to a regular file.  The descriptor, or -1
+ * with the reason counted.
+ */
+static int
+archive_openat(struct archive *ar, const char *name, int flags, mode_t mode)
+{
+	struct stat	st;
+	char		why[96];
+	int		fd;
+
+	fd = openat(ar->ar_dirfd, name,
+	    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	if (fd < 0) {
+		archive_fail(ar, name, errno == ELOOP ?
+		    "a symbolic link: refused, not followed" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		archive_error(ar, name, errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		archive_fail(ar, name, "not a regular file: refused");
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(why, sizeof(why), "owned by uid %lu, not coremond's "
+		    "uid %lu: refused", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		archive_fail(ar, name, why);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* All of a plain or gzip file into a malloc'ed buffer (*len bytes); NULL
- * with errno set. */
+ * with the reason counted. */
 static char *
-archive_read(const char *path, size_t *len)
+archive_read(struct archive *ar, const char *name, size_t *len)
 {
 	gzFile	 g;
 	char	*buf, *p;
 	size_t	 cap = 65536;
-	int	 n;
+	int	 fd, n;
 
-	if ((g = gzopen(path, "rb")) == NULL)	/* reads plain files too */
+	if ((fd = archive_openat(ar, name, O_RDONLY, 0)) < 0)
 		return NULL;
+	if ((g = gzdopen(fd, "rb")) == NULL) {	/* reads plain files too */
+		archive_error(ar, name, ENOMEM);
+		close(fd);
+		return NULL;
+	}
 	*len = 0;
 	if ((buf = malloc(cap)) == NULL) {
+		archive_error(ar, name, errno);
 		gzclose(g);
 		return NULL;
 	}
@@ -322,9 +381,10 @@ archive_read(const char *path, size_t *len)
 		if (*len == cap) {
 			if (cap >= ARCHIVE_FILE_MAX ||
 			    (p = realloc(buf, cap * 2)) == NULL) {
+				archive_error(ar, name, cap >= ARCHIVE_FILE_MAX ?
+				    EFBIG : ENOMEM);
 				free(buf);
 				gzclose(g);
-				errno = EFBIG;
 				return NULL;
 			}
 			buf = p;
@@ -332,9 +392,9 @@ archive_read(const char *path, size_t *len)
 		}
 		n = gzread(g, buf + *len, (unsigned int)(cap - *len));
 		if (n < 0) {
+			archive_fail(ar, name, "unreadable (damaged gzip?)");
 			free(buf);
 			gzclose(g);
-			errno = EIO;
 			return NULL;
 		}
 		if (n == 0)
@@ -367,25 +427,40 @@ archive_sum(struct archive *ar, uint32_t date, const char *buf, size_t len)
 	}
 }
 
+/*
+ * Whether the plain file's lines (a) are already the last lines of the
+ * .gz (b): the state a compression leaves when it stops between the
+ * rename of the new .gz and the unlink of the plain file, whether or not
+ * an older .gz was merged in first.  Lines carry their window's start,
+ * so a plain file that matches can only be that copy (or a duplicate of
+ * those very windows, which must not count twice either).
+ */
+static int
+archive_merged(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen <= blen && memcmp(b + blen - alen, a, alen) == 0 &&
+	    (alen == blen || b[blen - alen - 1] == '\n');
+}
+
 /* Reads one day's files into its totals. */
 static void
 archive_load_day(struct archive *ar, const struct archive_found *af)
 {
-	char		 plain[ARCHIVE_PATH_MAX], gz[ARCHIVE_PATH_MAX];
+	char		 plain[ARCHIVE_NAME_MAX], gz[ARCHIVE_NAME_MAX];
 	char		*a = NULL, *b = NULL;
 	size_t		 alen = 0, blen = 0;
 	struct archive_day *ad;
 
-	archive_path(ar, plain, sizeof(plain), af->af_date, 0);
-	archive_path(ar, gz, sizeof(gz), af->af_date, 1);
-	if (af->af_gz && (b = archive_read(gz, &blen)) == NULL)
-		archive_error(ar, gz, errno);
-	if (af->af_plain && (a = archive_read(plain, &alen)) == NULL)
-		archive_error(ar, plain, errno);
-	if (a != NULL && b != NULL && alen == blen &&
-	    memcmp(a, b, alen) == 0) {
+	archive_file_name(plain, sizeof(plain), af->af_date, 0);
+	archive_file_name(gz, sizeof(gz), af->af_date, 1);
+	if (af->af_gz)
+		b = archive_read(ar, gz, &blen);
+	if (af->af_plain)
+		a = archive_read(ar, plain, &alen);
+	if (a != NULL && b != NULL && archive_merged(a, alen, b, blen)) {
 		/* A compression cut between rename and unlink: finish it. */
-		unlink(plain);
+		if (unlinkat(ar->ar_dirfd, plain, 0) < 0)
+			archive_error(ar, plain, errno);
 		free(a);
 		a = NULL;
 	}
@@ -433,32 +508,67 @@ archive_found_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Every day with a file, sorted; leftover temporary files removed.
- * NULL with errno set on failure (*n 0 and a non-NULL result when
- * none). */
+/* Whether a day file's name is coremond's own regular file (lstat: a
+ * link is not followed); when report is set, what is not is counted
+ * and logged. */
+static int
+archive_own_file(struct archive *ar, const char *name, int report)
+{
+	struct stat	st;
+	char		why[96];
+
+	if (fstatat(ar->ar_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (report)
+			archive_error(ar, name, errno);
+		return 0;
+	}
+	if (S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		return 1;
+	if (!report)
+		return 0;
+	if (S_ISLNK(st.st_mode))
+		archive_fail(ar, name, "a symbolic link: refused, not followed");
+	else if (!S_ISREG(st.st_mode))
+		archive_fail(ar, name, "not a regular file: refused");
+	else {
+		snprintf(why, sizeof(why), "owned by uid %lu, not coremond's "
+		    "uid %lu: refused", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		archive_fail(ar, name, why);
+	}
+	return 0;
+}
+
+/* Every day with a file of coremond's own (others counted when report
+ * is set), sorted; leftover temporary files removed.  NULL with errno
+ * set on failure (*n 0 and a non-NULL result when none). */
 static struct archive_found *
-archive_scan(struct archive *ar, size_t *n)
+archive_scan(struct archive *ar, size_t *n, int report)
 {
 	DIR			*d;
 	struct dirent		*de;
 	struct archive_found	*f = NULL, *p;
 	size_t			 cap = 0, i;
 	uint32_t		 date;
-	int			 gz;
-	char			 path[ARCHIVE_PATH_MAX];
+	int			 gz, fd;
 
 	*n = 0;
-	if ((d = opendir(ar->ar_dir)) == NULL)
+	fd = openat(ar->ar_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "." ARCHIVE_PREFIX, 9) == 0 &&
 		    strstr(de->d_name, ".gz.tmp") != NULL) {
-			snprintf(path, sizeof(path), "%s/%s", ar->ar_dir,
-			    de->d_name);
-			unlink(path);
+			/* Removes a link, never what it points to. */
+			unlinkat(ar->ar_dirfd, de->d_name, 0);
 			continue;
 		}
-		if ((date = archive_name_date(de->d_name, &gz)) == 0)
+		if ((date = archive_name_date(de->d_name, &gz)) == 0 ||
+		    !archive_own_file(ar, de->d_name, report))
 			continue;
 		for (i = 0; i < *n && f[i].af_date != date; i++)
 			continue;
@@ -489,44 +599,45 @@ archive_scan(struct archive *ar, size_t *n)
 
 /* ---- compression ---- */
 
+/* Writes a and then b as gzip to name (made anew, 0640), synced.  0, or
+ * -1 with the reason counted. */
 static int
-archive_sync_dir(const struct archive *ar)
-{
-	int	fd, rc;
-
-	if ((fd = open(ar->ar_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-/* Writes a and then b as gzip to tmp, synced.  0 or -1. */
-static int
-archive_write_gz(const char *tmp, const char *a, size_t alen,
-    const char *b, size_t blen)
+archive_write_gz(struct archive *ar, const char *name, const char *a,
+    size_t alen, const char *b, size_t blen)
 {
 	gzFile	g;
-	int	fd, dfd, rc = 0;
+	int	fd, dfd, err;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* O_EXCL after the unlink: whatever was planted under the name is
+	 * gone, and a new one makes the open fail rather than be used. */
+	unlinkat(ar->ar_dirfd, name, 0);
+	fd = openat(ar->ar_dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, ARCHIVE_FILE_MODE);
+	if (fd < 0) {
+		archive_error(ar, name, errno);
 		return -1;
+	}
 	if ((dfd = dup(fd)) < 0 || (g = gzdopen(dfd, "wb")) == NULL) {
+		archive_error(ar, name, dfd < 0 ? errno : ENOMEM);
 		if (dfd >= 0)
 			close(dfd);
 		close(fd);
 		return -1;
 	}
+	err = 0;
 	if ((alen > 0 && gzwrite(g, a, (unsigned int)alen) != (int)alen) ||
 	    (blen > 0 && gzwrite(g, b, (unsigned int)blen) != (int)blen))
-		rc = -1;
-	if (gzclose(g) != Z_OK)
-		rc = -1;
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -1;
+		err = errno != 0 ? errno : EIO;
+	if (gzclose(g) != Z_OK && err == 0)
+		err = errno != 0 ? errno : EIO;
+	if (err == 0 && fsync(fd) < 0)
+		err = errno;
 	close(fd);
-	return rc;
+	if (err != 0) {
+		archive_error(ar, name, err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Compresses one day's plain file into its .gz (merging an existing one
@@ -534,41 +645,41 @@ archive_write_gz(const char *tmp, const char *a, size_t alen,
 static int
 archive_compress_day(struct archive *ar, uint32_t date)
 {
-	char	plain[ARCHIVE_PATH_MAX], gz[ARCHIVE_PATH_MAX];
-	char	tmp[ARCHIVE_PATH_MAX], name[ARCHIVE_NAME_MAX];
-	char	*a, *b = NULL;
-	size_t	alen, blen = 0;
-	int	rc = -1;
+	char		 plain[ARCHIVE_NAME_MAX], gz[ARCHIVE_NAME_MAX];
+	char		 tmp[ARCHIVE_NAME_MAX + 8];
+	char		*a, *b = NULL;
+	size_t		 alen, blen = 0;
+	struct stat	 st;
+	int		 rc = -1;
 
 	if (ar->ar_fd >= 0 && ar->ar_fd_date == date) {
 		close(ar->ar_fd);
 		ar->ar_fd = -1;
 	}
-	archive_path(ar, plain, sizeof(plain), date, 0);
-	archive_path(ar, gz, sizeof(gz), date, 1);
-	archive_file_name(name, sizeof(name), date, 1);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", ar->ar_dir, name);
-	if ((a = archive_read(plain, &alen)) == NULL) {
-		archive_error(ar, plain, errno);
+	archive_file_name(plain, sizeof(plain), date, 0);
+	archive_file_name(gz, sizeof(gz), date, 1);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", gz);
+	if ((a = archive_read(ar, plain, &alen)) == NULL)
 		return -1;
-	}
-	if (access(gz, F_OK) == 0 && (b = archive_read(gz, &blen)) == NULL) {
-		archive_error(ar, gz, errno);
+	/* An existing .gz is merged; one that is not our own regular file
+	 * is refused (archive_read) and the day stays plain. */
+	if (fstatat(ar->ar_dirfd, gz, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (b = archive_read(ar, gz, &blen)) == NULL)
 		goto done;
-	}
-	if (b != NULL && alen == blen && memcmp(a, b, alen) == 0)
+	if (b != NULL && archive_merged(a, alen, b, blen))
 		rc = 0;		/* already compressed: a crash before unlink */
-	else if (archive_write_gz(tmp, b, blen, a, alen) < 0 ||
-	    rename(tmp, gz) < 0 || archive_sync_dir(ar) < 0) {
-		archive_error(ar, tmp, errno);
-		unlink(tmp);
-		goto done;
+	else if (archive_write_gz(ar, tmp, b, blen, a, alen) < 0)
+		unlinkat(ar->ar_dirfd, tmp, 0);
+	else if (renameat(ar->ar_dirfd, tmp, ar->ar_dirfd, gz) < 0 ||
+	    fsync(ar->ar_dirfd) < 0) {
+		archive_error(ar, gz, errno);
+		unlinkat(ar->ar_dirfd, tmp, 0);
 	} else
 		rc = 0;
 	if (rc == 0) {
-		if (unlink(plain) < 0)
+		if (unlinkat(ar->ar_dirfd, plain, 0) < 0)
 			archive_error(ar, plain, errno);
-		archive_sync_dir(ar);
+		fsync(ar->ar_dirfd);
 		ar->ar_compressed++;
 	}
 done:
@@ -590,8 +701,8 @@ archive_compress_old(struct archive *ar)
 	if (ar->ar_config.ac_compress_after == 0 || ar->ar_newest == INT64_MIN)
 		return;
 	limit = ar->ar_newest - ar->ar_config.ac_compress_after;
-	if ((f = archive_scan(ar, &n)) == NULL) {
-		archive_error(ar, ar->ar_dir, errno);
+	if ((f = archive_scan(ar, &n, 0)) == NULL) {
+		archive_error(ar, NULL, errno);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -667,13 +778,14 @@ archive_rebuild(struct archive *ar)
 	struct archive_found	*f;
 	size_t			 n, i;
 
-	if ((f = archive_scan(ar, &n)) == NULL)
+	if ((f = archive_scan(ar, &n, 0)) == NULL)
 		return -1;
 	if (n > 0)
 		archive_set_newest(ar, archive_date_days(f[n - 1].af_date));
 	free(f);
 	archive_compress_old(ar);
-	if ((f = archive_scan(ar, &n)) == NULL)
+	/* This scan reports what is refused, once for each file. */
+	if ((f = archive_scan(ar, &n, 1)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (archive_date_days(f[i].af_date) >
@@ -681,6 +793,17 @@ archive_rebuild(struct archive *ar)
 			archive_load_day(ar, &f[i]);
 	free(f);
 	return 0;
+}
+
+/* Makes (one level) and opens the directory: ar_dirfd, or -1 with
+ * errno set. */
+static int
+archive_open_dir(struct archive *ar)
+{
+	if (mkdir(ar->ar_dir, ARCHIVE_DIR_MODE) < 0 && errno != EEXIST)
+		return -1;
+	ar->ar_dirfd = open(ar->ar_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return ar->ar_dirfd < 0 ? -1 : 0;
 }
 
 struct archive *
@@ -695,10 +818,6 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (mkdir(ac->ac_dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", ac->ac_dir, strerror(errno));
-		return NULL;
-	}
 	if ((ar = calloc(1, sizeof(*ar))) == NULL) {
 		snprintf(err, errlen, "archive: %s", strerror(errno));
 		return NULL;
@@ -706,6 +825,7 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 	pthread_mutex_init(&ar->ar_lock, NULL);
 	ar->ar_config = *ac;
 	ar->ar_fd = -1;
+	ar->ar_dirfd = -1;
 	ar->ar_newest = INT64_MIN;
 	ar->ar_dir = strdup(ac->ac_dir);
 	ar->ar_days = calloc(ac->ac_days + 1, sizeof(*ar->ar_days));
@@ -715,7 +835,7 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 		archive_free(ar);
 		return NULL;
 	}
-	if (archive_rebuild(ar) < 0) {
+	if (archive_open_dir(ar) < 0 || archive_rebuild(ar) < 0) {
 		snprintf(err, errlen, "%s: %s", ac->ac_dir, strerror(errno));
 		archive_free(ar);
 		return NULL;
@@ -737,6 +857,8 @@ archive_free(struct archive *ar)
 		return;
 	if (ar->ar_fd >= 0)
 		close(ar->ar_fd);
+	if (ar->ar_dirfd >= 0)
+		close(ar->ar_dirfd);
 	archive_release(ar->ar_current);
 	pthread_mutex_destroy(&ar->ar_lock);
 	free(ar->ar_days);
@@ -744,39 +866,65 @@ archive_free(struct archive *ar)
 	free(ar);
 }
 
-/* Opens the day file for appending; one that does not end in a newline
- * (a line cut by a crash or a full disk) gets one first, so the next
- * line stands alone.  0 or -1. */
+/*
+ * The directory made and opened again when it was removed (rm -rf while
+ * coremond runs: a removed directory has no links) or the path now
+ * names another one, so lines do not go to an unlinked file.  0, or -1
+ * with the reason counted.
+ */
 static int
-archive_open_day(struct archive *ar, uint32_t date)
+archive_check_dir(struct archive *ar)
 {
-	char	path[ARCHIVE_PATH_MAX], last;
-	struct stat st;
-	int	fd;
+	struct stat	had, now;
 
-	if (ar->ar_fd >= 0 && ar->ar_fd_date == date)
+	if (ar->ar_dirfd >= 0 && fstat(ar->ar_dirfd, &had) == 0 &&
+	    had.st_nlink > 0 && stat(ar->ar_dir, &now) == 0 &&
+	    now.st_dev == had.st_dev && now.st_ino == had.st_ino)
 		return 0;
 	if (ar->ar_fd >= 0)
 		close(ar->ar_fd);
 	ar->ar_fd = -1;
-	archive_path(ar, path, sizeof(path), date, 0);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		archive_error(ar, path, errno);
+	if (ar->ar_dirfd >= 0)
+		close(ar->ar_dirfd);
+	ar->ar_dirfd = -1;
+	if (archive_open_dir(ar) < 0) {
+		archive_fail(ar, NULL, errno == ENOTDIR || errno == EEXIST ?
+		    "removed, and something else is in its place" :
+		    strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && st.st_size > 0) {
-		int	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	return 0;
+}
 
-		if (rfd >= 0 && pread(rfd, &last, 1, st.st_size - 1) == 1 &&
-		    last != '\n' && write(fd, "\n", 1) != 1) {
-			archive_error(ar, path, errno);
-			close(rfd);
-			close(fd);
-			return -1;
-		}
-		if (rfd >= 0)
-			close(rfd);
+/* Opens the day file for appending (made 0640 if missing, refused
+ * unless it is coremond's own regular file); one that does not end in a
+ * newline (a line cut by a crash or a full disk) gets one first, so the
+ * next line stands alone.  0 or -1. */
+static int
+archive_open_day(struct archive *ar, uint32_t date)
+{
+	char		name[ARCHIVE_NAME_MAX], last;
+	struct stat	st;
+	int		fd;
+
+	if (ar->ar_fd >= 0 && ar->ar_fd_date == date &&
+	    fstat(ar->ar_fd, &st) == 0 && st.st_nlink > 0)
+		return 0;
+	/* Another day's, or this one's unlinked under us. */
+	if (ar->ar_fd >= 0)
+		close(ar->ar_fd);
+	ar->ar_fd = -1;
+	archive_file_name(name, sizeof(name), date, 0);
+	fd = archive_openat(ar, name, O_RDWR | O_APPEND | O_CREAT,
+	    ARCHIVE_FILE_MODE);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
+	    write(fd, "\n", 1) != 1) {
+		archive_error(ar, name, errno);
+		close(fd);
+		return -1;
 	}
 	ar->ar_fd = fd;
 	ar->ar_fd_date = date;
@@ -788,7 +936,7 @@ archive_append(struct archive *ar, const struct archive_window *aw)
 {
 	struct archive_day	*ad;
 	char			 line[ARCHIVE_LINE_MAX + 32];
-	char			 path[ARCHIVE_PATH_MAX];
+	char			 name[ARCHIVE_NAME_MAX];
 	int64_t			 days = archive_day_of_us(aw->aw_start_us);
 	uint32_t		 date = archive_days_date(days);
 	size_t			 len;
@@ -800,12 +948,14 @@ archive_append(struct archive *ar, const struct archive_window *aw)
 		return -1;
 	}
 	len = archive_format_line(line, sizeof(line), aw);
-	if (archive_open_day(ar, date) < 0)
+	if (archive_check_dir(ar) < 0 || archive_open_day(ar, date) < 0) {
+		errno = EIO;
 		goto fail;
+	}
 	if ((n = write(ar->ar_fd, line, len)) != (ssize_t)len) {
 		saved = n < 0 ? errno : ENOSPC;
-		archive_path(ar, path, sizeof(path), date, 0);
-		archive_error(ar, path, saved);
+		archive_file_name(name, sizeof(name), date, 0);
+		archive_error(ar, name, saved);
 		close(ar->ar_fd);
 		ar->ar_fd = -1;
 		errno = saved;

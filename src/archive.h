@@ -23,8 +23,20 @@
  * fsync()ed, renamed to NAME.gz, and only then NAME unlinked; nothing is
  * ever rewritten in place.  If NAME.gz already exists (lines appended to
  * an old day after it was compressed), the new NAME.gz holds the old
- * one's lines and then NAME's; if NAME is an exact copy of NAME.gz's
- * contents (a crash between rename and unlink), NAME is just unlinked.
+ * one's lines and then NAME's; if NAME's lines are already the last
+ * lines of NAME.gz (a crash between rename and unlink, with or without
+ * an older NAME.gz merged), NAME is just unlinked and counted once.
+ *
+ * The directory belongs to coremond's user, who could plant anything in
+ * it: every file is opened relative to the directory's descriptor with
+ * O_NOFOLLOW, and used only if it is a regular file owned by the
+ * effective uid; a symbolic link, FIFO, directory or another user's
+ * file under an archive name is never read or written through, but
+ * refused, counted in as_errors and reported through ac_warn.  New
+ * files (day files, .gz) are created 0640, the directory 0750.  A
+ * directory removed while open (rm -rf) is noticed before each line
+ * (it has no links left, or the path names another one): it is made
+ * again with a new day file; a line that cannot be written is counted.
  *
  * Per-day totals: the last ac_days days, counted back from the newest
  * day known (files or appended windows; packet time, so replaying an
@@ -53,6 +65,10 @@ struct archive_config {
 	const char	*ac_dir;		/* archiveDir */
 	unsigned int	 ac_days;		/* 1..ARCHIVE_DAYS_MAX */
 	unsigned int	 ac_compress_after;	/* days; 0: never compress */
+	/* Called (if set) with each counted failure's message, from the
+	 * thread that caused it; a message equal to the previous one is
+	 * not repeated. */
+	void		(*ac_warn)(const char *msg);
 };
 
 void	archive_config_default(struct archive_config *);

@@ -1850,34 +1850,50 @@ hostdb_update_order(struct hostdb *hd)
 
 /* ---- names ---- */
 
-/* Copies every live name into a fresh pool, dropping the garbage. */
+/*
+ * Copies every live name into a fresh pool, dropping the garbage.  All
+ * or nothing: the new references are kept aside until every name has
+ * one, and every entry is made writable (copied from a snapshot's chunk)
+ * in the first pass, so running out of memory halfway leaves every
+ * entry on the old pool -- never a reference into a pool that was
+ * thrown away, read against the old one.
+ */
 static void
 hostdb_names_compact(struct hostdb *hd)
 {
 	struct hostdb_live	*hl = hd->hd_live;
 	struct hostdb_names	*old = hl->hl_names, *n;
-	const struct hostdb_entry *e;
 	struct hostdb_entry	*m;
-	uint32_t		 id, ref;
+	uint32_t		*refs, id, count = hl->hl_entries.hp_next;
 
 	if ((n = hostdb_names_new()) == NULL)
 		return;
-	for (id = 0; id < hl->hl_entries.hp_next; id++) {
-		if (!hostdb_pool_used(&hl->hl_entries, id))
-			continue;
-		e = hostdb_entry_get(hl, id);
-		if (e->he_name == 0)
-			continue;
-		ref = hostdb_names_add(n, hostdb_live_name(hl, e->he_name));
-		if (ref == 0 || (m = hostdb_entry_mut(hl, id)) == NULL) {
-			/* Leave a pool some entries still point into. */
-			hostdb_names_unref(n);
-			return;
-		}
-		m->he_name = ref;
+	if ((refs = calloc(count > 0 ? count : 1, sizeof(*refs))) == NULL) {
+		hostdb_names_unref(n);
+		return;
 	}
+	for (id = 0; id < count; id++) {
+		if (!hostdb_pool_used(&hl->hl_entries, id) ||
+		    hostdb_entry_get(hl, id)->he_name == 0)
+			continue;
+		if ((m = hostdb_entry_mut(hl, id)) == NULL ||
+		    (refs[id] = hostdb_names_add(n,
+		    hostdb_live_name(hl, m->he_name))) == 0)
+			goto fail;
+	}
+	/* No snapshot was published since: the chunks are still ours, so
+	 * hostdb_entry_mut() copies nothing and cannot fail here. */
+	for (id = 0; id < count; id++)
+		if (refs[id] != 0 && (m = hostdb_entry_mut(hl, id)) != NULL)
+			m->he_name = refs[id];
+	free(refs);
 	hl->hl_names = n;
 	hostdb_names_unref(old);
+	return;
+fail:
+	hd->hd_errors++;
+	free(refs);
+	hostdb_names_unref(n);
 }
 
 static void

@@ -31,6 +31,7 @@
 #define HF_PATH_MAX	4096
 #define HF_PREFETCH	16	/* hosts read ahead */
 #define HF_ENTRY_MIN	24	/* bytes of the smallest entry (IPv4) */
+#define HF_FILE_MODE	0640	/* the file, its temporary, the archives */
 
 /* A buffered writer that keeps the payload's CRC. */
 struct hf_out {
@@ -58,6 +59,56 @@ hf_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Makes path anew for writing, 0640: whatever was there (a leftover of
+ * a crash, or a link, FIFO or directory planted in a directory
+ * coremond's user owns) is unlinked -- a link itself, never its target
+ * -- and O_EXCL fails rather than use anything that appears meanwhile.
+ */
+static int
+hf_create(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT && errno != EISDIR &&
+	    errno != EPERM)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    HF_FILE_MODE);
+}
+
+/*
+ * Opens path to read only if it is a regular file of coremond's own
+ * user (no link followed, a FIFO does not block the open); else -1 with
+ * errno set and the reason in why (ENOENT: no file).
+ */
+static int
+hf_open_own(const char *path, char *why, size_t whylen)
+{
+	struct stat	st;
+	int		fd, saved;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+		snprintf(why, whylen, "%s", saved == ELOOP ? "a symbolic link: "
+		    "refused, not followed" : strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		snprintf(why, whylen, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, whylen, "not a regular file: refused");
+	else if (st.st_uid != geteuid())
+		snprintf(why, whylen, "owned by uid %lu, not coremond's uid "
+		    "%lu: refused", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+	else
+		return fd;
+	close(fd);
+	errno = EPERM;
+	return -1;
 }
 
 static void
@@ -262,8 +313,7 @@ hostdb_file_save(const struct hostdb_snapshot *sn, const struct services *sv,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	if ((fd = hf_create(tmp)) < 0) {
 		snprintf(msg, msglen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
@@ -574,6 +624,22 @@ hf_read_all(int fd, uint64_t size)
 	return buf;
 }
 
+const char *
+hostdb_file_parse(struct hostdb_loader *ld, const struct services *sv,
+    const uint8_t *buf, size_t len, uint32_t *period, uint64_t *entries,
+    char *why, size_t whylen)
+{
+	const char	*bad;
+
+	errno = 0;
+	if ((bad = hf_check_header(buf, len, why, whylen)) != NULL)
+		return bad;
+	*entries = hf_get_le32(buf + 24);
+	*period = hf_get_le32(buf + 32);
+	return hf_parse(ld, sv, buf + HOSTDB_FILE_HEADER,
+	    len - HOSTDB_FILE_HEADER, (uint32_t)*entries, why, whylen);
+}
+
 int
 hostdb_file_load(struct hostdb_loader *ld, const struct services *sv,
     const char *path, uint32_t *period, uint64_t *entries, char *msg,
@@ -585,40 +651,32 @@ hostdb_file_load(struct hostdb_loader *ld, const struct services *sv,
 	const char	*bad;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = hf_open_own(path, why, sizeof(why))) < 0) {
 		if (errno == ENOENT) {
 			snprintf(msg, msglen, "%s: no saved host database, "
 			    "starting empty", path);
 			return HOSTDB_LOAD_NONE;
 		}
 		snprintf(msg, msglen, "%s: cannot open: %s; not loaded, and "
-		    "it will not be saved over", path, strerror(errno));
+		    "it will not be saved over", path, why);
 		return HOSTDB_LOAD_ERROR;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (fstat(fd, &st) < 0 ||
 	    (buf = hf_read_all(fd, (uint64_t)st.st_size)) == NULL) {
 		snprintf(msg, msglen, "%s: cannot read: %s; not loaded, and "
-		    "it will not be saved over", path, S_ISREG(st.st_mode) ?
-		    strerror(errno) : "not a regular file");
+		    "it will not be saved over", path, strerror(errno));
 		close(fd);
 		return HOSTDB_LOAD_ERROR;
 	}
 	close(fd);
-	bad = hf_check_header(buf, (uint64_t)st.st_size, why, sizeof(why));
-	if (bad == NULL) {
-		*entries = hf_get_le32(buf + 24);
-		*period = hf_get_le32(buf + 32);
-		bad = hf_parse(ld, sv, buf + HOSTDB_FILE_HEADER,
-		    (size_t)st.st_size - HOSTDB_FILE_HEADER,
-		    (uint32_t)*entries, why, sizeof(why));
-		if (bad != NULL && errno == ENOMEM) {
-			free(buf);
-			snprintf(msg, msglen, "%s: not loaded: out of memory; "
-			    "it will not be saved over", path);
-			return HOSTDB_LOAD_ERROR;
-		}
-	}
+	bad = hostdb_file_parse(ld, sv, buf, (size_t)st.st_size, period,
+	    entries, why, sizeof(why));
 	free(buf);
+	if (bad != NULL && errno == ENOMEM) {
+		snprintf(msg, msglen, "%s: not loaded: out of memory; it will "
+		    "not be saved over", path);
+		return HOSTDB_LOAD_ERROR;
+	}
 	if (bad == NULL) {
 		snprintf(msg, msglen, "%s: %llu hosts loaded", path,
 		    (unsigned long long)*entries);
@@ -639,11 +697,12 @@ uint64_t
 hostdb_file_peek_count(const char *path)
 {
 	uint8_t		h[HOSTDB_FILE_HEADER];
+	char		why[128];
 	struct stat	st;
 	int		fd;
 	ssize_t		n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = hf_open_own(path, why, sizeof(why))) < 0)
 		return 0;
 	n = read(fd, h, sizeof(h));
 	if (fstat(fd, &st) < 0)
@@ -752,8 +811,7 @@ hostdb_file_archive(const struct hostdb_snapshot *sn,
 
 	snprintf(tmp, sizeof(tmp), "%s/.hostdb-%04u-%02u.gz.tmp", dir,
 	    (unsigned int)(period / 100), (unsigned int)(period % 100));
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) < 0) {
+	if ((fd = hf_create(tmp)) < 0) {
 		snprintf(msg, msglen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}

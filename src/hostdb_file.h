@@ -38,8 +38,16 @@
  *
  * Saving writes FILE.tmp in the same directory (header last, written
  * over a zeroed one), fsync()s it, renames it over FILE and fsync()s the
- * directory: killed at any point, FILE is the old complete file or the
- * new complete one.
+ * directory: killed at any point, or out of disk space, FILE is the old
+ * complete file or the new complete one.
+ *
+ * The directory may belong to coremond's user, who could plant anything
+ * in it.  FILE is read only if it is a regular file owned by the
+ * effective uid, opened with O_NOFOLLOW (a link, FIFO, directory or
+ * another user's file is refused: HOSTDB_LOAD_ERROR, saying why, and it
+ * is not saved over).  FILE.tmp and the archive's temporary are made
+ * anew with O_EXCL | O_NOFOLLOW after unlinking whatever had the name,
+ * so nothing is written through a planted link; files are made 0640.
  *
  * The monthly archive, hostdb-YYYY-MM.gz in the archive directory
  * (hostdb-YYYY-MM.1.gz and so on if that exists), is gzip-compressed
@@ -78,6 +86,15 @@ int	hostdb_file_save(const struct hostdb_snapshot *,
 int	hostdb_file_load(struct hostdb_loader *, const struct services *,
 	    const char *path, uint32_t *period, uint64_t *entries, char *msg,
 	    size_t msglen);
+
+/*
+ * The checks and parsing of hostdb_file_load() over a file's bytes
+ * (buf, len), into loader: NULL when all was good (*period, *entries
+ * set), else why (errno ENOMEM when it was memory, not the bytes).
+ */
+const char *hostdb_file_parse(struct hostdb_loader *, const struct services *,
+	    const uint8_t *buf, size_t len, uint32_t *period, uint64_t *entries,
+	    char *why, size_t whylen);
 
 /* The entry count a file's header announces, to size the loader; 0 when
  * it cannot tell. */

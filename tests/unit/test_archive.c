@@ -5,13 +5,20 @@
  * archiveCompressAfter days become .gz holding the same bytes; the day
  * table is rebuilt identically from plain and .gz files, honours
  * archiveDays, skips and counts malformed lines, finishes a compression
- * cut by a crash without counting twice, and a line cut short on disk
- * does not swallow the next one.  Dates convert both ways.
+ * cut by a crash without counting twice (also when it had merged an
+ * older .gz), and a line cut short on disk does not swallow the next
+ * one.  Planted links, FIFOs, directories and other users' files are
+ * never read or written through, but refused and counted; new files are
+ * 0640.  A directory removed while open is made again; lines that
+ * cannot be written, on a full disk too, are counted.  Dates convert
+ * both ways.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -442,6 +449,431 @@ test_crash_leftovers(void)
 	clean();
 }
 
+/* What ac_warn was handed, one message a line. */
+static char	warned[8192];
+
+static void
+warn_collect(const char *msg)
+{
+	size_t	len = strlen(warned);
+
+	snprintf(warned + len, sizeof(warned) - len, "%s\n", msg);
+}
+
+static struct archive *
+open_warn(const char *where, unsigned int days, unsigned int compress)
+{
+	struct archive_config	ac;
+	char			err[256];
+	struct archive		*ar;
+
+	archive_config_default(&ac);
+	ac.ac_dir = where;
+	ac.ac_days = days;
+	ac.ac_compress_after = compress;
+	ac.ac_warn = warn_collect;
+	warned[0] = '\0';
+	if ((ar = archive_open(&ac, err, sizeof(err))) == NULL)
+		printf("# archive_open: %s\n", err);
+	return ar;
+}
+
+/* Whether a line of warned names name and says why. */
+static int
+warned_of(const char *name, const char *why)
+{
+	const char	*p = warned, *nl;
+	char		 line[512];
+
+	while ((nl = strchr(p, '\n')) != NULL) {
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		if (strstr(line, name) != NULL && strstr(line, why) != NULL)
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static mode_t
+mode_of(const char *name)
+{
+	char		p[256];
+	struct stat	st;
+
+	path_in(p, sizeof(p), name);
+	return lstat(p, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+static int
+is_link(const char *name)
+{
+	char		p[256];
+	struct stat	st;
+
+	path_in(p, sizeof(p), name);
+	return lstat(p, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/*
+ * A hostile archive directory: links to a file coremond's user must not
+ * read, a FIFO, a directory and another user's file under day-file
+ * names, a link in place of a .gz and of the compression's temporary
+ * file.  Nothing is read or written through them, nothing is counted
+ * from them, each is refused, counted and reported; the files coremond
+ * makes are 0640.
+ */
+static void
+test_hostile(void)
+{
+	static const char *secret_line =
+	    "2024-06-01T00:00:00Z\t777777\t20\t1\t2\t\n";
+	struct archive			*ar;
+	const struct archive_snapshot	*sn;
+	struct archive_window		 aw;
+	char				 secret[128], p[256];
+	struct stat			 before, after;
+	uint64_t			 errors;
+	int				 root = geteuid() == 0, ok, i;
+	mode_t				 old;
+
+	old = umask(022);
+	/* The secret: outside the archive, with a valid line in it. */
+	snprintf(secret, sizeof(secret), "%s.secret", dir);
+	{
+		FILE *f = fopen(secret, "w");
+
+		if (f != NULL) {
+			fputs(secret_line, f);
+			fclose(f);
+		}
+		chmod(secret, 0600);
+	}
+	stat(secret, &before);
+	path_in(p, sizeof(p), "coremon-20240601.log");
+	symlink(secret, p);
+	path_in(p, sizeof(p), "coremon-20240602.log");
+	mkfifo(p, 0600);
+	path_in(p, sizeof(p), "coremon-20240603.log");
+	mkdir(p, 0700);
+	write_text("coremon-20240604.log",
+	    "2024-06-04T00:00:00Z\t888888\t20\t1\t2\t\n");
+	if (root) {
+		path_in(p, sizeof(p), "coremon-20240604.log");
+		chown(p, 65534, 65534);
+	}
+	/* An own plain day whose .gz is a link to the secret. */
+	write_text("coremon-20240605.log",
+	    "2024-06-05T00:00:00Z\t5\t6\t7\t8\t\n");
+	path_in(p, sizeof(p), "coremon-20240605.log.gz");
+	symlink(secret, p);
+	write_text("coremon-20240606.log",
+	    "2024-06-06T00:00:00Z\t1\t1\t1\t1\t\n");
+
+	ar = open_warn(dir, 31, 3);
+	CHECK(ar != NULL, "the archive opens beside planted files (no FIFO "
+	    "blocks it)");
+	if (ar == NULL)
+		goto out;
+	sn = archive_acquire(ar);
+	ok = 1;
+	for (i = 0; i < (int)sn->as_ndays; i++)
+		ok &= sn->as_days[i].ad_octets_in != 777777 &&
+		    sn->as_days[i].ad_octets_in != 888888;
+	CHECK(ok && day(sn, 20240601) == NULL && day(sn, 20240602) == NULL &&
+	    day(sn, 20240603) == NULL && (!root || day(sn, 20240604) == NULL),
+	    "nothing is counted through a link, FIFO, directory or another "
+	    "user's file");
+	CHECK(day(sn, 20240605) != NULL && day(sn, 20240605)->ad_windows == 1,
+	    "the own plain file beside the planted .gz counts");
+	CHECK(warned_of("coremon-20240601.log", "symbolic link") &&
+	    warned_of("coremon-20240602.log", "not a regular file") &&
+	    warned_of("coremon-20240603.log", "not a regular file") &&
+	    (!root || warned_of("coremon-20240604.log", "uid 65534")) &&
+	    warned_of("coremon-20240605.log.gz", "symbolic link"),
+	    "each planted file is reported with its reason");
+	CHECK(sn->as_errors >= (root ? 5u : 4u), "and counted (%llu errors)",
+	    (unsigned long long)sn->as_errors);
+	archive_release(sn);
+	CHECK(is_link("coremon-20240605.log.gz") &&
+	    exists("coremon-20240605.log") && !exists("coremon-20240601.log.gz"),
+	    "no day is compressed through a link: the plain file stays, the "
+	    "link is left alone, no copy of the link's target is made");
+
+	/* Appends to the planted days fail, counted, write nothing. */
+	sn = archive_acquire(ar);
+	errors = sn->as_errors;
+	archive_release(sn);
+	aw = win(D0 + 60 * SEC, 1, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) < 0, "a window of the linked day is "
+	    "not written");
+	aw = win(D0 + DAY + 60 * SEC, 1, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) < 0, "nor one of the FIFO's day");
+	aw = win(D0 + 2 * DAY + 60 * SEC, 1, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) < 0, "nor one of the directory's day");
+	sn = archive_acquire(ar);
+	CHECK_U64(sn->as_errors - errors, 3, "each refused line counted");
+	archive_release(sn);
+	stat(secret, &after);
+	CHECK(after.st_size == before.st_size &&
+	    after.st_mtime == before.st_mtime && (after.st_mode & 0777) == 0600,
+	    "the link's target is untouched");
+
+	/* A link planted as the compression's temporary file is replaced,
+	 * not written through; new files are 0640. */
+	path_in(p, sizeof(p), ".coremon-20240606.log.gz.tmp");
+	symlink(secret, p);
+	aw = win(D0 + 20 * DAY + 60 * SEC, 1, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) == 0, "a window of a new day");
+	stat(secret, &after);
+	CHECK(after.st_size == before.st_size &&
+	    exists("coremon-20240606.log.gz") &&
+	    !exists(".coremon-20240606.log.gz.tmp") &&
+	    sum_file("coremon-20240606.log.gz").lines == 1,
+	    "a linked temporary file is not written through; the day is "
+	    "compressed all the same");
+	CHECK(mode_of("coremon-20240621.log") == 0640 &&
+	    mode_of("coremon-20240606.log.gz") == 0640,
+	    "a new day file and a new .gz are 0640 (%o, %o)",
+	    (unsigned int)mode_of("coremon-20240621.log"),
+	    (unsigned int)mode_of("coremon-20240606.log.gz"));
+	archive_free(ar);
+out:
+	path_in(p, sizeof(p), "coremon-20240603.log");
+	rmdir(p);
+	unlink(secret);
+	clean();
+	umask(old);
+}
+
+static void
+remove_tree(const char *where)
+{
+	DIR		*d = opendir(where);
+	struct dirent	*de;
+	char		 p[512];
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", where, de->d_name);
+		unlink(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(where);
+}
+
+/* Lines of a file under where, read here with stdio. */
+static int
+count_lines(const char *where, const char *name)
+{
+	char	p[512];
+	FILE	*f;
+	int	c, n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", where, name);
+	if ((f = fopen(p, "r")) == NULL)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/*
+ * The archive directory removed while open (rm -rf): the next line
+ * goes to the directory and day file made again, not to the unlinked
+ * file; so does a line after only the day file was removed.  While
+ * something else is in the directory's place, each line is counted as
+ * an error; once it is gone, writing resumes.
+ */
+static void
+test_removed_dir(void)
+{
+	struct archive			*ar;
+	const struct archive_snapshot	*sn;
+	struct archive_window		 aw;
+	char				 sub[128], p[256];
+	uint64_t			 errors;
+	FILE				*f;
+
+	snprintf(sub, sizeof(sub), "%s/arch", dir);
+	if ((ar = open_warn(sub, 31, 7)) == NULL)
+		return;
+	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
+	archive_append(ar, &aw);
+	remove_tree(sub);
+	aw = win(D0 + 60 * SEC, 2, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) == 0, "a line after rm -rf of the "
+	    "directory is written");
+	CHECK(count_lines(sub, "coremon-20240601.log") == 1,
+	    "into a new directory and day file (%d lines)",
+	    count_lines(sub, "coremon-20240601.log"));
+	snprintf(p, sizeof(p), "%s/coremon-20240601.log", sub);
+	unlink(p);
+	aw = win(D0 + 90 * SEC, 3, ARCHIVE_NO_RTT);
+	archive_append(ar, &aw);
+	CHECK(count_lines(sub, "coremon-20240601.log") == 1,
+	    "a line after the day file alone was removed: in a new file");
+	sn = archive_acquire(ar);
+	errors = sn->as_errors;
+	CHECK_U64(errors, 0, "no error while the directory could be made");
+	archive_release(sn);
+
+	/* A file in the directory's place. */
+	remove_tree(sub);
+	if ((f = fopen(sub, "w")) != NULL)
+		fclose(f);
+	aw = win(D0 + 120 * SEC, 4, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) < 0, "with a file in the directory's "
+	    "place the line fails");
+	aw = win(D0 + 150 * SEC, 5, ARCHIVE_NO_RTT);
+	archive_append(ar, &aw);
+	sn = archive_acquire(ar);
+	CHECK_U64(sn->as_errors - errors, 2, "each lost line is counted");
+	CHECK(strstr(sn->as_last_error, sub) != NULL &&
+	    warned_of(sub, "something else is in its place"),
+	    "and reported (%s)", sn->as_last_error);
+	archive_release(sn);
+	unlink(sub);
+	aw = win(D0 + 180 * SEC, 6, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) == 0 &&
+	    count_lines(sub, "coremon-20240601.log") == 1,
+	    "once it is gone the directory is made again");
+	archive_free(ar);
+
+	/* A parent that cannot be written (only without root's override). */
+	if (geteuid() != 0) {
+		ar = open_warn(sub, 31, 7);
+		remove_tree(sub);
+		chmod(dir, 0555);
+		aw = win(D0 + 210 * SEC, 7, ARCHIVE_NO_RTT);
+		CHECK(ar != NULL && archive_append(ar, &aw) < 0 &&
+		    warned_of(sub, "Permission denied"),
+		    "a directory that cannot be made again: the line fails, "
+		    "reported");
+		chmod(dir, 0700);
+		archive_free(ar);
+	} else
+		printf("# skipped: a read-only parent (root writes anyway)\n");
+	remove_tree(sub);
+}
+
+/*
+ * Defect 5: compression merged an older .gz (L1) with the plain file
+ * (L2), renamed the new .gz (L1 L2) into place and stopped before
+ * unlinking the plain file.  The day counts two windows, not three,
+ * and the .gz holds each line once -- whether the reopen only loads
+ * (no compression) or compresses the day again.
+ */
+static void
+test_crash_merged(void)
+{
+	const char *l1 = "2024-06-01T00:00:00Z\t10\t20\t1\t2\t\n";
+	const char *l2 = "2024-06-01T23:00:00Z\t1\t2\t3\t4\t\n";
+	char				 both[128];
+	struct archive			*ar;
+	const struct archive_snapshot	*sn;
+	const struct archive_day	*ad;
+	char				*text;
+	int				 compress;
+
+	snprintf(both, sizeof(both), "%s%s", l1, l2);
+	for (compress = 0; compress <= 1; compress++) {
+		write_gz("coremon-20240601.log.gz", both);
+		write_text("coremon-20240601.log", l2);
+		/* A newer day, so that the day is old enough to compress. */
+		write_text("coremon-20240611.log",
+		    "2024-06-11T00:00:00Z\t1\t1\t1\t1\t\n");
+		ar = open_dir(31, compress ? 3 : 0);
+		if (ar == NULL)
+			return;
+		sn = archive_acquire(ar);
+		ad = day(sn, 20240601);
+		CHECK(ad != NULL && ad->ad_windows == 2 &&
+		    ad->ad_octets_in == 11, "crash after a merging rename, "
+		    "%s: the day counts 2 windows (%llu)",
+		    compress ? "compressed again" : "loaded",
+		    ad != NULL ? (unsigned long long)ad->ad_windows : 0ULL);
+		archive_release(sn);
+		archive_free(ar);
+		text = slurp("coremon-20240601.log.gz");
+		CHECK(!exists("coremon-20240601.log") && text != NULL &&
+		    strcmp(text, both) == 0, "the plain copy is gone and the "
+		    ".gz holds each line once");
+		free(text);
+		ar = open_dir(31, 0);
+		sn = archive_acquire(ar);
+		ad = day(sn, 20240601);
+		CHECK(ad != NULL && ad->ad_windows == 2, "and a reopen still "
+		    "counts 2");
+		archive_release(sn);
+		archive_free(ar);
+		clean();
+	}
+}
+
+/*
+ * A full disk (a 64 KB tmpfs, when this runs as root): a line that
+ * does not fit fails with ENOSPC, is counted and reported; the lines
+ * already written stay; with room again the next line starts on a line
+ * of its own.
+ */
+static void
+test_full_disk(void)
+{
+	struct archive			*ar;
+	const struct archive_snapshot	*sn;
+	struct archive_window		 aw;
+	char				 mnt[128], p[256], block[4096];
+	FILE				*f;
+	int				 rc, saved;
+
+	snprintf(mnt, sizeof(mnt), "%s/full", dir);
+	mkdir(mnt, 0700);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
+		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
+		    strerror(errno));
+		rmdir(mnt);
+		return;
+	}
+	if ((ar = open_warn(mnt, 31, 7)) == NULL)
+		goto out;
+	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
+	archive_append(ar, &aw);
+	snprintf(p, sizeof(p), "%s/filler", mnt);
+	memset(block, 'x', sizeof(block));
+	if ((f = fopen(p, "w")) != NULL) {
+		while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
+		    fflush(f) == 0)
+			continue;
+		fclose(f);
+	}
+	/* A new day's file: its first byte needs a page the disk lacks
+	 * (a line into the last page of a file could still fit). */
+	aw = win(D0 + DAY + 60 * SEC, 2, ARCHIVE_NO_RTT);
+	rc = archive_append(ar, &aw);
+	saved = errno;
+	sn = archive_acquire(ar);
+	CHECK(rc < 0 && saved == ENOSPC && sn->as_errors == 1 &&
+	    warned_of("coremon-20240602.log", "No space left"),
+	    "a full disk: the line fails with ENOSPC, counted and reported "
+	    "(%llu: %s)", (unsigned long long)sn->as_errors,
+	    sn->as_last_error);
+	archive_release(sn);
+	CHECK(count_lines(mnt, "coremon-20240601.log") == 1,
+	    "the line written before is still there");
+	unlink(p);
+	aw = win(D0 + DAY + 90 * SEC, 3, ARCHIVE_NO_RTT);
+	CHECK(archive_append(ar, &aw) == 0 &&
+	    count_lines(mnt, "coremon-20240602.log") == 1,
+	    "with room again, the next line is written");
+	archive_free(ar);
+out:
+	umount(mnt);
+	rmdir(mnt);
+}
+
 int
 main(void)
 {
@@ -456,6 +888,10 @@ main(void)
 	test_compress();
 	test_malformed();
 	test_crash_leftovers();
+	test_crash_merged();
+	test_hostile();
+	test_removed_dir();
+	test_full_disk();
 	clean();
 	rmdir(dir);
 	return check_done();
