@@ -835,7 +835,12 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 		archive_free(ar);
 		return NULL;
 	}
-	if (archive_open_dir(ar) < 0 || archive_rebuild(ar) < 0) {
+	/* A directory that cannot be made yet (a read-only or full state
+	 * directory) is no reason to archive nothing for good: every line
+	 * tries again and counts what it could not write. */
+	if (archive_open_dir(ar) < 0)
+		archive_error(ar, NULL, errno);
+	else if (archive_rebuild(ar) < 0) {
 		snprintf(err, errlen, "%s: %s", ac->ac_dir, strerror(errno));
 		archive_free(ar);
 		return NULL;

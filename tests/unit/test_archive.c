@@ -874,6 +874,56 @@ out:
 	rmdir(mnt);
 }
 
+/* A directory that cannot be made at start (a file in the way of its
+ * parent) still gives an archive: each line is counted as an error until
+ * the way is clear, then lines go in. */
+static void
+test_dir_unmakeable(void)
+{
+	struct archive_config		 ac;
+	struct archive			*ar;
+	const struct archive_snapshot	*sn;
+	struct archive_window		 aw;
+	char				 blocker[256], sub[300], err[256];
+	char				*text;
+	FILE				*f;
+
+	path_in(blocker, sizeof(blocker), "blocker");
+	snprintf(sub, sizeof(sub), "%s/archive", blocker);
+	if ((f = fopen(blocker, "w")) == NULL)
+		return;
+	fclose(f);
+	archive_config_default(&ac);
+	ac.ac_dir = sub;
+	ar = archive_open(&ac, err, sizeof(err));
+	CHECK(ar != NULL, "an archive whose directory cannot be made opens");
+	if (ar == NULL) {
+		unlink(blocker);
+		return;
+	}
+	aw = win(D0 + 30 * SEC, 1, 1500);
+	CHECK(archive_append(ar, &aw) == -1, "a line it cannot write fails");
+	sn = archive_acquire(ar);
+	CHECK(sn->as_errors == 2 && sn->as_lines == 0,
+	    "the directory at start and the line are counted as errors");
+	archive_release(sn);
+	unlink(blocker);
+	mkdir(blocker, 0750);
+	aw = win(D0 + 60 * SEC, 2, 1500);
+	CHECK(archive_append(ar, &aw) == 0, "once the way is clear, lines go in");
+	snprintf(sub, sizeof(sub), "blocker/archive/coremon-20240601.log");
+	text = slurp(sub);
+	CHECK(text != NULL && strncmp(text, "2024-06-01T00:01:00Z\t", 21) == 0,
+	    "the directory is made and the line written");
+	free(text);
+	archive_free(ar);
+	path_in(sub, sizeof(sub), "blocker/archive/coremon-20240601.log");
+	unlink(sub);
+	path_in(sub, sizeof(sub), "blocker/archive");
+	rmdir(sub);
+	rmdir(blocker);
+}
+
 int
 main(void)
 {
@@ -892,6 +942,7 @@ main(void)
 	test_hostile();
 	test_removed_dir();
 	test_full_disk();
+	test_dir_unmakeable();
 	clean();
 	rmdir(dir);
 	return check_done();
