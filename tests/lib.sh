@@ -122,14 +122,15 @@ tohex() {
 		gsub(/ /, "0", out); print out }'
 }
 
-# test_user: the unprivileged user cmtest-daemon (with the supplementary
-# group cmtest-agentx) for runAs tests, created when absent and removed at
-# exit.  Sets TEST_USER and TEST_GROUP; returns 1 when it cannot (not root).
+# test_user: an unprivileged user of this test alone (its name drawn from
+# $T, so tests run side by side do not share it) with a supplementary group,
+# for runAs tests; removed at exit by test_user_remove.  Sets TEST_USER and
+# TEST_GROUP; returns 1 when it cannot (not root).
 test_user() {
-	TEST_USER=cmtest-daemon; TEST_GROUP=cmtest-agentx
-	id "$TEST_USER" >/dev/null 2>&1 && return 0
+	_tag=$(basename "$T" | tr -dc 'a-zA-Z0-9' | tail -c 6 | tr 'A-Z' 'a-z')
+	TEST_USER=cmtu-$_tag; TEST_GROUP=cmtg-$_tag
 	[ "$(id -u)" = 0 ] || return 1
-	groupadd -f "$TEST_GROUP" && useradd -r -M -d /nonexistent \
+	groupadd "$TEST_GROUP" && useradd -r -M -d /nonexistent \
 		-s /usr/sbin/nologin -G "$TEST_GROUP" "$TEST_USER" || return 1
 	TEST_USER_MADE=1
 }
