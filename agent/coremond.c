@@ -33,6 +33,14 @@ void	init_system_mib(void);
 void	init_sysORTable(void);
 void	init_snmp_mib(void);
 
+/* libnetsnmpagent's AgentX subagent (agentx/subagent.c, agentx/client.c,
+ * snmp_agent.c); their headers are not installed either. */
+extern netsnmp_session *main_session;
+void	agentx_unregister_callbacks(netsnmp_session *);
+int	agentx_close_session(netsnmp_session *, int);
+#define CM_AGENTX_VERSION_1	193	/* AGENTX_VERSION_1 */
+#define CM_AGENTX_CLOSE_SHUTDOWN 5	/* RFC 2741 6.2.2 reason shutdown(5) */
+
 time_t	cm_start_time;
 
 static volatile sig_atomic_t	cm_stop, cm_reopen;
@@ -451,6 +459,36 @@ daemon_ready(int fd)
 	}
 }
 
+/*
+ * Leaves the master before snmp_shutdown() does, from here instead of from
+ * net-snmp's list of SNMP_CALLBACK_SHUTDOWN callbacks.  net-snmp 5.9.3
+ * sends the AgentX Close and waits for its answer inside that list; a
+ * master that goes away meanwhile (stopped or restarted with coremond)
+ * makes it unregister the very callback it is running: it sleeps 100 ms on
+ * the list's lock, logs "lock in _callback_lock sleeps more than 100
+ * milliseconds in snmp_unregister_callback", asserts, and frees the list
+ * entry it is walking.  Outside any list the same disconnect is ordinary.
+ * A standalone agent's main_session is its SNMP listener: left alone.
+ */
+static void
+agentx_leave(void)
+{
+	netsnmp_session *s = main_session;
+
+	if (!netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_ROLE) || s == NULL ||
+	    s->version != CM_AGENTX_VERSION_1)
+		return;		/* no master, or not connected to it now */
+	/* A disconnect seen from now on must not schedule a reconnect. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 0);
+	agentx_unregister_callbacks(s);	/* no more Close from the list */
+	agentx_close_session(s, CM_AGENTX_CLOSE_SHUTDOWN);
+	remove_trap_session(s);
+	snmp_close(s);
+	main_session = NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -534,6 +572,8 @@ main(int argc, char **argv)
 	}
 
 	snmp_log(LOG_INFO, "coremond stopping\n");
+	/* First: the master stops sending requests to modules going away. */
+	agentx_leave();
 	capture_shutdown();	/* the capture thread reads the probes */
 	notify_shutdown();
 	probes_shutdown();
