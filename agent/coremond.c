@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -489,6 +490,29 @@ agentx_leave(void)
 	main_session = NULL;
 }
 
+/*
+ * The worker threads (connections, probes, capture, resolver, host
+ * database writer) start with SIGTERM, SIGINT and SIGHUP blocked, which
+ * they inherit: a stop must interrupt the agent's select() in the main
+ * thread, not land on a worker and wait for the next alarm.
+ */
+static int
+start_workers(void)
+{
+	sigset_t set, old;
+	int rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	rc = connections_run() == -1 || probes_run() == -1 ||
+	    capture_run() == -1 ? -1 : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -555,8 +579,7 @@ main(int argc, char **argv)
 	if (cm_config.cc_run_as[0] != '\0' &&
 	    drop_privileges(cm_config.cc_run_as) == -1)
 		return 1;
-	if (connections_run() == -1 || probes_run() == -1 ||
-	    capture_run() == -1)
+	if (start_workers() == -1)
 		return 1;
 	snmp_log(LOG_INFO, "coremond %s started (%s%s)\n", COREMON_VERSION,
 	    o.co_standalone != NULL ? "standalone on " : "AgentX subagent",

@@ -51,6 +51,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2045,9 +2046,17 @@ hostdb_period_trusted(uint32_t period, time_t now)
 static int
 hostdb_writer_start(struct hostdb *hd)
 {
+	sigset_t all, old;
+	int rc;
+
 	if (hd->hd_writer_started)
 		return 0;
-	if (pthread_create(&hd->hd_writer, NULL, hostdb_writer_main, hd) != 0)
+	/* Signals are the main thread's: the writer never takes one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&hd->hd_writer, NULL, hostdb_writer_main, hd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return -1;
 	hd->hd_writer_started = 1;
 	return 0;

@@ -98,6 +98,13 @@ check "the pid file names the daemon, detached (parent $(awk '{ print $4 }' /pro
 	test -n "$pid" -a "$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)" != $$ -a "$(threads "$pid")" -ge 4
 wait_for "$PORT" "$CM.2.1.1.2.$LO" 10
 serves_live "daemon"
+# SIGTERM must reach the main thread: every other thread blocks it
+# (SigBlk bit 15 - 1 = 0x4000, as the kernel shows it).
+unblocked=$(for t in /proc/$pid/task/*; do [ "${t##*/}" = "$pid" ] && continue
+	m=$(awk '/^SigBlk:/ { print $2 }' "$t/status")
+	[ $(( 0x${m:-0} & 0x4000 )) -ne 0 ] || echo "${t##*/}"; done)
+check "daemon: only the main thread takes SIGTERM ($(ls /proc/$pid/task | wc -l) threads; unblocked: ${unblocked:-none})" \
+	test -z "$unblocked" -a "$(ls /proc/$pid/task | wc -l)" -ge 4
 # The master restarts, then coremond stops: no net-snmp lock warnings.
 kill "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null; sleep 1
 master || notok "snmpd restarts"
