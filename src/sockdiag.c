@@ -271,6 +271,20 @@ sd_noop_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/* The kernel's errors are -1 to -4095 (MAX_ERRNO, include/linux/err.h);
+ * anything else is a malformed reply, and INT_MIN has no negation. */
+#define SD_MAX_ERRNO	4095
+
+static int
+sd_errno(int kernel_error)
+{
+	if (kernel_error < 0 && kernel_error >= -SD_MAX_ERRNO)
+		return -kernel_error;
+	if (kernel_error > 0 && kernel_error <= SD_MAX_ERRNO)
+		return kernel_error;
+	return EPROTO;
+}
+
 /* NLMSG_ERROR: a struct nlmsgerr; error 0 is an acknowledgement. */
 static int
 sd_error_cb(const struct nlmsghdr *nlh, void *arg)
@@ -285,7 +299,7 @@ sd_error_cb(const struct nlmsghdr *nlh, void *arg)
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err.error == 0)
 		return MNL_CB_STOP;
-	errno = err.error < 0 ? -err.error : err.error;
+	errno = sd_errno(err.error);
 	return MNL_CB_ERROR;
 }
 
@@ -300,7 +314,7 @@ sd_done_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_STOP;
 	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
 	if (status < 0) {
-		errno = -status;
+		errno = sd_errno(status);
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_STOP;

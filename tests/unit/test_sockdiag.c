@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
@@ -375,6 +376,28 @@ test_parse_control(void)
 	errno = 0;
 	CHECK(parse_exact(&sl, off) == -1 && errno == EBADMSG,
 	    "control: a truncated NLMSG_ERROR is EBADMSG, not read past");
+
+	/* An error no errno can be: INT_MIN has no negation in an int. */
+	off = 0;
+	nlh = mnl_nlmsg_put_header(wire);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = SEQ;
+	err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+	err->error = INT_MIN;
+	end_msg(&off, nlh);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_ERROR INT_MIN is EPROTO (no errno that large)");
+	off = 0;
+	put_done(&off, INT_MIN);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_DONE status INT_MIN is EPROTO");
+	off = 0;
+	put_done(&off, -70000);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_DONE status -70000 is EPROTO");
 
 	off = 0;
 	put_done(&off, -ENOBUFS);
