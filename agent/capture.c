@@ -371,10 +371,15 @@ static struct mt_table source_table = {
 
 /* cmSessions scalars */
 
+/* Before the first window closes, or without capture, the scalars read
+ * as this window: every count 0, the start the epoch (as the MIB says),
+ * each with its own type. */
+static const struct window_snapshot	no_window;
+
 static int
 session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct window_snapshot *w = cp_snap;
+	const struct window_snapshot *w = cp_snap ? cp_snap : &no_window;
 	const struct session_totals *t;
 
 	(void)arg;
@@ -387,8 +392,6 @@ session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_unsigned(v, cp_config.pc_window.wc_top);
 		return 0;
 	}
-	if (w == NULL)
-		return col >= 1 && col <= 17 ? (mt_gauge(v, 0), 0) : -1;
 	t = &w->wn_totals;
 	switch (col) {
 	case 1:  mt_counter32(v, w->wn_number); break;
