@@ -119,7 +119,8 @@ capture_parse_number(const char *token, char *line)
 		unsigned long	 min, max;
 	} nums[] = {
 		{ "captureSnaplen", 64, 65535 },
-		{ "captureBuffer", 1, 2048 },	/* MB */
+		/* MiB; 2048 is taken as CAP_BUFFER_MAX, 2047 */
+		{ "captureBuffer", 1, 2048 },
 		{ "maxSessions", 1000, 10000000 },
 		{ "topSessions", 1, 10000 },
 	};
@@ -147,7 +148,7 @@ capture_parse_number(const char *token, char *line)
 	if (i == 0)
 		cp_config.pc_capture.cc_snaplen = (int)v;
 	else if (i == 1)
-		cp_config.pc_capture.cc_buffer = (int)(v << 20);
+		cp_config.pc_capture.cc_buffer = (uint32_t)v << 20;
 	else if (i == 2)
 		cp_config.pc_window.wc_max_sessions = v;
 	else
