@@ -32,7 +32,11 @@ buffer() {
 	got=$(get "$port" "$CM.4.6.1.10.1")
 	check "$name: cmCaptureBufferSize is $want (got $got)" test "$got" = "$want"
 	ring=$(ring_bytes "$CM_PID")
-	if [ -z "$ring" ]; then
+	avail=$(awk '/^MemAvailable:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
+	if [ -n "$avail" ] && [ "$avail" -lt $((2 * want)) ]; then
+		# libpcap shrinks a ring the kernel cannot allocate (ENOMEM).
+		skip "$name: $avail bytes available, too few for a $want-byte ring"
+	elif [ -z "$ring" ]; then
 		skip "$name: the kernel's ring size is not shown by ss -0 -e"
 	else
 		check "$name: the kernel's RX ring is $want bytes (ss -0 -e: $ring)" \
