@@ -119,7 +119,8 @@ capture_parse_number(const char *token, char *line)
 		unsigned long	 min, max;
 	} nums[] = {
 		{ "captureSnaplen", 64, 65535 },
-		{ "captureBuffer", 1, 2048 },	/* MB */
+		/* MiB; 2048 is taken as CAP_BUFFER_MAX, 2047 */
+		{ "captureBuffer", 1, 2048 },
 		{ "maxSessions", 1000, 10000000 },
 		{ "topSessions", 1, 10000 },
 	};
@@ -147,7 +148,7 @@ capture_parse_number(const char *token, char *line)
 	if (i == 0)
 		cp_config.pc_capture.cc_snaplen = (int)v;
 	else if (i == 1)
-		cp_config.pc_capture.cc_buffer = (int)(v << 20);
+		cp_config.pc_capture.cc_buffer = (uint32_t)v << 20;
 	else if (i == 2)
 		cp_config.pc_window.wc_max_sessions = v;
 	else
@@ -374,10 +375,15 @@ static struct mt_table source_table = {
 
 /* cmSessions scalars */
 
+/* Before the first window closes, or without capture, the scalars read
+ * as this window: every count 0, the start the epoch (as the MIB says),
+ * each with its own type. */
+static const struct window_snapshot	no_window;
+
 static int
 session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct window_snapshot *w = cp_snap;
+	const struct window_snapshot *w = cp_snap ? cp_snap : &no_window;
 	const struct session_totals *t;
 
 	(void)arg;
@@ -390,8 +396,6 @@ session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_unsigned(v, cp_config.pc_window.wc_top);
 		return 0;
 	}
-	if (w == NULL)
-		return col >= 1 && col <= 17 ? (mt_gauge(v, 0), 0) : -1;
 	t = &w->wn_totals;
 	switch (col) {
 	case 1:  mt_counter32(v, w->wn_number); break;

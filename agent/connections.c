@@ -274,6 +274,21 @@ static struct mt_table client_table = {
 	.mt_end = conn_end,
 };
 
+/* A client's notify instance: its family, then its address in hex. */
+static void
+client_key(const struct ct_client *cl, char *key, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n, c;
+
+	n = (size_t)snprintf(key, len, "%u", cl->cc_addr.ca_family);
+	for (c = 0; c < cl->cc_addr.ca_len && n + 2 < len; c++) {
+		key[n++] = hex[cl->cc_addr.ca_bytes[c] >> 4];
+		key[n++] = hex[cl->cc_addr.ca_bytes[c] & 15];
+	}
+	key[n] = '\0';
+}
+
 /* cmClientOverload: a client over clientMaxConnections connections, or
  * moving more than clientMaxRate bytes/s in and out together. */
 void
@@ -306,14 +321,14 @@ connections_notify(void)
 		    cl->cc_conns - cl->cc_time_wait > nc->nc_client_max_conns) ||
 		    (nc->nc_client_max_rate != 0 &&
 		    cl->cc_rate_in + cl->cc_rate_out > nc->nc_client_max_rate);
+		client_key(cl, key, sizeof(key));
+		/* Most clients are healthy and untracked: no varbinds. */
+		if (!over && !notify_tracks(NOTIFY_CLIENT_OVERLOAD, key))
+			continue;
 		for (c = 0; c < 3; c++)
 			mibtable_varbind(&client_table, i, cols[c], &vars);
 		notify_add_threshold(&vars, NT_CLIENT_CONNECTIONS);
 		notify_add_threshold(&vars, NT_CLIENT_RATE);
-		snprintf(key, sizeof(key), "%u", cl->cc_addr.ca_family);
-		for (c = 0; c < cl->cc_addr.ca_len; c++)
-			snprintf(key + strlen(key), sizeof(key) - strlen(key),
-			    "%02x", cl->cc_addr.ca_bytes[c]);
 		notify_report(NOTIFY_CLIENT_OVERLOAD, key, over, vars);
 	}
 	notify_round_end(NOTIFY_CLIENT_OVERLOAD);

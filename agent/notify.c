@@ -11,6 +11,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "hash.h"
 #include "units.h"
 
 #define NOTIFY_MAX_INSTANCES	4096
@@ -24,6 +25,7 @@ struct notify_config notify_config = {
 struct nf_state {
 	enum notify_kind	 ns_kind;
 	char			 ns_key[NOTIFY_KEY_MAX];
+	uint32_t		 ns_hash;	/* of (kind, key), in nf_index */
 	int			 ns_active;
 	int			 ns_alarmed;	/* this activation's alarm sent */
 	int			 ns_seen;	/* reported this round */
@@ -31,9 +33,28 @@ struct nf_state {
 	netsnmp_variable_list	*ns_vars;	/* the alarm's, for a clear */
 };
 
+/*
+ * The states live in one array, found through nf_index by (kind, key):
+ * a round over thousands of clients costs one hash lookup each, not a
+ * scan of every state (the agent thread answers requests between
+ * rounds).  A state is kept only while it matters: its condition holds,
+ * or its alarm is younger than the hold-down; then it is removed, so the
+ * cap bounds the instances in trouble at once, not all ever seen.
+ */
 static struct nf_state	*nf_states;
 static size_t		 nf_nstates;
+static struct hash	*nf_index;
 static unsigned long	 nf_sent;
+static unsigned long	 nf_unreported;	/* alarms lost to a full table */
+static int		 nf_full;	/* logged that it is full */
+
+/* What a state is looked up by: the kind's byte, then the key as stored
+ * (cut to NOTIFY_KEY_MAX - 1 characters). */
+struct nf_key {
+	uint8_t		nk_bytes[1 + NOTIFY_KEY_MAX];
+	size_t		nk_len;
+	uint32_t	nk_hash;
+};
 
 static const oid nf_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid nf_root[] = { CM_ROOT, 0 };
@@ -130,25 +151,101 @@ notify_add_threshold(netsnmp_variable_list **vars, enum notify_threshold col)
 
 /* State */
 
+static void
+nf_key_make(struct nf_key *k, enum notify_kind kind, const char *instance)
+{
+	size_t len = strnlen(instance, NOTIFY_KEY_MAX - 1);
+
+	k->nk_bytes[0] = (uint8_t)kind;
+	memcpy(k->nk_bytes + 1, instance, len);
+	k->nk_len = 1 + len;
+	k->nk_hash = (uint32_t)hash_compute(nf_index, k->nk_bytes, k->nk_len);
+}
+
+static int
+nf_key_eq(const void *key, uint32_t index, void *arg)
+{
+	const struct nf_key *k = key;
+	const struct nf_state *ns = &nf_states[index];
+
+	(void)arg;
+	return ns->ns_kind == k->nk_bytes[0] &&
+	    strlen(ns->ns_key) == k->nk_len - 1 &&
+	    memcmp(ns->ns_key, k->nk_bytes + 1, k->nk_len - 1) == 0;
+}
+
+static struct nf_state *
+nf_find(const struct nf_key *k)
+{
+	uint32_t i = hash_find(nf_index, k->nk_hash, k);
+
+	return i == HASH_NONE ? NULL : &nf_states[i];
+}
+
 /* The state of an instance; a new one only for a condition that holds
  * (a healthy instance never seen in trouble needs no memory). */
 static struct nf_state *
 notify_state(enum notify_kind kind, const char *key, int active)
 {
 	struct nf_state *ns;
-	size_t i;
+	struct nf_key k;
 
-	for (i = 0; i < nf_nstates; i++)
-		if (nf_states[i].ns_kind == kind &&
-		    strcmp(nf_states[i].ns_key, key) == 0)
-			return &nf_states[i];
-	if (!active || nf_nstates == NOTIFY_MAX_INSTANCES)
-		return NULL;	/* bounded: the rest go unreported */
+	nf_key_make(&k, kind, key);
+	if ((ns = nf_find(&k)) != NULL || !active)
+		return ns;
+	if (nf_nstates == NOTIFY_MAX_INSTANCES ||
+	    hash_insert(nf_index, k.nk_hash, (uint32_t)nf_nstates) == -1) {
+		/* Bounded: the rest go unreported, and the log says so. */
+		nf_unreported++;
+		if (!nf_full)
+			snmp_log(LOG_WARNING, "notify: %d instances are in "
+			    "alarm or hold-down; more go unreported\n",
+			    NOTIFY_MAX_INSTANCES);
+		nf_full = 1;
+		return NULL;
+	}
+	nf_full = 0;
 	ns = &nf_states[nf_nstates++];
 	memset(ns, 0, sizeof(*ns));
 	ns->ns_kind = kind;
-	snprintf(ns->ns_key, sizeof(ns->ns_key), "%s", key);
+	ns->ns_hash = k.nk_hash;
+	memcpy(ns->ns_key, k.nk_bytes + 1, k.nk_len - 1);
 	return ns;
+}
+
+/* Removes state i, moving the last one into its place. */
+static void
+nf_remove(size_t i)
+{
+	size_t last = nf_nstates - 1;
+
+	snmp_free_varbind(nf_states[i].ns_vars);
+	hash_remove(nf_index, nf_states[i].ns_hash, (uint32_t)i);
+	if (i != last) {
+		nf_states[i] = nf_states[last];
+		hash_renumber(nf_index, nf_states[i].ns_hash, (uint32_t)last,
+		    (uint32_t)i);
+	}
+	nf_nstates--;
+}
+
+/* A state that no longer matters: its condition is over, its clear (if
+ * any) sent, and a new alarm would not fall within the hold-down. */
+static int
+nf_idle(const struct nf_state *ns, time_t now)
+{
+	return !ns->ns_active && !ns->ns_alarmed &&
+	    (ns->ns_last_alarm == 0 ||
+	    now - ns->ns_last_alarm >= notify_config.nc_holddown);
+}
+
+int
+notify_tracks(enum notify_kind kind, const char *instance)
+{
+	struct nf_key k;
+
+	nf_key_make(&k, kind, instance);
+	return nf_find(&k) != NULL;
 }
 
 /*
@@ -271,17 +368,35 @@ notify_report(enum notify_kind kind, const char *instance, int active,
 void
 notify_round_end(enum notify_kind kind)
 {
-	size_t i;
+	time_t now = time(NULL);
+	size_t i = 0;
 
-	for (i = 0; i < nf_nstates; i++)
-		if (nf_states[i].ns_kind == kind && !nf_states[i].ns_seen)
-			notify_transition(&nf_states[i], 0, NULL);
+	while (i < nf_nstates) {
+		struct nf_state *ns = &nf_states[i];
+
+		if (ns->ns_kind != kind) {
+			i++;
+			continue;
+		}
+		if (!ns->ns_seen)
+			notify_transition(ns, 0, NULL);
+		if (nf_idle(ns, now))
+			nf_remove(i);	/* the last state moves to i */
+		else
+			i++;
+	}
 }
 
 unsigned long
 notify_sent(void)
 {
 	return nf_sent;
+}
+
+unsigned long
+notify_unreported(void)
+{
+	return nf_unreported;
 }
 
 static void
@@ -301,6 +416,9 @@ notify_init(void)
 	nf_states = calloc(NOTIFY_MAX_INSTANCES, sizeof(*nf_states));
 	if (nf_states == NULL)
 		return -1;
+	nf_index = hash_new(64, NOTIFY_MAX_INSTANCES, nf_key_eq, NULL);
+	if (nf_index == NULL)
+		return -1;
 	return snmp_alarm_register(1, SA_REPEAT, notify_tick, NULL) == 0 ?
 	    -1 : 0;
 }
@@ -315,4 +433,6 @@ notify_shutdown(void)
 	free(nf_states);
 	nf_states = NULL;
 	nf_nstates = 0;
+	hash_free(nf_index);
+	nf_index = NULL;
 }

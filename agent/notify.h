@@ -8,7 +8,9 @@
  * sent for the same instance less than notifyHoldDown seconds ago (a
  * flapping condition does not flood), and sends the clear when a condition
  * whose alarm went out ends.  An instance not reported in a round (a
- * client that went away) has ended.
+ * client that went away) has ended.  A round costs one hash lookup per
+ * instance reported; states are kept only for instances in alarm or
+ * within the hold-down, at most NOTIFY_MAX_INSTANCES (notify.c) at once.
  */
 #ifndef NOTIFY_H
 #define NOTIFY_H
@@ -53,6 +55,10 @@ void	notify_round_begin(enum notify_kind);
 void	notify_report(enum notify_kind, const char *instance, int active,
 	    netsnmp_variable_list *vars);
 void	notify_round_end(enum notify_kind);
+/* 1 when notify keeps a state for the instance (in alarm, or within the
+ * hold-down): a round may skip building the varbinds of an instance
+ * whose condition does not hold and that notify does not track. */
+int	notify_tracks(enum notify_kind, const char *instance);
 
 /* Appends threshold column col of cmNotifyObjects to vars. */
 void	notify_add_threshold(netsnmp_variable_list **vars,
@@ -60,5 +66,6 @@ void	notify_add_threshold(netsnmp_variable_list **vars,
 
 /* Counters, for tests and logs. */
 unsigned long	notify_sent(void);
+unsigned long	notify_unreported(void);	/* alarms lost: table full */
 
 #endif

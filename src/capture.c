@@ -42,7 +42,7 @@ capture_config_default(struct cap_config *cc)
 {
 	memset(cc, 0, sizeof(*cc));
 	cc->cc_snaplen = 128;
-	cc->cc_buffer = 32 << 20;
+	cc->cc_buffer = 32u << 20;
 	cc->cc_promisc = 1;
 	cc->cc_poll_ms = 200;
 }
@@ -121,7 +121,8 @@ cap_open_live(struct cap_source *so, const char *iface,
 	int rc;
 
 	snprintf(st->cs_name, sizeof(st->cs_name), "%s", iface);
-	st->cs_buffer = cc->cc_buffer;
+	st->cs_buffer = cc->cc_buffer < CAP_BUFFER_MAX ? cc->cc_buffer :
+	    CAP_BUFFER_MAX;
 	st->cs_promisc = cc->cc_promisc;
 	so->so_fd = -1;
 	if ((p = pcap_create(iface, errbuf)) == NULL) {
@@ -132,7 +133,7 @@ cap_open_live(struct cap_source *so, const char *iface,
 	 * never immediate mode, which costs many times the CPU. */
 	pcap_set_snaplen(p, cc->cc_snaplen);
 	pcap_set_promisc(p, cc->cc_promisc);
-	pcap_set_buffer_size(p, cc->cc_buffer);
+	pcap_set_buffer_size(p, (int)st->cs_buffer);
 	pcap_set_timeout(p, cc->cc_poll_ms);
 	rc = pcap_activate(p);
 	if (rc < 0) {

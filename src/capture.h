@@ -21,6 +21,10 @@
 #define CAP_MAX_SOURCES		16
 #define CAP_NAME_MAX		64
 #define CAP_TEXT_MAX		256
+/* The largest kernel ring asked of libpcap: pcap_set_buffer_size() takes
+ * an int, and libpcap 1.10 rounds it up to 256 KiB blocks in int
+ * arithmetic, so 2^31 (2048 MiB) overflows; 2047 MiB does not. */
+#define CAP_BUFFER_MAX		(2047u << 20)
 
 /*
  * The packet times coremond believes, in seconds since the epoch; a
@@ -58,7 +62,7 @@ struct cap_stats {
 	char		cs_linktype_name[CAP_NAME_MAX];
 	char		cs_filter[CAP_TEXT_MAX];
 	int		cs_snaplen;
-	int		cs_buffer;		/* bytes */
+	uint32_t	cs_buffer;		/* bytes asked of libpcap */
 	int		cs_promisc;
 	uint64_t	cs_packets;		/* every packet read */
 	uint64_t	cs_octets;		/* their on-wire lengths */
@@ -77,7 +81,8 @@ struct cap_config {
 	const char	*cc_file;	/* offline instead of live */
 	const char	*cc_filter;	/* BPF, or NULL */
 	int		 cc_snaplen;	/* default 128 */
-	int		 cc_buffer;	/* bytes, default 32 MB */
+	uint32_t	 cc_buffer;	/* bytes, default 32 MiB; more than
+					 * CAP_BUFFER_MAX is taken as it */
 	int		 cc_promisc;	/* default 1 */
 	int		 cc_poll_ms;	/* longest wait for packets, default 200 */
 };

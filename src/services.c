@@ -336,7 +336,6 @@ sc_apply(struct services *sc, const char *value, int from_config,
 	}
 	sc_parse_ports(ports, sc->cat_map, bits, (uint8_t)sv->sv_index,
 	    NULL, 0);
-	sc_recount(sc);
 	return 0;
 }
 
@@ -344,7 +343,10 @@ int
 services_parse(struct services *sc, const char *value, char *err,
     size_t errlen)
 {
-	return sc_apply(sc, value, 1, err, errlen);
+	if (sc_apply(sc, value, 1, err, errlen) < 0)
+		return -1;
+	sc_recount(sc);
+	return 0;
 }
 
 struct services *
@@ -364,6 +366,8 @@ services_new(void)
 			errno = EINVAL;
 			return NULL;
 		}
+	/* Once for all the defaults: a recount scans every map. */
+	sc_recount(sc);
 	return sc;
 }
 

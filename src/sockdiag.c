@@ -4,9 +4,12 @@
  * The kernel answers a dump request (inet_diag_req_v2, NLM_F_DUMP) with
  * SOCK_DIAG_BY_FAMILY messages, each an inet_diag_msg followed by
  * attributes, and ends with NLMSG_DONE.  mnl_cb_run2() checks each
- * message's length, sequence number and port id; what it leaves silent (a
- * last message that claims more bytes than arrived, an attribute that runs
- * past its message) is detected and counted here.
+ * message's sequence number and port id.  Lengths are checked here, in
+ * size_t, before libmnl sees them: libmnl compares them as int, so an
+ * nlmsg_len of 2^31 or more passes mnl_nlmsg_ok() and MNL_ALIGN() wraps
+ * 0xfffffffd to 0 (a walk that reads past the buffer, or never moves),
+ * and its attribute walk runs to the aligned end of a message, up to 3
+ * bytes past nlmsg_len.
  */
 #include <errno.h>
 #include <limits.h>
@@ -48,7 +51,6 @@ struct sockdiag {
 struct sd_parse {
 	struct sd_stats		*sp_stats;
 	struct sd_sock		*sp_sock;	/* being filled */
-	const uint8_t		*sp_attrs_end;	/* where the last attribute ended */
 };
 
 void
@@ -175,45 +177,53 @@ sd_fill_info(struct sd_parse *sp, const struct nlattr *attr)
 	ss->ss_snd_cwnd = ti.tcpi_snd_cwnd;
 }
 
-/* mnl_attr_parse() has checked that the attribute fits in its message. */
+/* One attribute, whose length sd_parse_attrs() has checked: 0, or -1 if
+ * it fails validation. */
 static int
-sd_attr_cb(const struct nlattr *attr, void *arg)
+sd_parse_attr(struct sd_parse *sp, const struct nlattr *attr)
 {
-	struct sd_parse	*sp = arg;
-
-	sp->sp_attrs_end = (const uint8_t *)attr + attr->nla_len;
 	if (mnl_attr_type_valid(attr, INET_DIAG_MAX) < 0) {
 		sp->sp_stats->st_unknown_attrs++;
-		return MNL_CB_OK;
+		return 0;
 	}
 	switch (mnl_attr_get_type(attr)) {
 	case INET_DIAG_INFO:
 		if (mnl_attr_validate(attr, MNL_TYPE_BINARY) < 0)
-			return MNL_CB_ERROR;
+			return -1;
 		sd_fill_info(sp, attr);
 		break;
 	default:
 		/* Known, not needed: SHUTDOWN, MARK, CGROUP_ID, SOCKOPT... */
 		break;
 	}
-	return MNL_CB_OK;
+	return 0;
 }
 
-/* Parses one message's attributes; 0, or -1 if one is malformed. */
+/*
+ * Walks the attributes after a message's inet_diag_msg up to nlmsg_len
+ * (which sd_whole_messages() has checked against the buffer): each must
+ * hold its own header and end within the message.  Fewer bytes than a
+ * header after the last one are its padding.  0, or -1 if one is
+ * malformed.
+ */
 static int
 sd_parse_attrs(struct sd_parse *sp, const struct nlmsghdr *nlh)
 {
-	const uint8_t	*end = (const uint8_t *)nlh + nlh->nlmsg_len;
+	const uint8_t	*msg = (const uint8_t *)nlh;
+	size_t		 len = nlh->nlmsg_len;
+	size_t		 off = MNL_NLMSG_HDRLEN +
+			    MNL_ALIGN(sizeof(struct inet_diag_msg));
+	uint16_t	 alen;
 
-	sp->sp_attrs_end = mnl_nlmsg_get_payload_offset(nlh,
-	    sizeof(struct inet_diag_msg));
-	if (mnl_attr_parse(nlh, sizeof(struct inet_diag_msg), sd_attr_cb,
-	    sp) <= MNL_CB_STOP)
-		return -1;
-	/* mnl_attr_parse() stops quietly at an attribute that does not fit;
-	 * anything left beyond alignment padding is one. */
-	if (end - sp->sp_attrs_end >= (ptrdiff_t)MNL_ATTR_HDRLEN)
-		return -1;
+	while (off < len && len - off >= MNL_ATTR_HDRLEN) {
+		memcpy(&alen, msg + off + offsetof(struct nlattr, nla_len),
+		    sizeof(alen));
+		if (alen < MNL_ATTR_HDRLEN || alen > len - off)
+			return -1;
+		if (sd_parse_attr(sp, (const struct nlattr *)(msg + off)) < 0)
+			return -1;
+		off += MNL_ALIGN((size_t)alen);
+	}
 	return 0;
 }
 
@@ -261,6 +271,20 @@ sd_noop_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/* The kernel's errors are -1 to -4095 (MAX_ERRNO, include/linux/err.h);
+ * anything else is a malformed reply, and INT_MIN has no negation. */
+#define SD_MAX_ERRNO	4095
+
+static int
+sd_errno(int kernel_error)
+{
+	if (kernel_error < 0 && kernel_error >= -SD_MAX_ERRNO)
+		return -kernel_error;
+	if (kernel_error > 0 && kernel_error <= SD_MAX_ERRNO)
+		return kernel_error;
+	return EPROTO;
+}
+
 /* NLMSG_ERROR: a struct nlmsgerr; error 0 is an acknowledgement. */
 static int
 sd_error_cb(const struct nlmsghdr *nlh, void *arg)
@@ -275,7 +299,7 @@ sd_error_cb(const struct nlmsghdr *nlh, void *arg)
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err.error == 0)
 		return MNL_CB_STOP;
-	errno = err.error < 0 ? -err.error : err.error;
+	errno = sd_errno(err.error);
 	return MNL_CB_ERROR;
 }
 
@@ -290,7 +314,7 @@ sd_done_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_STOP;
 	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
 	if (status < 0) {
-		errno = -status;
+		errno = sd_errno(status);
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_STOP;
@@ -303,32 +327,46 @@ static mnl_cb_t sd_ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_OVERRUN]	= sd_noop_cb,
 };
 
-/* 1 if the buffer ends in bytes that are not a whole message: a message
- * shorter than its nlmsg_len claims, or a stub shorter than a header. */
-static int
-sd_has_partial_tail(const void *buf, size_t len)
+/*
+ * The length of the longest prefix of buf made of whole messages: each
+ * nlmsg_len at least a header and at most the bytes left.  What follows
+ * is a message shorter than it claims, a claim shorter than a header, or
+ * a stub shorter than a header.  The last message's padding may be
+ * missing.  libmnl then walks only this prefix, whose lengths all fit an
+ * int (len <= INT_MAX), as its own walk does (MNL_ALIGN steps).
+ */
+static size_t
+sd_whole_messages(const uint8_t *buf, size_t len)
 {
-	const struct nlmsghdr	*nlh = buf;
-	int			 left = len > INT_MAX ? INT_MAX : (int)len;
+	size_t		off = 0, step;
+	uint32_t	mlen;
 
-	while (mnl_nlmsg_ok(nlh, left))
-		nlh = mnl_nlmsg_next(nlh, &left);
-	return left > 0;
+	while (len - off >= MNL_NLMSG_HDRLEN) {
+		memcpy(&mlen, buf + off + offsetof(struct nlmsghdr, nlmsg_len),
+		    sizeof(mlen));
+		if (mlen < MNL_NLMSG_HDRLEN || mlen > len - off)
+			break;
+		step = MNL_ALIGN((size_t)mlen);
+		off += step < len - off ? step : len - off;
+	}
+	return off;
 }
 
 int
 sockdiag_parse(struct sd_list *sl, const void *buf, size_t len,
     uint32_t seq, uint32_t portid)
 {
+	size_t	whole;
 	int	rc;
 
 	if (len > INT_MAX) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (sd_has_partial_tail(buf, len))
+	whole = sd_whole_messages(buf, len);
+	if (whole < len)
 		sl->sl_stats.st_malformed++;
-	rc = mnl_cb_run2(buf, len, seq, portid, sd_data_cb, sl,
+	rc = mnl_cb_run2(buf, whole, seq, portid, sd_data_cb, sl,
 	    sd_ctl_cbs, NLMSG_MIN_TYPE);
 	if (rc < 0)
 		return -1;

@@ -97,9 +97,9 @@ void	sockdiag_list_free(struct sd_list *);	/* accepts zeroed */
  * request had sequence number seq, on a socket bound to portid (0 for
  * either: not checked), appending one sd_sock per socket to the list.
  * Returns 1 when more messages are to come, 0 when NLMSG_DONE ended the
- * dump, -1 with errno set on an error reply (the kernel's errno), a
- * foreign seq or portid (EPROTO, ESRCH), an interrupted dump (EINTR) or
- * ENOMEM.
+ * dump, -1 with errno set on an error reply (the kernel's errno; EPROTO
+ * for a value no errno can be), a foreign seq or portid (EPROTO, ESRCH),
+ * an interrupted dump (EINTR) or ENOMEM.
  */
 int	sockdiag_parse(struct sd_list *, const void *buf, size_t len,
 	    uint32_t seq, uint32_t portid);

@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -375,6 +377,28 @@ test_parse_control(void)
 	CHECK(parse_exact(&sl, off) == -1 && errno == EBADMSG,
 	    "control: a truncated NLMSG_ERROR is EBADMSG, not read past");
 
+	/* An error no errno can be: INT_MIN has no negation in an int. */
+	off = 0;
+	nlh = mnl_nlmsg_put_header(wire);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = SEQ;
+	err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+	err->error = INT_MIN;
+	end_msg(&off, nlh);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_ERROR INT_MIN is EPROTO (no errno that large)");
+	off = 0;
+	put_done(&off, INT_MIN);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_DONE status INT_MIN is EPROTO");
+	off = 0;
+	put_done(&off, -70000);
+	errno = 0;
+	CHECK(parse_exact(&sl, off) == -1 && errno == EPROTO,
+	    "control: NLMSG_DONE status -70000 is EPROTO");
+
 	off = 0;
 	put_done(&off, -ENOBUFS);
 	errno = 0;
@@ -409,6 +433,163 @@ test_parse_control(void)
 	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 1 &&
 	    sl.sl_stats.st_dropped == 1,
 	    "cap: the socket past sl_max is dropped and counted");
+	sockdiag_list_free(&sl);
+}
+
+/* sockdiag_parse() gives up if a test case does not return. */
+static void
+hang_alarm(int sig)
+{
+	static const char msg[] = "not ok - hostile lengths: sockdiag_parse "
+	    "did not return within 10 s (loops)\n";
+
+	(void)sig;
+	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/*
+ * Lengths libmnl takes as int: an nlmsg_len of 2^31 or more is negative to
+ * mnl_nlmsg_ok(), so it passes, and MNL_ALIGN() of 0xfffffffd wraps to 0
+ * (a walk that never moves).  Each case is one good message then one
+ * hostile one, or the hostile one alone; every hostile message must be
+ * counted as malformed and none may be read past the buffer (ASan).
+ */
+static void
+test_parse_hostile_lengths(void)
+{
+	static const uint32_t huge[] = {
+		0x80000000u, 0x80000001u, 0xfffffffcu, 0xfffffffdu,
+		0xffffffffu, 0x7fffffffu, 0x10000u,
+	};
+	static const uint32_t tiny[] = { 0, 1, 15 };
+	struct sd_list	 sl;
+	struct tcp_info	 ti;
+	struct nlmsghdr	*nlh;
+	size_t		 off, first, i, lead;
+
+	full_info(&ti);
+	signal(SIGALRM, hang_alarm);
+	alarm(10);
+	sockdiag_list_init(&sl, 0);
+	for (lead = 0; lead < 2; lead++) {
+		for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+			off = 0;
+			if (lead) {
+				nlh = put_sock(&off, AF_INET, "127.0.0.1", 1,
+				    "127.0.0.1", 2, 1);
+				end_msg(&off, nlh);
+			}
+			first = off;
+			nlh = put_sock(&off, AF_INET, "127.0.0.1", 3,
+			    "127.0.0.1", 4, 2);
+			mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(ti), &ti);
+			end_msg(&off, nlh);
+			((struct nlmsghdr *)(wire + first))->nlmsg_len =
+			    huge[i];
+			sockdiag_list_clear(&sl);
+			memset(&sl.sl_stats, 0, sizeof(sl.sl_stats));
+			CHECK(parse_exact(&sl, off) == 1 &&
+			    sl.sl_count == lead && sl.sl_stats.st_malformed == 1,
+			    "hostile lengths: nlmsg_len %#x after %zu good "
+			    "message(s): the good kept, it counted, nothing "
+			    "read past", huge[i], lead);
+		}
+	}
+	/* Claims shorter than a netlink header, before a good message. */
+	for (i = 0; i < sizeof(tiny) / sizeof(tiny[0]); i++) {
+		off = 0;
+		nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2,
+		    1);
+		end_msg(&off, nlh);
+		nlh = put_sock(&off, AF_INET, "127.0.0.1", 3, "127.0.0.1", 4,
+		    2);
+		end_msg(&off, nlh);
+		((struct nlmsghdr *)wire)->nlmsg_len = tiny[i];
+		sockdiag_list_clear(&sl);
+		memset(&sl.sl_stats, 0, sizeof(sl.sl_stats));
+		CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 0 &&
+		    sl.sl_stats.st_malformed == 1,
+		    "hostile lengths: nlmsg_len %u (< header) stops the "
+		    "walk and is counted", tiny[i]);
+	}
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	sockdiag_list_free(&sl);
+}
+
+/* Attributes that do not fit: cut in the middle of their header, or
+ * running into the next message (whose bytes are in the buffer). */
+static void
+test_parse_hostile_attrs(void)
+{
+	struct sd_list	 sl;
+	struct tcp_info	 ti;
+	struct nlmsghdr	*nlh;
+	struct nlattr	*attr;
+	size_t		 off;
+
+	full_info(&ti);
+	sockdiag_list_init(&sl, 0);
+
+	/* INFO's nla_len reaches into the second, good message. */
+	off = 0;
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, 1);
+	attr = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put(nlh, INET_DIAG_INFO, 64, &ti);
+	attr->nla_len = 64 + 4 + 40;
+	end_msg(&off, nlh);
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 3, "127.0.0.1", 4, 2);
+	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(ti), &ti);
+	end_msg(&off, nlh);
+	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 1 &&
+	    sl.sl_socks[0].ss_local_port == 3 &&
+	    sl.sl_stats.st_malformed == 1,
+	    "hostile attrs: one running into the next message drops only "
+	    "its own");
+
+	/* A message that ends 4 bytes into an attribute: a whole header
+	 * whose nla_len claims the full tcp_info. */
+	off = 0;
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, 1);
+	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(ti), &ti);
+	nlh->nlmsg_len -= sizeof(ti);
+	end_msg(&off, nlh);
+	sockdiag_list_clear(&sl);
+	memset(&sl.sl_stats, 0, sizeof(sl.sl_stats));
+	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 0 &&
+	    sl.sl_stats.st_malformed == 1,
+	    "hostile attrs: a message cut after an attribute header");
+
+	/* The last message ends 1 byte after its inet_diag_msg, unpadded:
+	 * libmnl's walk to the aligned end would read an nla_len there. */
+	off = 0;
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, 1);
+	wire[nlh->nlmsg_len] = 0x55;
+	wire[nlh->nlmsg_len + 1] = 0x55;
+	nlh->nlmsg_len += 1;
+	off += nlh->nlmsg_len;
+	sockdiag_list_clear(&sl);
+	memset(&sl.sl_stats, 0, sizeof(sl.sl_stats));
+	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 1 &&
+	    sl.sl_stats.st_malformed == 0,
+	    "hostile attrs: 1 unpadded byte after the last message's "
+	    "inet_diag_msg is padding, not read past");
+
+	/* Many zero-payload attributes then one of nla_len 0xffff. */
+	off = 0;
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, 1);
+	for (int k = 0; k < 100; k++)
+		mnl_attr_put(nlh, INET_DIAG_SHUTDOWN, 0, NULL);
+	attr = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(ti), &ti);
+	attr->nla_len = 0xffff;
+	end_msg(&off, nlh);
+	sockdiag_list_clear(&sl);
+	memset(&sl.sl_stats, 0, sizeof(sl.sl_stats));
+	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 0 &&
+	    sl.sl_stats.st_malformed == 1,
+	    "hostile attrs: nla_len 0xffff after 100 empty attributes");
 	sockdiag_list_free(&sl);
 }
 
@@ -813,6 +994,9 @@ test_dump(void)
 int
 main(void)
 {
+	/* A crash (a hostile length read past the buffer) keeps the lines
+	 * printed before it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_parse_good();
 	test_parse_v4mapped();
 	test_parse_short_claim();
@@ -820,6 +1004,8 @@ main(void)
 	test_parse_info_lengths();
 	test_parse_control();
 	test_parse_every_prefix();
+	test_parse_hostile_lengths();
+	test_parse_hostile_attrs();
 	test_dump();
 	return check_done();
 }
