@@ -1349,6 +1349,28 @@ probe_engine_free(struct probe_engine *pe)
 
 /* I/O, on the engine's thread */
 
+/* What became of one message read, on either receive path: an answer
+ * goes to the matching, anything else is counted. */
+static void
+probe_account(struct probe_engine *pe, enum probe_parse parsed,
+    const struct probe_packet *pk, const struct probe_addr *from,
+    const struct probe_clock *now)
+{
+	switch (parsed) {
+	case PROBE_PARSE_OK:
+		probe_engine_input(pe, pk, from, now);
+		break;
+	case PROBE_PARSE_OTHER:
+		pe->pe_ignored++;
+		pe->pe_dirty = 1;
+		break;
+	default:
+		pe->pe_malformed++;
+		pe->pe_dirty = 1;
+		break;
+	}
+}
+
 /* Reads the datagrams waiting on one socket. */
 static void
 probe_receive(struct probe_engine *pe, const struct probe_sock *so)
@@ -1382,21 +1404,9 @@ probe_receive(struct probe_engine *pe, const struct probe_sock *so)
 		if (probe_addr_from_sockaddr(&from, (struct sockaddr *)&ss,
 		    sslen) == -1)
 			memset(&from, 0, sizeof(from));
-		switch (probe_packet_parse(so->so_family,
+		probe_account(pe, probe_packet_parse(so->so_family,
 		    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
-		    buf, (size_t)n, &pk)) {
-		case PROBE_PARSE_OK:
-			probe_engine_input(pe, &pk, &from, &now);
-			break;
-		case PROBE_PARSE_OTHER:
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
-			break;
-		default:
-			pe->pe_malformed++;
-			pe->pe_dirty = 1;
-			break;
-		}
+		    buf, (size_t)n, &pk), &pk, &from, &now);
 	}
 }
 
@@ -1479,26 +1489,15 @@ probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
 		    so->so_family, &ee) || probe_addr_from_sockaddr(
 		    &pk.pk_target, (struct sockaddr *)&ss, msg.msg_namelen) ==
 		    -1) {
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
+			probe_account(pe, PROBE_PARSE_OTHER, &pk, &offender,
+			    &now);
 			continue;
 		}
 		cursor_init(&c, buf, (size_t)n < sizeof(buf) ? (size_t)n :
 		    sizeof(buf));
-		switch (probe_parse_quoted_echo(&c, so->so_family, &pk)) {
-		case PROBE_PARSE_OK:
-			pk.pk_code = ee.ee_code;
-			probe_engine_input(pe, &pk, &offender, &now);
-			break;
-		case PROBE_PARSE_OTHER:
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
-			break;
-		default:
-			pe->pe_malformed++;
-			pe->pe_dirty = 1;
-			break;
-		}
+		pk.pk_code = ee.ee_code;
+		probe_account(pe, probe_parse_quoted_echo(&c, so->so_family,
+		    &pk), &pk, &offender, &now);
 	}
 }
 
