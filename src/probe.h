@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe_addr.h"
+
 #define PROBE_NAME_MAX		32	/* characters of a probe name */
 #define PROBE_HOST_MAX		255	/* characters of a host as written */
 #define PROBE_ERROR_MAX		128	/* bytes of pr_error, with the NUL */
@@ -46,13 +48,6 @@
 #define PROBE_HISTORY_DEFAULT	10	/* probeHistory */
 #define PROBE_HISTORY_MAX	1000
 #define PROBE_MAX		256	/* probes per engine */
-
-struct probe_addr {
-	uint8_t		pa_family;	/* AF_INET or AF_INET6 */
-	uint8_t		pa_len;		/* 4 or 16 */
-	uint8_t		pa_bytes[16];	/* network order, zero past pa_len */
-	uint32_t	pa_scope;	/* IPv6 scope id (link-local), else 0 */
-};
 
 /* One `probe` line. */
 struct probe_config {
@@ -226,8 +221,6 @@ unsigned int probe_window_rtt(const struct probe_result *, int64_t from_us,
 const char *probe_status_name(enum probe_status);
 /* "none", "dgram", "raw". */
 const char *probe_socket_name(enum probe_socket);
-/* Address as text (inet_ntop), "?" if it has no family. */
-void	probe_addr_format(const struct probe_addr *, char *buf, size_t len);
 
 /*
  * Packets.  probe_packet_parse() reads one received ICMP (family AF_INET)
