@@ -9,9 +9,8 @@
  * sequence number in both rings: waiting means an answer, completed means
  * late or duplicate, absent means foreign.
  *
- * Wire formats: RFC 792 (ICMP echo, destination unreachable) and RFC 4443
- * sections 3.1 and 4 (ICMPv6).  Every received byte is read through a
- * cursor.
+ * What arrives is read by the ICMP codec (probe_icmp.c), which this file
+ * only calls: no received byte is looked at here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,20 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cursor.h"
 #include "errbuf.h"
 #include "probe.h"
 #include "probe_addr.h"
-
-#define ICMP4_ECHO_REPLY	0
-#define ICMP4_UNREACH		3
-#define ICMP4_ECHO		8
-#define ICMP6_UNREACH		1
-#define ICMP6_ECHO		128
-#define ICMP6_ECHO_REPLY	129
-#define ICMP_HEADER_LEN		8	/* type, code, checksum, id, seq */
-#define IP4_HEADER_MIN		20
-#define IP6_HEADER_LEN		40
+#include "probe_icmp.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER		1	/* <linux/icmp.h>, which clashes */
@@ -325,180 +314,6 @@ probe_options_default(struct probe_options *po)
 	po->po_sockets = PROBE_WANT_AUTO;
 }
 
-/* Packets */
-
-/* RFC 1071: the ones' complement of the ones' complement sum of the
- * 16-bit big-endian words, an odd last byte padded with zero. */
-uint16_t
-probe_checksum(const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	uint64_t	 sum = 0;
-	size_t		 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-size_t
-probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
-    const void *payload, size_t plen, void *buf, size_t buflen)
-{
-	uint8_t		*p = buf;
-	uint16_t	 sum;
-
-	if (buflen < ICMP_HEADER_LEN || plen > buflen - ICMP_HEADER_LEN)
-		return 0;
-	if (family == AF_INET)
-		p[0] = reply ? ICMP4_ECHO_REPLY : ICMP4_ECHO;
-	else
-		p[0] = reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO;
-	p[1] = 0;
-	p[2] = p[3] = 0;
-	p[4] = (uint8_t)(ident >> 8), p[5] = (uint8_t)ident;
-	p[6] = (uint8_t)(seq >> 8), p[7] = (uint8_t)seq;
-	if (plen > 0)
-		memcpy(p + ICMP_HEADER_LEN, payload, plen);
-	if (family == AF_INET) {
-		sum = probe_checksum(p, ICMP_HEADER_LEN + plen);
-		p[2] = (uint8_t)(sum >> 8), p[3] = (uint8_t)sum;
-	}
-	return ICMP_HEADER_LEN + plen;
-}
-
-/* Skips an IPv4 header, honouring IHL, and limits the cursor to the
- * datagram's total length; *proto and *dst (4 bytes) from the header. */
-static int
-probe_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
-{
-	struct cursor	h = *c;
-	uint8_t		vihl;
-	uint16_t	total;
-	size_t		ihl;
-
-	if (cursor_get_u8(&h, &vihl) == -1 || vihl >> 4 != 4)
-		return -1;
-	ihl = (size_t)(vihl & 0x0f) * 4;
-	if (ihl < IP4_HEADER_MIN || cursor_skip(&h, 1) == -1 ||
-	    cursor_get_be16(&h, &total) == -1 || total < ihl ||
-	    cursor_skip(&h, 5) == -1 || cursor_get_u8(&h, proto) == -1 ||
-	    cursor_skip(&h, 6) == -1 || cursor_get_bytes(&h, dst, 4) == -1)
-		return -1;
-	if (cursor_skip(c, ihl) == -1)
-		return -1;
-	/* A quoted header's total length names bytes the quote cut off;
-	 * limiting never lengthens, so this only drops trailing padding. */
-	cursor_limit(c, total - ihl);
-	return 0;
-}
-
-/* The echo request an unreachable quotes: type, code, checksum, id, seq. */
-static enum probe_parse
-probe_parse_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
-{
-	uint8_t	type;
-
-	if (cursor_get_u8(c, &type) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (type != (family == AF_INET ? ICMP4_ECHO : ICMP6_ECHO))
-		return PROBE_PARSE_OTHER;	/* someone else's error */
-	if (cursor_skip(c, 3) == -1 || cursor_get_be16(c, &pk->pk_ident) == -1 ||
-	    cursor_get_be16(c, &pk->pk_seq) == -1)
-		return PROBE_PARSE_MALFORMED;
-	pk->pk_type = PROBE_PACKET_UNREACHABLE;
-	return PROBE_PARSE_OK;
-}
-
-/* RFC 792: the unreachable quotes the IP header and 8 bytes after it. */
-static enum probe_parse
-probe_parse_unreach4(struct cursor *c, struct probe_packet *pk)
-{
-	uint8_t	proto;
-
-	if (cursor_skip(c, 4) == -1 ||
-	    probe_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (proto != IPPROTO_ICMP)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET;
-	pk->pk_target.pa_len = 4;
-	return probe_parse_quoted_echo(c, AF_INET, pk);
-}
-
-/* RFC 4443 section 3.1: as much of the invoking packet as fits.  Our
- * requests carry no extension header, so ICMPv6 follows at once. */
-static enum probe_parse
-probe_parse_unreach6(struct cursor *c, struct probe_packet *pk)
-{
-	uint8_t	vers, next;
-
-	if (cursor_skip(c, 4) == -1 || cursor_peek_u8(c, &vers) == -1 ||
-	    vers >> 4 != 6 || cursor_skip(c, 6) == -1 ||
-	    cursor_get_u8(c, &next) == -1 || cursor_skip(c, 17) == -1 ||
-	    cursor_get_bytes(c, pk->pk_target.pa_bytes, 16) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (next != IPPROTO_ICMPV6)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET6;
-	pk->pk_target.pa_len = 16;
-	return probe_parse_quoted_echo(c, AF_INET6, pk);
-}
-
-/* The ICMP checksum covers the whole message: everything left. */
-static int
-probe_checksum_ok(const struct cursor *c)
-{
-	return probe_checksum(c->cu_data + c->cu_pos,
-	    cursor_remaining(c)) == 0;
-}
-
-enum probe_parse
-probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
-    struct probe_packet *pk)
-{
-	struct cursor	c, icmp;
-	uint8_t		type, proto, dst[4];
-
-	memset(pk, 0, sizeof(*pk));
-	pk->pk_family = family;
-	cursor_init(&c, buf, len);
-	if (family == AF_INET && ip_header) {
-		if (probe_skip_ip4(&c, &proto, dst) == -1)
-			return PROBE_PARSE_MALFORMED;
-		if (proto != IPPROTO_ICMP)
-			return PROBE_PARSE_OTHER;
-	}
-	icmp = c;
-	if (cursor_get_u8(&c, &type) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (family == AF_INET && type != ICMP4_ECHO_REPLY &&
-	    type != ICMP4_UNREACH)
-		return PROBE_PARSE_OTHER;
-	if (family == AF_INET6 && type != ICMP6_ECHO_REPLY &&
-	    type != ICMP6_UNREACH)
-		return PROBE_PARSE_OTHER;
-	if (cursor_remaining(&c) < ICMP_HEADER_LEN - 1 ||
-	    (family == AF_INET && !probe_checksum_ok(&icmp)))
-		return PROBE_PARSE_MALFORMED;
-	if (cursor_get_u8(&c, &pk->pk_code) == -1 || cursor_skip(&c, 2) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (type == ICMP4_UNREACH && family == AF_INET)
-		return probe_parse_unreach4(&c, pk);
-	if (type == ICMP6_UNREACH && family == AF_INET6)
-		return probe_parse_unreach6(&c, pk);
-	pk->pk_code = 0;
-	if (cursor_get_be16(&c, &pk->pk_ident) == -1 ||
-	    cursor_get_be16(&c, &pk->pk_seq) == -1)
-		return PROBE_PARSE_MALFORMED;
-	pk->pk_type = PROBE_PACKET_ECHO_REPLY;
-	return PROBE_PARSE_OK;
-}
-
 /* Names */
 
 const char *
@@ -518,29 +333,6 @@ probe_socket_name(enum probe_socket kind)
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ?
 	    names[kind] : "?";
-}
-
-/* ICMP codes of destination unreachable, RFC 792 and RFC 4443 3.1. */
-static const char *
-probe_unreach_name(int family, uint8_t code)
-{
-	static const char *const v4[] = { "network unreachable",
-	    "host unreachable", "protocol unreachable", "port unreachable",
-	    "fragmentation needed", "source route failed",
-	    "network unknown", "host unknown", "source host isolated",
-	    "network prohibited", "host prohibited",
-	    "network unreachable for TOS", "host unreachable for TOS",
-	    "communication prohibited" };
-	static const char *const v6[] = { "no route to destination",
-	    "communication prohibited", "beyond scope of source address",
-	    "address unreachable", "port unreachable",
-	    "source address failed policy", "reject route" };
-
-	if (family == AF_INET && code < sizeof(v4) / sizeof(v4[0]))
-		return v4[code];
-	if (family == AF_INET6 && code < sizeof(v6) / sizeof(v6[0]))
-		return v6[code];
-	return "destination unreachable";
 }
 
 /* Clock */
@@ -696,7 +488,8 @@ probe_transmit(struct probe_engine *pe, const struct probe_target *pt,
 	const struct probe_sock	*so;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	uint8_t			 buf[ICMP_HEADER_LEN + sizeof(probe_payload)];
+	uint8_t			 buf[PROBE_ICMP_HEADER_LEN +
+				    sizeof(probe_payload)];
 	size_t			 len;
 
 	so = probe_sock_of(pe, pt->pt_res.pr_addr.pa_family);
@@ -787,7 +580,7 @@ probe_match(struct probe_engine *pe, struct probe_target *pt,
 		else
 			snprintf(addr, sizeof(addr), "?");
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "%s "
-		    "(ICMP code %u) from %s", probe_unreach_name(pk->pk_family,
+		    "(ICMP code %u) from %s", probe_icmp_unreach_name(pk->pk_family,
 		    pk->pk_code), pk->pk_code, addr);
 		probe_complete(pe, pt, ou, PROBE_STATUS_UNREACHABLE, 0, now);
 		return PROBE_VERDICT_UNREACHABLE;
@@ -1051,13 +844,14 @@ probe_raw_setup(struct probe_sock *so)
 
 	so->so_ident = probe_random16();
 	if (so->so_family == AF_INET) {
-		f4 = ~((1U << ICMP4_ECHO_REPLY) | (1U << ICMP4_UNREACH));
+		f4 = ~((1U << PROBE_ICMP4_ECHO_REPLY) |
+		    (1U << PROBE_ICMP4_UNREACH));
 		return setsockopt(so->so_fd, SOL_RAW, ICMP_FILTER, &f4,
 		    sizeof(f4));
 	}
 	ICMP6_FILTER_SETBLOCKALL(&f6);
-	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
-	ICMP6_FILTER_SETPASS(ICMP6_UNREACH, &f6);
+	ICMP6_FILTER_SETPASS(PROBE_ICMP6_ECHO_REPLY, &f6);
+	ICMP6_FILTER_SETPASS(PROBE_ICMP6_UNREACH, &f6);
 	return setsockopt(so->so_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
 	    sizeof(f6));
 }
@@ -1263,7 +1057,7 @@ probe_engine_free(struct probe_engine *pe)
 /* I/O, on the engine's thread */
 
 /* What became of one message read, on either receive path: an answer
- * goes to the matching, anything else is counted. */
+ * (pk) goes to the matching, anything else is counted. */
 static void
 probe_account(struct probe_engine *pe, enum probe_parse parsed,
     const struct probe_packet *pk, const struct probe_addr *from,
@@ -1362,9 +1156,9 @@ probe_errqueue_is_unreach(int family, const struct sock_extended_err *ee)
 {
 	if (family == AF_INET)
 		return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
-		    ee->ee_type == ICMP4_UNREACH;
+		    ee->ee_type == PROBE_ICMP4_UNREACH;
 	return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
-	    ee->ee_type == ICMP6_UNREACH;
+	    ee->ee_type == PROBE_ICMP6_UNREACH;
 }
 
 /* ICMP errors a ping socket queued: the data is our own request as
@@ -1376,10 +1170,9 @@ probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
 	uint64_t		  control[64];	/* aligned for cmsghdr */
 	struct sockaddr_storage	  ss;
 	struct sock_extended_err  ee;
-	struct probe_addr	  offender;
+	struct probe_addr	  offender, target;
 	struct probe_packet	  pk;
 	struct probe_clock	  now;
-	struct cursor		  c;
 	struct iovec		  iov;
 	struct msghdr		  msg;
 	ssize_t			  n;
@@ -1395,22 +1188,17 @@ probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
 		if ((n = recvmsg(so->so_fd, &msg, MSG_ERRQUEUE)) == -1)
 			return;
 		probe_clock_now(&now);
-		memset(&pk, 0, sizeof(pk));
-		pk.pk_family = so->so_family;
 		if (probe_errqueue_cmsg(&msg, so->so_family, &ee,
 		    &offender) == -1 || !probe_errqueue_is_unreach(
 		    so->so_family, &ee) || probe_addr_from_sockaddr(
-		    &pk.pk_target, (struct sockaddr *)&ss, msg.msg_namelen) ==
-		    -1) {
-			probe_account(pe, PROBE_PARSE_OTHER, &pk, &offender,
+		    &target, (struct sockaddr *)&ss, msg.msg_namelen) == -1) {
+			probe_account(pe, PROBE_PARSE_OTHER, NULL, &offender,
 			    &now);
 			continue;
 		}
-		cursor_init(&c, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-		    sizeof(buf));
-		pk.pk_code = ee.ee_code;
-		probe_account(pe, probe_parse_quoted_echo(&c, so->so_family,
-		    &pk), &pk, &offender, &now);
+		probe_account(pe, probe_icmp_parse_error(so->so_family,
+		    ee.ee_code, &target, buf, (size_t)n < sizeof(buf) ?
+		    (size_t)n : sizeof(buf), &pk), &pk, &offender, &now);
 	}
 }
 

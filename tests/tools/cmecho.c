@@ -29,6 +29,7 @@
 
 #include "cursor.h"
 #include "probe.h"
+#include "probe_icmp.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER	1	/* <linux/icmp.h> */
