@@ -9,13 +9,17 @@
  * sequence number in both rings: waiting means an answer, completed means
  * late or duplicate, absent means foreign.
  *
- * What arrives is read by the ICMP codec (probe_icmp.c), which this file
- * only calls: no received byte is looked at here.
+ * The module's rooms, each behind probe.h:
+ *   probe_config.c  `probe` and `probeHistory` lines, main thread only
+ *   probe_addr.c    target addresses, to and from sockaddrs
+ *   probe_icmp.c    the ICMP/ICMPv6 wire codec, pure (and fuzzed)
+ *   probe_socket.c  ping and raw sockets, sending, reading, error queue
+ *   probe.c         this file: when to send, what a reply means, the
+ *                   counters and history, snapshots, the thread
+ * The engine shares struct probe_sock with probe_socket.c through
+ * probe_int.h; it never looks at a received byte itself.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -24,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,17 +36,10 @@
 #include "probe.h"
 #include "probe_addr.h"
 #include "probe_icmp.h"
+#include "probe_int.h"
 
-#ifndef ICMP_FILTER
-#define ICMP_FILTER		1	/* <linux/icmp.h>, which clashes */
-#endif
-
-#define PROBE_RECV_BUF		2048	/* headers and a quoted header */
 #define PROBE_RECV_BURST	64	/* reads per socket per wakeup */
 #define PROBE_IDLE_US		60000000ULL	/* wait when nothing is due */
-
-/* What our echo requests carry: a marker for whoever reads a capture. */
-static const char probe_payload[24] = "coremon probe";
 
 /* A probe sent and not yet completed. */
 struct probe_outstanding {
@@ -66,13 +62,6 @@ struct probe_target {
 	uint64_t		 pt_next_us;	/* next send, CLOCK_MONOTONIC */
 	uint64_t		 pt_timeout_us;
 	uint64_t		 pt_newest_done;	/* sendno */
-};
-
-struct probe_sock {
-	int		 so_fd;		/* -1: none */
-	int		 so_family;
-	enum probe_socket so_kind;
-	uint16_t	 so_ident;
 };
 
 /* A snapshot and what only this file sees of it. */
@@ -268,30 +257,6 @@ probe_sock_of(struct probe_engine *pe, int family)
 	return family == AF_INET ? &pe->pe_sock4 : &pe->pe_sock6;
 }
 
-/* 0, or -1 with errno set. */
-static int
-probe_transmit(struct probe_engine *pe, const struct probe_target *pt,
-    uint16_t seq)
-{
-	const struct probe_sock	*so;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	uint8_t			 buf[PROBE_ICMP_HEADER_LEN +
-				    sizeof(probe_payload)];
-	size_t			 len;
-
-	so = probe_sock_of(pe, pt->pt_res.pr_addr.pa_family);
-	if (so->so_kind == PROBE_SOCKET_NONE)
-		return 0;
-	len = probe_echo_build(so->so_family, 0, so->so_ident, seq,
-	    probe_payload, sizeof(probe_payload), buf, sizeof(buf));
-	sslen = probe_addr_to_sockaddr(&pt->pt_res.pr_addr, &ss);
-	if (sendto(so->so_fd, buf, len, 0, (struct sockaddr *)&ss, sslen) ==
-	    -1)
-		return -1;
-	return 0;
-}
-
 static void
 probe_send(struct probe_engine *pe, struct probe_target *pt,
     const struct probe_clock *now)
@@ -311,7 +276,8 @@ probe_send(struct probe_engine *pe, struct probe_target *pt,
 	ou->ou_status = PROBE_STATUS_NONE;
 	pr->pr_last_seq = ou->ou_seq;
 	pe->pe_dirty = 1;
-	if (probe_transmit(pe, pt, ou->ou_seq) == -1) {
+	if (probe_sock_send(probe_sock_of(pe, pr->pr_addr.pa_family),
+	    &pr->pr_addr, ou->ou_seq) == -1) {
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "sendto: %s",
 		    strerror(errno));
 		probe_complete(pe, pt, ou, PROBE_STATUS_ERROR, 0, now);
@@ -582,134 +548,6 @@ probe_window_rtt(const struct probe_result *r, int64_t from_us,
 	return n;
 }
 
-/* Sockets */
-
-static uint16_t
-probe_random16(void)
-{
-	uint16_t	v;
-
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
-		v = (uint16_t)(getpid() ^ time(NULL));
-	return v;
-}
-
-/* The kernel picks the identifier of a ping socket at bind (its "port")
- * and asks ICMP errors to be queued for MSG_ERRQUEUE (ip(7) IP_RECVERR). */
-static int
-probe_dgram_setup(struct probe_sock *so)
-{
-	struct sockaddr_storage	 ss;
-	struct probe_addr	 any;
-	socklen_t		 len;
-	int			 on = 1;
-
-	memset(&any, 0, sizeof(any));
-	any.pa_family = (uint8_t)so->so_family;
-	len = probe_addr_to_sockaddr(&any, &ss);
-	if (bind(so->so_fd, (struct sockaddr *)&ss, len) == -1)
-		return -1;
-	len = sizeof(ss);
-	if (getsockname(so->so_fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	so->so_ident = so->so_family == AF_INET ?
-	    ntohs(((struct sockaddr_in *)&ss)->sin_port) :
-	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	if (so->so_family == AF_INET)
-		return setsockopt(so->so_fd, IPPROTO_IP, IP_RECVERR, &on,
-		    sizeof(on));
-	return setsockopt(so->so_fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
-	    sizeof(on));
-}
-
-/* A raw socket sees every ICMP message of the host: let the kernel keep
- * only echo replies and unreachables (raw(7) ICMP_FILTER, RFC 3542 3.2). */
-static int
-probe_raw_setup(struct probe_sock *so)
-{
-	struct icmp6_filter	f6;
-	uint32_t		f4;
-
-	so->so_ident = probe_random16();
-	if (so->so_family == AF_INET) {
-		f4 = ~((1U << PROBE_ICMP4_ECHO_REPLY) |
-		    (1U << PROBE_ICMP4_UNREACH));
-		return setsockopt(so->so_fd, SOL_RAW, ICMP_FILTER, &f4,
-		    sizeof(f4));
-	}
-	ICMP6_FILTER_SETBLOCKALL(&f6);
-	ICMP6_FILTER_SETPASS(PROBE_ICMP6_ECHO_REPLY, &f6);
-	ICMP6_FILTER_SETPASS(PROBE_ICMP6_UNREACH, &f6);
-	return setsockopt(so->so_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
-	    sizeof(f6));
-}
-
-static int
-probe_sock_try(struct probe_sock *so, int type)
-{
-	int	proto = so->so_family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int	rc;
-
-	so->so_fd = socket(so->so_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    proto);
-	if (so->so_fd == -1)
-		return -1;
-	rc = type == SOCK_DGRAM ? probe_dgram_setup(so) : probe_raw_setup(so);
-	if (rc == -1) {
-		int	saved = errno;
-
-		close(so->so_fd);
-		so->so_fd = -1;
-		errno = saved;
-		return -1;
-	}
-	so->so_kind = type == SOCK_DGRAM ? PROBE_SOCKET_DGRAM :
-	    PROBE_SOCKET_RAW;
-	return 0;
-}
-
-static int
-probe_sock_open(struct probe_sock *so, int family,
-    enum probe_socket_want want, char *err, size_t errlen)
-{
-	const char	*fam = family == AF_INET ? "IPv4" : "IPv6";
-	int		 dgram_errno = 0;
-
-	memset(so, 0, sizeof(*so));
-	so->so_fd = -1;
-	so->so_family = family;
-	if (want == PROBE_WANT_NONE) {
-		so->so_ident = probe_random16();
-		return 0;
-	}
-	if (want != PROBE_WANT_RAW) {
-		if (probe_sock_try(so, SOCK_DGRAM) == 0)
-			return 0;
-		dgram_errno = errno;
-		if (want == PROBE_WANT_DGRAM)
-			return errbuf_set(err, errlen, "cannot open an ICMP "
-			    "datagram socket for %s: %s (see "
-			    "net.ipv4.ping_group_range)",
-			    fam, strerror(dgram_errno));
-	}
-	if (probe_sock_try(so, SOCK_RAW) == 0)
-		return 0;
-	if (want == PROBE_WANT_RAW)
-		return errbuf_set(err, errlen, "cannot open a raw ICMP socket "
-		    "for %s: %s", fam, strerror(errno));
-	return errbuf_set(err, errlen, "cannot open an ICMP socket for %s: "
-	    "datagram: %s (see net.ipv4.ping_group_range), raw: %s "
-	    "(needs CAP_NET_RAW)", fam, strerror(dgram_errno), strerror(errno));
-}
-
-static void
-probe_sock_close(struct probe_sock *so)
-{
-	if (so->so_fd != -1)
-		close(so->so_fd);
-	so->so_fd = -1;
-}
-
 /* Engine */
 
 static int
@@ -814,7 +652,7 @@ probe_engine_new(const struct probe_config *pcs, size_t n,
 	}
 	if (probe_open_sockets(pe, err, errlen) == -1)
 		goto fail;
-	pe->pe_seq = probe_random16();
+	pe->pe_seq = probe_sock_random16();
 	probe_clock_now(&now);
 	probe_engine_publish(pe, &now);
 	if (pe->pe_current == NULL)
@@ -866,127 +704,29 @@ probe_account(struct probe_engine *pe, enum probe_parse parsed,
 	}
 }
 
-/* Reads the datagrams waiting on one socket. */
+/* Reads what waits on one socket, or on its error queue, up to a burst. */
 static void
-probe_receive(struct probe_engine *pe, const struct probe_sock *so)
+probe_receive(struct probe_engine *pe, const struct probe_sock *so,
+    int errqueue)
 {
-	uint8_t			 buf[PROBE_RECV_BUF];
-	struct sockaddr_storage	 ss;
-	struct probe_packet	 pk;
-	struct probe_addr	 from;
-	struct probe_clock	 now;
-	ssize_t			 n;
-	int			 i;
+	struct probe_packet	pk;
+	struct probe_addr	from;
+	struct probe_clock	now;
+	enum probe_parse	parsed;
+	enum probe_sock_read	got;
+	int			i;
 
 	for (i = 0; i < PROBE_RECV_BURST; i++) {
-		socklen_t	sslen = sizeof(ss);
-
-		n = recvfrom(so->so_fd, buf, sizeof(buf), MSG_TRUNC,
-		    (struct sockaddr *)&ss, &sslen);
-		probe_clock_now(&now);
-		if (n == -1 && errno == EINTR)
+		got = errqueue ?
+		    probe_sock_read_error(so, &pk, &from, &now, &parsed) :
+		    probe_sock_read(so, &pk, &from, &now, &parsed);
+		if (got == PROBE_SOCK_READ_AGAIN)
 			continue;
-		if (n == -1) {
-			/* A ping socket reports a queued ICMP error once
-			 * through recv too; the error queue has the detail. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    so->so_kind != PROBE_SOCKET_DGRAM)
-				pe->pe_recv_errors++;
+		if (got == PROBE_SOCK_READ_FAILED)
+			pe->pe_recv_errors++;
+		if (got != PROBE_SOCK_READ_DONE)
 			return;
-		}
-		if ((size_t)n > sizeof(buf))
-			n = sizeof(buf);	/* we need the headers only */
-		if (probe_addr_from_sockaddr(&from, (struct sockaddr *)&ss,
-		    sslen) == -1)
-			memset(&from, 0, sizeof(from));
-		probe_account(pe, probe_packet_parse(so->so_family,
-		    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
-		    buf, (size_t)n, &pk), &pk, &from, &now);
-	}
-}
-
-/* The extended error of one MSG_ERRQUEUE read; -1 if it has none. */
-static int
-probe_errqueue_cmsg(struct msghdr *msg, int family,
-    struct sock_extended_err *ee, struct probe_addr *offender)
-{
-	struct sockaddr_storage	 ss;
-	struct cmsghdr		*cm;
-	size_t			 len;
-
-	memset(offender, 0, sizeof(*offender));
-	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
-		if (!(family == AF_INET && cm->cmsg_level == SOL_IP &&
-		    cm->cmsg_type == IP_RECVERR) &&
-		    !(family == AF_INET6 && cm->cmsg_level == SOL_IPV6 &&
-		    cm->cmsg_type == IPV6_RECVERR))
-			continue;
-		len = cm->cmsg_len - CMSG_LEN(0);
-		if (len < sizeof(*ee))
-			return -1;
-		memcpy(ee, CMSG_DATA(cm), sizeof(*ee));
-		/* SO_EE_OFFENDER: the sender's address follows. */
-		len -= sizeof(*ee);
-		if (len > sizeof(ss))
-			len = sizeof(ss);
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, CMSG_DATA(cm) + sizeof(*ee), len);
-		if (probe_addr_from_sockaddr(offender, (struct sockaddr *)&ss,
-		    (socklen_t)len) == -1)
-			memset(offender, 0, sizeof(*offender));
-		return 0;
-	}
-	return -1;
-}
-
-static int
-probe_errqueue_is_unreach(int family, const struct sock_extended_err *ee)
-{
-	if (family == AF_INET)
-		return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
-		    ee->ee_type == PROBE_ICMP4_UNREACH;
-	return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
-	    ee->ee_type == PROBE_ICMP6_UNREACH;
-}
-
-/* ICMP errors a ping socket queued: the data is our own request as
- * quoted, msg_name its destination (ip(7) IP_RECVERR). */
-static void
-probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
-{
-	uint8_t			  buf[PROBE_RECV_BUF];
-	uint64_t		  control[64];	/* aligned for cmsghdr */
-	struct sockaddr_storage	  ss;
-	struct sock_extended_err  ee;
-	struct probe_addr	  offender, target;
-	struct probe_packet	  pk;
-	struct probe_clock	  now;
-	struct iovec		  iov;
-	struct msghdr		  msg;
-	ssize_t			  n;
-	int			  i;
-
-	for (i = 0; i < PROBE_RECV_BURST; i++) {
-		iov.iov_base = buf, iov.iov_len = sizeof(buf);
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_name = &ss, msg.msg_namelen = sizeof(ss);
-		msg.msg_iov = &iov, msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		if ((n = recvmsg(so->so_fd, &msg, MSG_ERRQUEUE)) == -1)
-			return;
-		probe_clock_now(&now);
-		if (probe_errqueue_cmsg(&msg, so->so_family, &ee,
-		    &offender) == -1 || !probe_errqueue_is_unreach(
-		    so->so_family, &ee) || probe_addr_from_sockaddr(
-		    &target, (struct sockaddr *)&ss, msg.msg_namelen) == -1) {
-			probe_account(pe, PROBE_PARSE_OTHER, NULL, &offender,
-			    &now);
-			continue;
-		}
-		probe_account(pe, probe_icmp_parse_error(so->so_family,
-		    ee.ee_code, &target, buf, (size_t)n < sizeof(buf) ?
-		    (size_t)n : sizeof(buf), &pk), &pk, &offender, &now);
+		probe_account(pe, parsed, &pk, &from, &now);
 	}
 }
 
@@ -995,9 +735,9 @@ probe_handle(struct probe_engine *pe, const struct probe_sock *so,
     short revents)
 {
 	if (revents & POLLERR && so->so_kind == PROBE_SOCKET_DGRAM)
-		probe_receive_errors(pe, so);
+		probe_receive(pe, so, 1);
 	if (revents & (POLLIN | POLLERR))
-		probe_receive(pe, so);
+		probe_receive(pe, so, 0);
 }
 
 static void *
