@@ -334,8 +334,9 @@ probe_match(struct probe_engine *pe, struct probe_target *pt,
 		else
 			snprintf(addr, sizeof(addr), "?");
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "%s "
-		    "(ICMP code %u) from %s", probe_icmp_unreach_name(pk->pk_family,
-		    pk->pk_code), pk->pk_code, addr);
+		    "(ICMP code %u) from %s",
+		    probe_icmp_unreach_name(pk->pk_family, pk->pk_code),
+		    pk->pk_code, addr);
 		probe_complete(pe, pt, ou, PROBE_STATUS_UNREACHABLE, 0, now);
 		return PROBE_VERDICT_UNREACHABLE;
 	}

@@ -106,7 +106,8 @@ probe_sock_try(struct probe_sock *so, int type)
 	    proto);
 	if (so->so_fd == -1)
 		return -1;
-	rc = type == SOCK_DGRAM ? probe_sock_dgram_setup(so) : probe_sock_raw_setup(so);
+	rc = type == SOCK_DGRAM ? probe_sock_dgram_setup(so) :
+	    probe_sock_raw_setup(so);
 	if (rc == -1) {
 		int	saved = errno;
 
