@@ -15,7 +15,7 @@
 /* RFC 1071: the ones' complement of the ones' complement sum of the
  * 16-bit big-endian words, an odd last byte padded with zero. */
 uint16_t
-probe_checksum(const void *buf, size_t len)
+probe_icmp_checksum(const void *buf, size_t len)
 {
 	const uint8_t	*p = buf;
 	uint64_t	 sum = 0;
@@ -31,7 +31,7 @@ probe_checksum(const void *buf, size_t len)
 }
 
 size_t
-probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
+probe_icmp_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
     const void *payload, size_t plen, void *buf, size_t buflen)
 {
 	uint8_t		*p = buf;
@@ -51,7 +51,7 @@ probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
 	if (plen > 0)
 		memcpy(p + PROBE_ICMP_HEADER_LEN, payload, plen);
 	if (family == AF_INET) {
-		sum = probe_checksum(p, PROBE_ICMP_HEADER_LEN + plen);
+		sum = probe_icmp_checksum(p, PROBE_ICMP_HEADER_LEN + plen);
 		p[2] = (uint8_t)(sum >> 8), p[3] = (uint8_t)sum;
 	}
 	return PROBE_ICMP_HEADER_LEN + plen;
@@ -60,7 +60,7 @@ probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
 /* Skips an IPv4 header, honouring IHL, and limits the cursor to the
  * datagram's total length; *proto and *dst (4 bytes) from the header. */
 static int
-probe_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
+probe_icmp_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
 {
 	struct cursor	h = *c;
 	uint8_t		vihl;
@@ -85,7 +85,7 @@ probe_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
 
 /* The echo request an unreachable quotes: type, code, checksum, id, seq. */
 static enum probe_parse
-probe_parse_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
+probe_icmp_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
 {
 	uint8_t	type;
 
@@ -102,24 +102,24 @@ probe_parse_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
 
 /* RFC 792: the unreachable quotes the IP header and 8 bytes after it. */
 static enum probe_parse
-probe_parse_unreach4(struct cursor *c, struct probe_packet *pk)
+probe_icmp_unreach4(struct cursor *c, struct probe_packet *pk)
 {
 	uint8_t	proto;
 
 	if (cursor_skip(c, 4) == -1 ||
-	    probe_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
+	    probe_icmp_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
 		return PROBE_PARSE_MALFORMED;
 	if (proto != IPPROTO_ICMP)
 		return PROBE_PARSE_OTHER;
 	pk->pk_target.pa_family = AF_INET;
 	pk->pk_target.pa_len = 4;
-	return probe_parse_quoted_echo(c, AF_INET, pk);
+	return probe_icmp_quoted_echo(c, AF_INET, pk);
 }
 
 /* RFC 4443 section 3.1: as much of the invoking packet as fits.  Our
  * requests carry no extension header, so ICMPv6 follows at once. */
 static enum probe_parse
-probe_parse_unreach6(struct cursor *c, struct probe_packet *pk)
+probe_icmp_unreach6(struct cursor *c, struct probe_packet *pk)
 {
 	uint8_t	vers, next;
 
@@ -132,19 +132,19 @@ probe_parse_unreach6(struct cursor *c, struct probe_packet *pk)
 		return PROBE_PARSE_OTHER;
 	pk->pk_target.pa_family = AF_INET6;
 	pk->pk_target.pa_len = 16;
-	return probe_parse_quoted_echo(c, AF_INET6, pk);
+	return probe_icmp_quoted_echo(c, AF_INET6, pk);
 }
 
 /* The ICMP checksum covers the whole message: everything left. */
 static int
-probe_checksum_ok(const struct cursor *c)
+probe_icmp_checksum_ok(const struct cursor *c)
 {
-	return probe_checksum(c->cu_data + c->cu_pos,
+	return probe_icmp_checksum(c->cu_data + c->cu_pos,
 	    cursor_remaining(c)) == 0;
 }
 
 enum probe_parse
-probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
+probe_icmp_parse(int family, int ip_header, const void *buf, size_t len,
     struct probe_packet *pk)
 {
 	struct cursor	c, icmp;
@@ -154,7 +154,7 @@ probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
 	pk->pk_family = family;
 	cursor_init(&c, buf, len);
 	if (family == AF_INET && ip_header) {
-		if (probe_skip_ip4(&c, &proto, dst) == -1)
+		if (probe_icmp_skip_ip4(&c, &proto, dst) == -1)
 			return PROBE_PARSE_MALFORMED;
 		if (proto != IPPROTO_ICMP)
 			return PROBE_PARSE_OTHER;
@@ -169,14 +169,14 @@ probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
 	    type != PROBE_ICMP6_UNREACH)
 		return PROBE_PARSE_OTHER;
 	if (cursor_remaining(&c) < PROBE_ICMP_HEADER_LEN - 1 ||
-	    (family == AF_INET && !probe_checksum_ok(&icmp)))
+	    (family == AF_INET && !probe_icmp_checksum_ok(&icmp)))
 		return PROBE_PARSE_MALFORMED;
 	if (cursor_get_u8(&c, &pk->pk_code) == -1 || cursor_skip(&c, 2) == -1)
 		return PROBE_PARSE_MALFORMED;
 	if (type == PROBE_ICMP4_UNREACH && family == AF_INET)
-		return probe_parse_unreach4(&c, pk);
+		return probe_icmp_unreach4(&c, pk);
 	if (type == PROBE_ICMP6_UNREACH && family == AF_INET6)
-		return probe_parse_unreach6(&c, pk);
+		return probe_icmp_unreach6(&c, pk);
 	pk->pk_code = 0;
 	if (cursor_get_be16(&c, &pk->pk_ident) == -1 ||
 	    cursor_get_be16(&c, &pk->pk_seq) == -1)
@@ -197,7 +197,7 @@ probe_icmp_parse_error(int family, uint8_t code,
 	pk->pk_code = code;
 	pk->pk_target = *target;
 	cursor_init(&c, buf, len);
-	return probe_parse_quoted_echo(&c, family, pk);
+	return probe_icmp_quoted_echo(&c, family, pk);
 }
 
 /* ICMP codes of destination unreachable, RFC 792 and RFC 4443 3.1. */

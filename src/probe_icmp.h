@@ -53,7 +53,7 @@ struct probe_packet {
  * socket delivers it (its IHL is honoured).  IPv4 checksums are verified;
  * the kernel verifies ICMPv6's.
  */
-enum probe_parse probe_packet_parse(int family, int ip_header,
+enum probe_parse probe_icmp_parse(int family, int ip_header,
 	    const void *buf, size_t len, struct probe_packet *);
 
 /*
@@ -73,11 +73,12 @@ enum probe_parse probe_icmp_parse_error(int family, uint8_t code,
  * ICMPv6 one is left 0 for the kernel, which fills it on ICMPv6 sockets
  * (RFC 3542 section 3.1).  Returns the length, or 0 if buf is too small.
  */
-size_t	probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
-	    const void *payload, size_t plen, void *buf, size_t buflen);
+size_t	probe_icmp_echo_build(int family, int reply, uint16_t ident,
+	    uint16_t seq, const void *payload, size_t plen, void *buf,
+	    size_t buflen);
 
 /* The Internet checksum (RFC 1071) of len bytes. */
-uint16_t probe_checksum(const void *buf, size_t len);
+uint16_t probe_icmp_checksum(const void *buf, size_t len);
 
 /* What an unreachable's ICMP code means, e.g. "host unreachable". */
 const char *probe_icmp_unreach_name(int family, uint8_t code);

@@ -177,7 +177,7 @@ probe_sock_send(const struct probe_sock *so, const struct probe_addr *to,
 
 	if (so->so_kind == PROBE_SOCKET_NONE)
 		return 0;
-	len = probe_echo_build(so->so_family, 0, so->so_ident, seq,
+	len = probe_icmp_echo_build(so->so_family, 0, so->so_ident, seq,
 	    probe_payload, sizeof(probe_payload), buf, sizeof(buf));
 	sslen = probe_addr_to_sockaddr(to, &ss);
 	if (sendto(so->so_fd, buf, len, 0, (struct sockaddr *)&ss, sslen) ==
@@ -214,7 +214,7 @@ probe_sock_read(const struct probe_sock *so, struct probe_packet *pk,
 	if (probe_addr_from_sockaddr(from, (struct sockaddr *)&ss, sslen) ==
 	    -1)
 		memset(from, 0, sizeof(*from));
-	*parsed = probe_packet_parse(so->so_family,
+	*parsed = probe_icmp_parse(so->so_family,
 	    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
 	    buf, (size_t)n, pk);
 	return PROBE_SOCK_READ_DONE;
