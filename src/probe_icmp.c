@@ -100,6 +100,19 @@ probe_icmp_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
 	return PROBE_PARSE_OK;
 }
 
+/* After the quoted IP header (its protocol proto, its destination already
+ * in pk_target's bytes): our echo request, if the quote is of ICMP. */
+static enum probe_parse
+probe_icmp_quoted_request(struct cursor *c, int family, uint8_t proto,
+    struct probe_packet *pk)
+{
+	if (proto != (family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
+		return PROBE_PARSE_OTHER;
+	pk->pk_target.pa_family = (uint8_t)family;
+	pk->pk_target.pa_len = family == AF_INET ? 4 : 16;
+	return probe_icmp_quoted_echo(c, family, pk);
+}
+
 /* RFC 792: the unreachable quotes the IP header and 8 bytes after it. */
 static enum probe_parse
 probe_icmp_unreach4(struct cursor *c, struct probe_packet *pk)
@@ -109,11 +122,7 @@ probe_icmp_unreach4(struct cursor *c, struct probe_packet *pk)
 	if (cursor_skip(c, 4) == -1 ||
 	    probe_icmp_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
 		return PROBE_PARSE_MALFORMED;
-	if (proto != IPPROTO_ICMP)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET;
-	pk->pk_target.pa_len = 4;
-	return probe_icmp_quoted_echo(c, AF_INET, pk);
+	return probe_icmp_quoted_request(c, AF_INET, proto, pk);
 }
 
 /* RFC 4443 section 3.1: as much of the invoking packet as fits.  Our
@@ -128,11 +137,7 @@ probe_icmp_unreach6(struct cursor *c, struct probe_packet *pk)
 	    cursor_get_u8(c, &next) == -1 || cursor_skip(c, 17) == -1 ||
 	    cursor_get_bytes(c, pk->pk_target.pa_bytes, 16) == -1)
 		return PROBE_PARSE_MALFORMED;
-	if (next != IPPROTO_ICMPV6)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET6;
-	pk->pk_target.pa_len = 16;
-	return probe_icmp_quoted_echo(c, AF_INET6, pk);
+	return probe_icmp_quoted_request(c, AF_INET6, next, pk);
 }
 
 /* The ICMP checksum covers the whole message: everything left. */
