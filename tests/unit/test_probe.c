@@ -498,6 +498,46 @@ fake_engine(struct fake *f, const char *const *lines, size_t n,
 	return f->f_pe;
 }
 
+/* What a ping socket's error queue holds: our request as quoted, from its
+ * ICMP header on (ip(7) IP_RECVERR); the bytes written out by hand. */
+static void
+test_parse_error(void)
+{
+	static const uint8_t	req4[8] = { 8, 0, 0x12, 0x34, 0x42, 0x42,
+				    0x01, 0x01 };
+	static const uint8_t	req6[8] = { 128, 0, 0, 0, 0x51, 0x50, 0,
+				    9 };
+	static const uint8_t	udp[8] = { 0x30, 0x39, 0, 53, 0, 8, 0, 0 };
+	struct probe_addr	to;
+	struct probe_packet	pk;
+
+	addr_set(&to, "192.0.2.7");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 8, &pk) ==
+	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_UNREACHABLE &&
+	    pk.pk_family == AF_INET && pk.pk_ident == 0x4242 &&
+	    pk.pk_seq == 0x0101 && pk.pk_code == 1 &&
+	    pk.pk_target.pa_family == AF_INET &&
+	    memcmp(pk.pk_target.pa_bytes, "\xc0\x00\x02\x07", 4) == 0,
+	    "a queued host unreachable quoting our request: id 0x4242 seq "
+	    "0x0101 code 1 to 192.0.2.7");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 7, &pk) ==
+	    PROBE_PARSE_MALFORMED, "the quote cut to 7 bytes is malformed");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 0, &pk) ==
+	    PROBE_PARSE_MALFORMED, "an empty quote is malformed");
+	CHECK(probe_icmp_parse_error(AF_INET, 3, &to, udp, 8, &pk) ==
+	    PROBE_PARSE_OTHER, "a quote that is no echo request is not ours");
+	CHECK(probe_icmp_parse_error(AF_INET6, 1, &to, req4, 8, &pk) ==
+	    PROBE_PARSE_OTHER, "an ICMPv4 request is not an ICMPv6 one");
+	addr_set(&to, "2001:db8::7");
+	CHECK(probe_icmp_parse_error(AF_INET6, 3, &to, req6, 8, &pk) ==
+	    PROBE_PARSE_OK && pk.pk_family == AF_INET6 &&
+	    pk.pk_ident == 0x5150 && pk.pk_seq == 9 && pk.pk_code == 3 &&
+	    pk.pk_target.pa_family == AF_INET6 &&
+	    pk.pk_target.pa_bytes[0] == 0x20 && pk.pk_target.pa_bytes[15] == 7,
+	    "a queued ICMPv6 address unreachable: id 0x5150 seq 9 code 3 to "
+	    "2001:db8::7");
+}
+
 static void
 test_engine_matching(void)
 {
@@ -815,6 +855,7 @@ main(void)
 	test_parse_echo4();
 	test_parse_unreach4();
 	test_parse_v6();
+	test_parse_error();
 	test_engine_matching();
 	test_engine_stats();
 	test_engine_order();
