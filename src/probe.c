@@ -9,15 +9,17 @@
  * sequence number in both rings: waiting means an answer, completed means
  * late or duplicate, absent means foreign.
  *
- * Wire formats: RFC 792 (ICMP echo, destination unreachable) and RFC 4443
- * sections 3.1 and 4 (ICMPv6).  Every received byte is read through a
- * cursor.
+ * The module's rooms, each behind probe.h:
+ *   probe_config.c  `probe` and `probeHistory` lines, main thread only
+ *   probe_addr.c    target addresses, to and from sockaddrs
+ *   probe_icmp.c    the ICMP/ICMPv6 wire codec, pure (and fuzzed)
+ *   probe_socket.c  ping and raw sockets, sending, reading, error queue
+ *   probe.c         this file: when to send, what a reply means, the
+ *                   counters and history, snapshots, the thread
+ * The engine shares struct probe_sock with probe_socket.c through
+ * probe_int.h; it never looks at a received byte itself.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/errqueue.h>
-#include <netdb.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -26,36 +28,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cursor.h"
 #include "errbuf.h"
 #include "probe.h"
+#include "probe_addr.h"
+#include "probe_icmp.h"
+#include "probe_int.h"
 
-#define ICMP4_ECHO_REPLY	0
-#define ICMP4_UNREACH		3
-#define ICMP4_ECHO		8
-#define ICMP6_UNREACH		1
-#define ICMP6_ECHO		128
-#define ICMP6_ECHO_REPLY	129
-#define ICMP_HEADER_LEN		8	/* type, code, checksum, id, seq */
-#define IP4_HEADER_MIN		20
-#define IP6_HEADER_LEN		40
-
-#ifndef ICMP_FILTER
-#define ICMP_FILTER		1	/* <linux/icmp.h>, which clashes */
-#endif
-
-#define PROBE_RECV_BUF		2048	/* headers and a quoted header */
 #define PROBE_RECV_BURST	64	/* reads per socket per wakeup */
 #define PROBE_IDLE_US		60000000ULL	/* wait when nothing is due */
-#define PROBE_QUOTE_MAX		64	/* characters of a token quoted */
-
-/* What our echo requests carry: a marker for whoever reads a capture. */
-static const char probe_payload[24] = "coremon probe";
 
 /* A probe sent and not yet completed. */
 struct probe_outstanding {
@@ -78,13 +62,6 @@ struct probe_target {
 	uint64_t		 pt_next_us;	/* next send, CLOCK_MONOTONIC */
 	uint64_t		 pt_timeout_us;
 	uint64_t		 pt_newest_done;	/* sendno */
-};
-
-struct probe_sock {
-	int		 so_fd;		/* -1: none */
-	int		 so_family;
-	enum probe_socket so_kind;
-	uint16_t	 so_ident;
 };
 
 /* A snapshot and what only this file sees of it. */
@@ -114,467 +91,6 @@ struct probe_engine {
 	int			 pe_wake_fd;	/* eventfd: stop */
 };
 
-/* Configuration */
-
-/* A token as it may appear in a message: at most PROBE_QUOTE_MAX
- * characters, anything unprintable as '?'. */
-static const char *
-probe_quote(const char *s, char *buf, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i + 4 < len && i < PROBE_QUOTE_MAX; i++)
-		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
-	buf[i] = '\0';
-	if (s[i] != '\0' && i + 4 <= len)
-		memcpy(buf + i, "...", 4);	/* with the NUL */
-	return buf;
-}
-
-/* Decimal digits only, no sign or space, min..max. */
-static int
-probe_parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t	v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-probe_parse_name(const char *name, const struct probe_config *existing,
-    size_t nexisting, char *err, size_t errlen)
-{
-	char	q[PROBE_QUOTE_MAX + 4];
-	size_t	i;
-
-	if (strlen(name) > PROBE_NAME_MAX)
-		return errbuf_set(err, errlen, "probe name \"%s\" is longer "
-		    "than %d characters", probe_quote(name, q, sizeof(q)),
-		    PROBE_NAME_MAX);
-	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") != strlen(name))
-		return errbuf_set(err, errlen, "probe name \"%s\" may hold "
-		    "only letters, digits, '.', '_' and '-'",
-		    probe_quote(name, q, sizeof(q)));
-	for (i = 0; i < nexisting; i++) {
-		if (strcmp(existing[i].pc_name, name) == 0)
-			return errbuf_set(err, errlen,
-			    "duplicate probe name \"%s\"", name);
-	}
-	if (nexisting >= PROBE_MAX)
-		return errbuf_set(err, errlen, "too many probes (at most %d)",
-		    PROBE_MAX);
-	return 0;
-}
-
-/* Multicast, broadcast and "this host" addresses answer from elsewhere or
- * not at all: a reply could never be matched to the target. */
-static int
-probe_addr_is_unicast(const struct probe_addr *pa)
-{
-	const uint8_t	*b = pa->pa_bytes;
-	static const uint8_t zero[16];
-
-	if (pa->pa_family == AF_INET)
-		return b[0] != 0 && (b[0] & 0xf0) != 0xe0 &&
-		    !(b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
-	return b[0] != 0xff && memcmp(b, zero, 16) != 0;
-}
-
-static int
-probe_addr_from_sockaddr(struct probe_addr *pa, const struct sockaddr *sa,
-    socklen_t salen)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-	static const uint8_t	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				    0xff, 0xff };
-
-	memset(pa, 0, sizeof(*pa));
-	if (sa->sa_family == AF_INET && salen >= sizeof(sin)) {
-		memcpy(&sin, sa, sizeof(sin));
-		pa->pa_family = AF_INET;
-		pa->pa_len = 4;
-		memcpy(pa->pa_bytes, &sin.sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family != AF_INET6 || salen < sizeof(sin6))
-		return -1;
-	memcpy(&sin6, sa, sizeof(sin6));
-	if (memcmp(&sin6.sin6_addr, mapped, 12) == 0) {
-		pa->pa_family = AF_INET;
-		pa->pa_len = 4;
-		memcpy(pa->pa_bytes, sin6.sin6_addr.s6_addr + 12, 4);
-		return 0;
-	}
-	pa->pa_family = AF_INET6;
-	pa->pa_len = 16;
-	memcpy(pa->pa_bytes, &sin6.sin6_addr, 16);
-	pa->pa_scope = sin6.sin6_scope_id;
-	return 0;
-}
-
-static socklen_t
-probe_addr_to_sockaddr(const struct probe_addr *pa,
-    struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	memset(ss, 0, sizeof(*ss));
-	if (pa->pa_family == AF_INET) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, pa->pa_bytes, 4);
-		memcpy(ss, &sin, sizeof(sin));
-		return sizeof(sin);
-	}
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	memcpy(&sin6.sin6_addr, pa->pa_bytes, 16);
-	sin6.sin6_scope_id = pa->pa_scope;
-	memcpy(ss, &sin6, sizeof(sin6));
-	return sizeof(sin6);
-}
-
-static int
-probe_addr_equal(const struct probe_addr *a, const struct probe_addr *b)
-{
-	return a->pa_family == b->pa_family && a->pa_len == b->pa_len &&
-	    memcmp(a->pa_bytes, b->pa_bytes, a->pa_len) == 0;
-}
-
-/* An address as written, else the first unicast address the resolver
- * gives (in its RFC 6724 order), among families the host has. */
-static int
-probe_resolve(const char *host, struct probe_addr *pa, char *err,
-    size_t errlen)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 q[PROBE_QUOTE_MAX + 4];
-	int		 rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;	/* one entry per address */
-	hints.ai_flags = AI_NUMERICHOST;
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0) {
-		hints.ai_flags = AI_ADDRCONFIG;
-		rc = getaddrinfo(host, NULL, &hints, &res);
-	}
-	probe_quote(host, q, sizeof(q));
-	if (rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY)
-		return errbuf_set(err, errlen, "unknown host \"%s\"", q);
-	if (rc != 0)
-		return errbuf_set(err, errlen, "unknown host \"%s\": %s", q,
-		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (probe_addr_from_sockaddr(pa, ai->ai_addr,
-		    ai->ai_addrlen) == 0 && probe_addr_is_unicast(pa))
-			break;
-	}
-	freeaddrinfo(res);
-	if (ai == NULL)
-		return errbuf_set(err, errlen,
-		    "host \"%s\" is not a unicast address", q);
-	return 0;
-}
-
-/* One "interval S" or "timeout S" pair, opt its first word. */
-static int
-probe_parse_option(const char *opt, char **saveptr, struct probe_config *pc,
-    int *seen, char *err, size_t errlen)
-{
-	char		 q[PROBE_QUOTE_MAX + 4];
-	const char	*val;
-	uint32_t	*dst, max;
-	int		 bit;
-
-	if (strcmp(opt, "interval") == 0) {
-		dst = &pc->pc_interval;
-		max = PROBE_INTERVAL_MAX;
-		bit = 1;
-	} else if (strcmp(opt, "timeout") == 0) {
-		dst = &pc->pc_timeout;
-		max = PROBE_TIMEOUT_MAX;
-		bit = 2;
-	} else {
-		return errbuf_set(err, errlen, "unknown option \"%s\" "
-		    "(expected interval or timeout)",
-		    probe_quote(opt, q, sizeof(q)));
-	}
-	if (*seen & bit)
-		return errbuf_set(err, errlen, "%s given twice", opt);
-	*seen |= bit;
-	if ((val = strtok_r(NULL, " \t\r\n", saveptr)) == NULL)
-		return errbuf_set(err, errlen, "%s needs a value in seconds",
-		    opt);
-	if (probe_parse_uint(val, 1, max, dst) == -1)
-		return errbuf_set(err, errlen, "%s \"%s\" is not a whole "
-		    "number from 1 to %u", opt, probe_quote(val, q, sizeof(q)),
-		    max);
-	return 0;
-}
-
-int
-probe_config_parse(const char *value, const struct probe_config *existing,
-    size_t nexisting, struct probe_config *out, char *err, size_t errlen)
-{
-	struct probe_config	 pc;
-	char			*copy, *saveptr = NULL, *name, *host, *tok;
-	char			 q[PROBE_QUOTE_MAX + 4];
-	int			 seen = 0;
-
-	memset(&pc, 0, sizeof(pc));
-	pc.pc_timeout = PROBE_TIMEOUT_DEFAULT;
-	if ((copy = strdup(value)) == NULL)
-		return errbuf_set(err, errlen, "%s", strerror(errno));
-	name = strtok_r(copy, " \t\r\n", &saveptr);
-	host = name ? strtok_r(NULL, " \t\r\n", &saveptr) : NULL;
-	if (name == NULL) {
-		snprintf(err, errlen, "probe needs a name and a host: "
-		    "probe NAME HOST [interval SECONDS] [timeout SECONDS]");
-		goto fail;
-	}
-	if (probe_parse_name(name, existing, nexisting, err, errlen) == -1)
-		goto fail;
-	if (host == NULL) {
-		snprintf(err, errlen, "probe \"%s\" needs a host", name);
-		goto fail;
-	}
-	if (strlen(host) > PROBE_HOST_MAX) {
-		snprintf(err, errlen, "host \"%s\" is longer than %d characters",
-		    probe_quote(host, q, sizeof(q)), PROBE_HOST_MAX);
-		goto fail;
-	}
-	while ((tok = strtok_r(NULL, " \t\r\n", &saveptr)) != NULL) {
-		if (probe_parse_option(tok, &saveptr, &pc, &seen, err,
-		    errlen) == -1)
-			goto fail;
-	}
-	/* Last: the resolver may be slow, the checks above are not. */
-	if (probe_resolve(host, &pc.pc_addr, err, errlen) == -1)
-		goto fail;
-	strcpy(pc.pc_name, name);
-	strcpy(pc.pc_host, host);
-	free(copy);
-	*out = pc;
-	return 0;
-fail:
-	free(copy);
-	return -1;
-}
-
-int
-probe_history_parse(const char *value, uint32_t *out, char *err,
-    size_t errlen)
-{
-	char	q[PROBE_QUOTE_MAX + 4];
-
-	if (probe_parse_uint(value, 1, PROBE_HISTORY_MAX, out) == -1)
-		return errbuf_set(err, errlen, "probeHistory \"%s\" is not a "
-		    "whole number from 1 to %d", probe_quote(value, q, sizeof(q)),
-		    PROBE_HISTORY_MAX);
-	return 0;
-}
-
-void
-probe_options_default(struct probe_options *po)
-{
-	memset(po, 0, sizeof(*po));
-	po->po_default_interval = 30;
-	po->po_history = PROBE_HISTORY_DEFAULT;
-	po->po_slow_us = 0;
-	po->po_sockets = PROBE_WANT_AUTO;
-}
-
-/* Packets */
-
-/* RFC 1071: the ones' complement of the ones' complement sum of the
- * 16-bit big-endian words, an odd last byte padded with zero. */
-uint16_t
-probe_checksum(const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	uint64_t	 sum = 0;
-	size_t		 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-size_t
-probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
-    const void *payload, size_t plen, void *buf, size_t buflen)
-{
-	uint8_t		*p = buf;
-	uint16_t	 sum;
-
-	if (buflen < ICMP_HEADER_LEN || plen > buflen - ICMP_HEADER_LEN)
-		return 0;
-	if (family == AF_INET)
-		p[0] = reply ? ICMP4_ECHO_REPLY : ICMP4_ECHO;
-	else
-		p[0] = reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO;
-	p[1] = 0;
-	p[2] = p[3] = 0;
-	p[4] = (uint8_t)(ident >> 8), p[5] = (uint8_t)ident;
-	p[6] = (uint8_t)(seq >> 8), p[7] = (uint8_t)seq;
-	if (plen > 0)
-		memcpy(p + ICMP_HEADER_LEN, payload, plen);
-	if (family == AF_INET) {
-		sum = probe_checksum(p, ICMP_HEADER_LEN + plen);
-		p[2] = (uint8_t)(sum >> 8), p[3] = (uint8_t)sum;
-	}
-	return ICMP_HEADER_LEN + plen;
-}
-
-/* Skips an IPv4 header, honouring IHL, and limits the cursor to the
- * datagram's total length; *proto and *dst (4 bytes) from the header. */
-static int
-probe_skip_ip4(struct cursor *c, uint8_t *proto, uint8_t *dst)
-{
-	struct cursor	h = *c;
-	uint8_t		vihl;
-	uint16_t	total;
-	size_t		ihl;
-
-	if (cursor_get_u8(&h, &vihl) == -1 || vihl >> 4 != 4)
-		return -1;
-	ihl = (size_t)(vihl & 0x0f) * 4;
-	if (ihl < IP4_HEADER_MIN || cursor_skip(&h, 1) == -1 ||
-	    cursor_get_be16(&h, &total) == -1 || total < ihl ||
-	    cursor_skip(&h, 5) == -1 || cursor_get_u8(&h, proto) == -1 ||
-	    cursor_skip(&h, 6) == -1 || cursor_get_bytes(&h, dst, 4) == -1)
-		return -1;
-	if (cursor_skip(c, ihl) == -1)
-		return -1;
-	/* A quoted header's total length names bytes the quote cut off;
-	 * limiting never lengthens, so this only drops trailing padding. */
-	cursor_limit(c, total - ihl);
-	return 0;
-}
-
-/* The echo request an unreachable quotes: type, code, checksum, id, seq. */
-static enum probe_parse
-probe_parse_quoted_echo(struct cursor *c, int family, struct probe_packet *pk)
-{
-	uint8_t	type;
-
-	if (cursor_get_u8(c, &type) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (type != (family == AF_INET ? ICMP4_ECHO : ICMP6_ECHO))
-		return PROBE_PARSE_OTHER;	/* someone else's error */
-	if (cursor_skip(c, 3) == -1 || cursor_get_be16(c, &pk->pk_ident) == -1 ||
-	    cursor_get_be16(c, &pk->pk_seq) == -1)
-		return PROBE_PARSE_MALFORMED;
-	pk->pk_type = PROBE_PACKET_UNREACHABLE;
-	return PROBE_PARSE_OK;
-}
-
-/* RFC 792: the unreachable quotes the IP header and 8 bytes after it. */
-static enum probe_parse
-probe_parse_unreach4(struct cursor *c, struct probe_packet *pk)
-{
-	uint8_t	proto;
-
-	if (cursor_skip(c, 4) == -1 ||
-	    probe_skip_ip4(c, &proto, pk->pk_target.pa_bytes) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (proto != IPPROTO_ICMP)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET;
-	pk->pk_target.pa_len = 4;
-	return probe_parse_quoted_echo(c, AF_INET, pk);
-}
-
-/* RFC 4443 section 3.1: as much of the invoking packet as fits.  Our
- * requests carry no extension header, so ICMPv6 follows at once. */
-static enum probe_parse
-probe_parse_unreach6(struct cursor *c, struct probe_packet *pk)
-{
-	uint8_t	vers, next;
-
-	if (cursor_skip(c, 4) == -1 || cursor_peek_u8(c, &vers) == -1 ||
-	    vers >> 4 != 6 || cursor_skip(c, 6) == -1 ||
-	    cursor_get_u8(c, &next) == -1 || cursor_skip(c, 17) == -1 ||
-	    cursor_get_bytes(c, pk->pk_target.pa_bytes, 16) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (next != IPPROTO_ICMPV6)
-		return PROBE_PARSE_OTHER;
-	pk->pk_target.pa_family = AF_INET6;
-	pk->pk_target.pa_len = 16;
-	return probe_parse_quoted_echo(c, AF_INET6, pk);
-}
-
-/* The ICMP checksum covers the whole message: everything left. */
-static int
-probe_checksum_ok(const struct cursor *c)
-{
-	return probe_checksum(c->cu_data + c->cu_pos,
-	    cursor_remaining(c)) == 0;
-}
-
-enum probe_parse
-probe_packet_parse(int family, int ip_header, const void *buf, size_t len,
-    struct probe_packet *pk)
-{
-	struct cursor	c, icmp;
-	uint8_t		type, proto, dst[4];
-
-	memset(pk, 0, sizeof(*pk));
-	pk->pk_family = family;
-	cursor_init(&c, buf, len);
-	if (family == AF_INET && ip_header) {
-		if (probe_skip_ip4(&c, &proto, dst) == -1)
-			return PROBE_PARSE_MALFORMED;
-		if (proto != IPPROTO_ICMP)
-			return PROBE_PARSE_OTHER;
-	}
-	icmp = c;
-	if (cursor_get_u8(&c, &type) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (family == AF_INET && type != ICMP4_ECHO_REPLY &&
-	    type != ICMP4_UNREACH)
-		return PROBE_PARSE_OTHER;
-	if (family == AF_INET6 && type != ICMP6_ECHO_REPLY &&
-	    type != ICMP6_UNREACH)
-		return PROBE_PARSE_OTHER;
-	if (cursor_remaining(&c) < ICMP_HEADER_LEN - 1 ||
-	    (family == AF_INET && !probe_checksum_ok(&icmp)))
-		return PROBE_PARSE_MALFORMED;
-	if (cursor_get_u8(&c, &pk->pk_code) == -1 || cursor_skip(&c, 2) == -1)
-		return PROBE_PARSE_MALFORMED;
-	if (type == ICMP4_UNREACH && family == AF_INET)
-		return probe_parse_unreach4(&c, pk);
-	if (type == ICMP6_UNREACH && family == AF_INET6)
-		return probe_parse_unreach6(&c, pk);
-	pk->pk_code = 0;
-	if (cursor_get_be16(&c, &pk->pk_ident) == -1 ||
-	    cursor_get_be16(&c, &pk->pk_seq) == -1)
-		return PROBE_PARSE_MALFORMED;
-	pk->pk_type = PROBE_PACKET_ECHO_REPLY;
-	return PROBE_PARSE_OK;
-}
-
 /* Names */
 
 const char *
@@ -594,40 +110,6 @@ probe_socket_name(enum probe_socket kind)
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ?
 	    names[kind] : "?";
-}
-
-void
-probe_addr_format(const struct probe_addr *pa, char *buf, size_t len)
-{
-	if (len == 0)
-		return;
-	if ((pa->pa_family != AF_INET && pa->pa_family != AF_INET6) ||
-	    inet_ntop(pa->pa_family, pa->pa_bytes, buf, (socklen_t)len) ==
-	    NULL)
-		snprintf(buf, len, "?");
-}
-
-/* ICMP codes of destination unreachable, RFC 792 and RFC 4443 3.1. */
-static const char *
-probe_unreach_name(int family, uint8_t code)
-{
-	static const char *const v4[] = { "network unreachable",
-	    "host unreachable", "protocol unreachable", "port unreachable",
-	    "fragmentation needed", "source route failed",
-	    "network unknown", "host unknown", "source host isolated",
-	    "network prohibited", "host prohibited",
-	    "network unreachable for TOS", "host unreachable for TOS",
-	    "communication prohibited" };
-	static const char *const v6[] = { "no route to destination",
-	    "communication prohibited", "beyond scope of source address",
-	    "address unreachable", "port unreachable",
-	    "source address failed policy", "reject route" };
-
-	if (family == AF_INET && code < sizeof(v4) / sizeof(v4[0]))
-		return v4[code];
-	if (family == AF_INET6 && code < sizeof(v6) / sizeof(v6[0]))
-		return v6[code];
-	return "destination unreachable";
 }
 
 /* Clock */
@@ -775,29 +257,6 @@ probe_sock_of(struct probe_engine *pe, int family)
 	return family == AF_INET ? &pe->pe_sock4 : &pe->pe_sock6;
 }
 
-/* 0, or -1 with errno set. */
-static int
-probe_transmit(struct probe_engine *pe, const struct probe_target *pt,
-    uint16_t seq)
-{
-	const struct probe_sock	*so;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	uint8_t			 buf[ICMP_HEADER_LEN + sizeof(probe_payload)];
-	size_t			 len;
-
-	so = probe_sock_of(pe, pt->pt_res.pr_addr.pa_family);
-	if (so->so_kind == PROBE_SOCKET_NONE)
-		return 0;
-	len = probe_echo_build(so->so_family, 0, so->so_ident, seq,
-	    probe_payload, sizeof(probe_payload), buf, sizeof(buf));
-	sslen = probe_addr_to_sockaddr(&pt->pt_res.pr_addr, &ss);
-	if (sendto(so->so_fd, buf, len, 0, (struct sockaddr *)&ss, sslen) ==
-	    -1)
-		return -1;
-	return 0;
-}
-
 static void
 probe_send(struct probe_engine *pe, struct probe_target *pt,
     const struct probe_clock *now)
@@ -817,7 +276,8 @@ probe_send(struct probe_engine *pe, struct probe_target *pt,
 	ou->ou_status = PROBE_STATUS_NONE;
 	pr->pr_last_seq = ou->ou_seq;
 	pe->pe_dirty = 1;
-	if (probe_transmit(pe, pt, ou->ou_seq) == -1) {
+	if (probe_sock_send(probe_sock_of(pe, pr->pr_addr.pa_family),
+	    &pr->pr_addr, ou->ou_seq) == -1) {
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "sendto: %s",
 		    strerror(errno));
 		probe_complete(pe, pt, ou, PROBE_STATUS_ERROR, 0, now);
@@ -874,8 +334,9 @@ probe_match(struct probe_engine *pe, struct probe_target *pt,
 		else
 			snprintf(addr, sizeof(addr), "?");
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "%s "
-		    "(ICMP code %u) from %s", probe_unreach_name(pk->pk_family,
-		    pk->pk_code), pk->pk_code, addr);
+		    "(ICMP code %u) from %s",
+		    probe_icmp_unreach_name(pk->pk_family, pk->pk_code),
+		    pk->pk_code, addr);
 		probe_complete(pe, pt, ou, PROBE_STATUS_UNREACHABLE, 0, now);
 		return PROBE_VERDICT_UNREACHABLE;
 	}
@@ -1088,133 +549,6 @@ probe_window_rtt(const struct probe_result *r, int64_t from_us,
 	return n;
 }
 
-/* Sockets */
-
-static uint16_t
-probe_random16(void)
-{
-	uint16_t	v;
-
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
-		v = (uint16_t)(getpid() ^ time(NULL));
-	return v;
-}
-
-/* The kernel picks the identifier of a ping socket at bind (its "port")
- * and asks ICMP errors to be queued for MSG_ERRQUEUE (ip(7) IP_RECVERR). */
-static int
-probe_dgram_setup(struct probe_sock *so)
-{
-	struct sockaddr_storage	 ss;
-	struct probe_addr	 any;
-	socklen_t		 len;
-	int			 on = 1;
-
-	memset(&any, 0, sizeof(any));
-	any.pa_family = (uint8_t)so->so_family;
-	len = probe_addr_to_sockaddr(&any, &ss);
-	if (bind(so->so_fd, (struct sockaddr *)&ss, len) == -1)
-		return -1;
-	len = sizeof(ss);
-	if (getsockname(so->so_fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	so->so_ident = so->so_family == AF_INET ?
-	    ntohs(((struct sockaddr_in *)&ss)->sin_port) :
-	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	if (so->so_family == AF_INET)
-		return setsockopt(so->so_fd, IPPROTO_IP, IP_RECVERR, &on,
-		    sizeof(on));
-	return setsockopt(so->so_fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
-	    sizeof(on));
-}
-
-/* A raw socket sees every ICMP message of the host: let the kernel keep
- * only echo replies and unreachables (raw(7) ICMP_FILTER, RFC 3542 3.2). */
-static int
-probe_raw_setup(struct probe_sock *so)
-{
-	struct icmp6_filter	f6;
-	uint32_t		f4;
-
-	so->so_ident = probe_random16();
-	if (so->so_family == AF_INET) {
-		f4 = ~((1U << ICMP4_ECHO_REPLY) | (1U << ICMP4_UNREACH));
-		return setsockopt(so->so_fd, SOL_RAW, ICMP_FILTER, &f4,
-		    sizeof(f4));
-	}
-	ICMP6_FILTER_SETBLOCKALL(&f6);
-	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
-	ICMP6_FILTER_SETPASS(ICMP6_UNREACH, &f6);
-	return setsockopt(so->so_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
-	    sizeof(f6));
-}
-
-static int
-probe_sock_try(struct probe_sock *so, int type)
-{
-	int	proto = so->so_family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int	rc;
-
-	so->so_fd = socket(so->so_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    proto);
-	if (so->so_fd == -1)
-		return -1;
-	rc = type == SOCK_DGRAM ? probe_dgram_setup(so) : probe_raw_setup(so);
-	if (rc == -1) {
-		int	saved = errno;
-
-		close(so->so_fd);
-		so->so_fd = -1;
-		errno = saved;
-		return -1;
-	}
-	so->so_kind = type == SOCK_DGRAM ? PROBE_SOCKET_DGRAM :
-	    PROBE_SOCKET_RAW;
-	return 0;
-}
-
-static int
-probe_sock_open(struct probe_sock *so, int family,
-    enum probe_socket_want want, char *err, size_t errlen)
-{
-	const char	*fam = family == AF_INET ? "IPv4" : "IPv6";
-	int		 dgram_errno = 0;
-
-	memset(so, 0, sizeof(*so));
-	so->so_fd = -1;
-	so->so_family = family;
-	if (want == PROBE_WANT_NONE) {
-		so->so_ident = probe_random16();
-		return 0;
-	}
-	if (want != PROBE_WANT_RAW) {
-		if (probe_sock_try(so, SOCK_DGRAM) == 0)
-			return 0;
-		dgram_errno = errno;
-		if (want == PROBE_WANT_DGRAM)
-			return errbuf_set(err, errlen, "cannot open an ICMP "
-			    "datagram socket for %s: %s (see "
-			    "net.ipv4.ping_group_range)",
-			    fam, strerror(dgram_errno));
-	}
-	if (probe_sock_try(so, SOCK_RAW) == 0)
-		return 0;
-	if (want == PROBE_WANT_RAW)
-		return errbuf_set(err, errlen, "cannot open a raw ICMP socket "
-		    "for %s: %s", fam, strerror(errno));
-	return errbuf_set(err, errlen, "cannot open an ICMP socket for %s: "
-	    "datagram: %s (see net.ipv4.ping_group_range), raw: %s "
-	    "(needs CAP_NET_RAW)", fam, strerror(dgram_errno), strerror(errno));
-}
-
-static void
-probe_sock_close(struct probe_sock *so)
-{
-	if (so->so_fd != -1)
-		close(so->so_fd);
-	so->so_fd = -1;
-}
-
 /* Engine */
 
 static int
@@ -1319,7 +653,7 @@ probe_engine_new(const struct probe_config *pcs, size_t n,
 	}
 	if (probe_open_sockets(pe, err, errlen) == -1)
 		goto fail;
-	pe->pe_seq = probe_random16();
+	pe->pe_seq = probe_sock_random16();
 	probe_clock_now(&now);
 	probe_engine_publish(pe, &now);
 	if (pe->pe_current == NULL)
@@ -1349,156 +683,51 @@ probe_engine_free(struct probe_engine *pe)
 
 /* I/O, on the engine's thread */
 
-/* Reads the datagrams waiting on one socket. */
+/* What became of one message read, on either receive path: an answer
+ * (pk) goes to the matching, anything else is counted. */
 static void
-probe_receive(struct probe_engine *pe, const struct probe_sock *so)
+probe_account(struct probe_engine *pe, enum probe_parse parsed,
+    const struct probe_packet *pk, const struct probe_addr *from,
+    const struct probe_clock *now)
 {
-	uint8_t			 buf[PROBE_RECV_BUF];
-	struct sockaddr_storage	 ss;
-	struct probe_packet	 pk;
-	struct probe_addr	 from;
-	struct probe_clock	 now;
-	ssize_t			 n;
-	int			 i;
-
-	for (i = 0; i < PROBE_RECV_BURST; i++) {
-		socklen_t	sslen = sizeof(ss);
-
-		n = recvfrom(so->so_fd, buf, sizeof(buf), MSG_TRUNC,
-		    (struct sockaddr *)&ss, &sslen);
-		probe_clock_now(&now);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			/* A ping socket reports a queued ICMP error once
-			 * through recv too; the error queue has the detail. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    so->so_kind != PROBE_SOCKET_DGRAM)
-				pe->pe_recv_errors++;
-			return;
-		}
-		if ((size_t)n > sizeof(buf))
-			n = sizeof(buf);	/* we need the headers only */
-		if (probe_addr_from_sockaddr(&from, (struct sockaddr *)&ss,
-		    sslen) == -1)
-			memset(&from, 0, sizeof(from));
-		switch (probe_packet_parse(so->so_family,
-		    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
-		    buf, (size_t)n, &pk)) {
-		case PROBE_PARSE_OK:
-			probe_engine_input(pe, &pk, &from, &now);
-			break;
-		case PROBE_PARSE_OTHER:
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
-			break;
-		default:
-			pe->pe_malformed++;
-			pe->pe_dirty = 1;
-			break;
-		}
+	switch (parsed) {
+	case PROBE_PARSE_OK:
+		probe_engine_input(pe, pk, from, now);
+		break;
+	case PROBE_PARSE_OTHER:
+		pe->pe_ignored++;
+		pe->pe_dirty = 1;
+		break;
+	default:
+		pe->pe_malformed++;
+		pe->pe_dirty = 1;
+		break;
 	}
 }
 
-/* The extended error of one MSG_ERRQUEUE read; -1 if it has none. */
-static int
-probe_errqueue_cmsg(struct msghdr *msg, int family,
-    struct sock_extended_err *ee, struct probe_addr *offender)
-{
-	struct sockaddr_storage	 ss;
-	struct cmsghdr		*cm;
-	size_t			 len;
-
-	memset(offender, 0, sizeof(*offender));
-	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
-		if (!(family == AF_INET && cm->cmsg_level == SOL_IP &&
-		    cm->cmsg_type == IP_RECVERR) &&
-		    !(family == AF_INET6 && cm->cmsg_level == SOL_IPV6 &&
-		    cm->cmsg_type == IPV6_RECVERR))
-			continue;
-		len = cm->cmsg_len - CMSG_LEN(0);
-		if (len < sizeof(*ee))
-			return -1;
-		memcpy(ee, CMSG_DATA(cm), sizeof(*ee));
-		/* SO_EE_OFFENDER: the sender's address follows. */
-		len -= sizeof(*ee);
-		if (len > sizeof(ss))
-			len = sizeof(ss);
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, CMSG_DATA(cm) + sizeof(*ee), len);
-		if (probe_addr_from_sockaddr(offender, (struct sockaddr *)&ss,
-		    (socklen_t)len) == -1)
-			memset(offender, 0, sizeof(*offender));
-		return 0;
-	}
-	return -1;
-}
-
-static int
-probe_errqueue_is_unreach(int family, const struct sock_extended_err *ee)
-{
-	if (family == AF_INET)
-		return ee->ee_origin == SO_EE_ORIGIN_ICMP &&
-		    ee->ee_type == ICMP4_UNREACH;
-	return ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
-	    ee->ee_type == ICMP6_UNREACH;
-}
-
-/* ICMP errors a ping socket queued: the data is our own request as
- * quoted, msg_name its destination (ip(7) IP_RECVERR). */
+/* Reads what waits on one socket, or on its error queue, up to a burst. */
 static void
-probe_receive_errors(struct probe_engine *pe, const struct probe_sock *so)
+probe_receive(struct probe_engine *pe, const struct probe_sock *so,
+    int errqueue)
 {
-	uint8_t			  buf[PROBE_RECV_BUF];
-	uint64_t		  control[64];	/* aligned for cmsghdr */
-	struct sockaddr_storage	  ss;
-	struct sock_extended_err  ee;
-	struct probe_addr	  offender;
-	struct probe_packet	  pk;
-	struct probe_clock	  now;
-	struct cursor		  c;
-	struct iovec		  iov;
-	struct msghdr		  msg;
-	ssize_t			  n;
-	int			  i;
+	struct probe_packet	pk;
+	struct probe_addr	from;
+	struct probe_clock	now;
+	enum probe_parse	parsed;
+	enum probe_sock_read	got;
+	int			i;
 
 	for (i = 0; i < PROBE_RECV_BURST; i++) {
-		iov.iov_base = buf, iov.iov_len = sizeof(buf);
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_name = &ss, msg.msg_namelen = sizeof(ss);
-		msg.msg_iov = &iov, msg.msg_iovlen = 1;
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		if ((n = recvmsg(so->so_fd, &msg, MSG_ERRQUEUE)) == -1)
-			return;
-		probe_clock_now(&now);
-		memset(&pk, 0, sizeof(pk));
-		pk.pk_family = so->so_family;
-		if (probe_errqueue_cmsg(&msg, so->so_family, &ee,
-		    &offender) == -1 || !probe_errqueue_is_unreach(
-		    so->so_family, &ee) || probe_addr_from_sockaddr(
-		    &pk.pk_target, (struct sockaddr *)&ss, msg.msg_namelen) ==
-		    -1) {
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
+		got = errqueue ?
+		    probe_sock_read_error(so, &pk, &from, &now, &parsed) :
+		    probe_sock_read(so, &pk, &from, &now, &parsed);
+		if (got == PROBE_SOCK_READ_AGAIN)
 			continue;
-		}
-		cursor_init(&c, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-		    sizeof(buf));
-		switch (probe_parse_quoted_echo(&c, so->so_family, &pk)) {
-		case PROBE_PARSE_OK:
-			pk.pk_code = ee.ee_code;
-			probe_engine_input(pe, &pk, &offender, &now);
-			break;
-		case PROBE_PARSE_OTHER:
-			pe->pe_ignored++;
-			pe->pe_dirty = 1;
-			break;
-		default:
-			pe->pe_malformed++;
-			pe->pe_dirty = 1;
-			break;
-		}
+		if (got == PROBE_SOCK_READ_FAILED)
+			pe->pe_recv_errors++;
+		if (got != PROBE_SOCK_READ_DONE)
+			return;
+		probe_account(pe, parsed, &pk, &from, &now);
 	}
 }
 
@@ -1507,9 +736,9 @@ probe_handle(struct probe_engine *pe, const struct probe_sock *so,
     short revents)
 {
 	if (revents & POLLERR && so->so_kind == PROBE_SOCKET_DGRAM)
-		probe_receive_errors(pe, so);
+		probe_receive(pe, so, 1);
 	if (revents & (POLLIN | POLLERR))
-		probe_receive(pe, so);
+		probe_receive(pe, so, 0);
 }
 
 static void *

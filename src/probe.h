@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe_addr.h"
+
 #define PROBE_NAME_MAX		32	/* characters of a probe name */
 #define PROBE_HOST_MAX		255	/* characters of a host as written */
 #define PROBE_ERROR_MAX		128	/* bytes of pr_error, with the NUL */
@@ -46,13 +48,6 @@
 #define PROBE_HISTORY_DEFAULT	10	/* probeHistory */
 #define PROBE_HISTORY_MAX	1000
 #define PROBE_MAX		256	/* probes per engine */
-
-struct probe_addr {
-	uint8_t		pa_family;	/* AF_INET or AF_INET6 */
-	uint8_t		pa_len;		/* 4 or 16 */
-	uint8_t		pa_bytes[16];	/* network order, zero past pa_len */
-	uint32_t	pa_scope;	/* IPv6 scope id (link-local), else 0 */
-};
 
 /* One `probe` line. */
 struct probe_config {
@@ -189,6 +184,7 @@ struct probe_snapshot {
 };
 
 struct probe_engine;
+struct probe_packet;	/* probe_icmp.h */
 
 /*
  * Copies the configurations, opens the sockets the probes need (one per
@@ -226,52 +222,6 @@ unsigned int probe_window_rtt(const struct probe_result *, int64_t from_us,
 const char *probe_status_name(enum probe_status);
 /* "none", "dgram", "raw". */
 const char *probe_socket_name(enum probe_socket);
-/* Address as text (inet_ntop), "?" if it has no family. */
-void	probe_addr_format(const struct probe_addr *, char *buf, size_t len);
-
-/*
- * Packets.  probe_packet_parse() reads one received ICMP (family AF_INET)
- * or ICMPv6 (AF_INET6) message through a bounds-checked cursor; with
- * ip_header set the buffer starts with the IPv4 header, as a raw IPv4
- * socket delivers it (its IHL is honoured).  IPv4 checksums are verified;
- * the kernel verifies ICMPv6's.
- */
-enum probe_packet_type {
-	PROBE_PACKET_ECHO_REPLY = 1,	/* pk_ident, pk_seq */
-	PROBE_PACKET_UNREACHABLE	/* quoting our echo request: pk_ident,
-					 * pk_seq, pk_target, pk_code */
-};
-
-enum probe_parse {
-	PROBE_PARSE_OK,
-	PROBE_PARSE_OTHER,	/* a well-formed message of another kind */
-	PROBE_PARSE_MALFORMED	/* truncated, bad header or checksum */
-};
-
-struct probe_packet {
-	enum probe_packet_type pk_type;
-	int		pk_family;	/* AF_INET or AF_INET6 */
-	uint16_t	pk_ident;
-	uint16_t	pk_seq;
-	uint8_t		pk_code;	/* ICMP code of an unreachable */
-	struct probe_addr pk_target;	/* unreachable: the request's
-					 * destination */
-};
-
-enum probe_parse probe_packet_parse(int family, int ip_header,
-	    const void *buf, size_t len, struct probe_packet *);
-
-/*
- * Builds an ICMP (AF_INET) or ICMPv6 echo request or reply (reply set)
- * with the given payload into buf.  The IPv4 checksum is computed; the
- * ICMPv6 one is left 0 for the kernel, which fills it on ICMPv6 sockets
- * (RFC 3542 section 3.1).  Returns the length, or 0 if buf is too small.
- */
-size_t	probe_echo_build(int family, int reply, uint16_t ident, uint16_t seq,
-	    const void *payload, size_t plen, void *buf, size_t buflen);
-
-/* The Internet checksum (RFC 1071) of len bytes. */
-uint16_t probe_checksum(const void *buf, size_t len);
 
 /*
  * Driving the engine by hand, as its thread does: tests use these with a

@@ -29,6 +29,7 @@
 
 #include "cursor.h"
 #include "probe.h"
+#include "probe_icmp.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER	1	/* <linux/icmp.h> */
@@ -128,7 +129,7 @@ make_reply(int family, const uint8_t *buf, size_t len, struct reply *re)
 	re->re_data[0] = family == AF_INET ? 0 : ICMP6_ECHO_REPLY;
 	re->re_data[2] = re->re_data[3] = 0;
 	if (family == AF_INET) {
-		sum = probe_checksum(re->re_data, n);
+		sum = probe_icmp_checksum(re->re_data, n);
 		re->re_data[2] = (uint8_t)(sum >> 8);
 		re->re_data[3] = (uint8_t)sum;
 	}	/* ICMPv6: the kernel fills the checksum */

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "probe.h"
+#include "probe_icmp.h"
 
 #define T0	1000000000ULL		/* fake CLOCK_MONOTONIC, us */
 #define W0	1700000000000000LL	/* fake CLOCK_REALTIME, us */
@@ -198,7 +199,7 @@ put_ip4(uint8_t *p, size_t optlen, uint16_t payload, uint8_t proto,
 	memcpy(p + 16, dst, 4);
 	for (i = 20; i < hl; i++)
 		p[i] = 1;		/* NOP options */
-	sum = probe_checksum(p, hl);
+	sum = probe_icmp_checksum(p, hl);
 	p[10] = (uint8_t)(sum >> 8), p[11] = (uint8_t)sum;
 	return hl;
 }
@@ -209,7 +210,7 @@ fix_sum4(uint8_t *icmp, size_t len)
 	uint16_t	sum;
 
 	icmp[2] = icmp[3] = 0;
-	sum = probe_checksum(icmp, len);
+	sum = probe_icmp_checksum(icmp, len);
 	icmp[2] = (uint8_t)(sum >> 8), icmp[3] = (uint8_t)sum;
 }
 
@@ -222,67 +223,68 @@ test_parse_echo4(void)
 	struct probe_packet	pk;
 	size_t			hl, len;
 
-	len = probe_echo_build(AF_INET, 1, 0x1234, 0xbeef, "hello!", 6, buf,
-	    sizeof(buf));
+	len = probe_icmp_echo_build(AF_INET, 1, 0x1234, 0xbeef, "hello!", 6,
+	    buf, sizeof(buf));
 	CHECK_U64(len, 14, "an echo reply with 6 bytes of payload is 14 bytes");
-	CHECK_U64(probe_checksum(buf, len), 0, "its checksum verifies");
-	CHECK(probe_packet_parse(AF_INET, 0, buf, len, &pk) ==
+	CHECK_U64(probe_icmp_checksum(buf, len), 0, "its checksum verifies");
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_ECHO_REPLY &&
 	    pk.pk_ident == 0x1234 && pk.pk_seq == 0xbeef &&
 	    pk.pk_family == AF_INET, "a datagram-socket echo reply (no IP "
 	    "header) gives id 0x1234 seq 0xbeef");
-	CHECK(probe_packet_parse(AF_INET, 0, buf, 7, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, 7, &pk) ==
 	    PROBE_PARSE_MALFORMED, "an echo reply cut to 7 bytes is malformed");
-	CHECK(probe_packet_parse(AF_INET, 0, buf, 0, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, 0, &pk) ==
 	    PROBE_PARSE_MALFORMED, "an empty buffer is malformed");
 	buf[len - 1] ^= 0x40;
-	CHECK(probe_packet_parse(AF_INET, 0, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, len, &pk) ==
 	    PROBE_PARSE_MALFORMED, "a flipped payload bit fails the checksum");
 
-	len = probe_echo_build(AF_INET, 0, 1, 2, NULL, 0, buf, sizeof(buf));
-	CHECK(probe_packet_parse(AF_INET, 0, buf, len, &pk) ==
+	len = probe_icmp_echo_build(AF_INET, 0, 1, 2, NULL, 0, buf,
+	    sizeof(buf));
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OTHER, "an echo request is another kind of message");
 	buf[0] = 11;	/* time exceeded */
-	CHECK(probe_packet_parse(AF_INET, 0, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OTHER, "a time exceeded is another kind of message");
 
 	/* Raw socket: IP header first, with 12 bytes of options. */
 	hl = put_ip4(buf, 12, 8, IPPROTO_ICMP, src, dst);
 	icmp = buf + hl;
-	len = probe_echo_build(AF_INET, 1, 0xabcd, 7, NULL, 0, icmp, 64);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + len, &pk) ==
+	len = probe_icmp_echo_build(AF_INET, 1, 0xabcd, 7, NULL, 0, icmp, 64);
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + len, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_ident == 0xabcd && pk.pk_seq == 7,
 	    "a raw IPv4 reply with 12 bytes of IP options: IHL honoured, "
 	    "id 0xabcd seq 7");
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + 7, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + 7, &pk) ==
 	    PROBE_PARSE_MALFORMED, "the same cut inside the ICMP header is "
 	    "malformed");
-	CHECK(probe_packet_parse(AF_INET, 1, buf, 28, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, 28, &pk) ==
 	    PROBE_PARSE_MALFORMED, "cut inside the options is malformed");
 
 	/* Link padding after the datagram stays out of the checksum. */
 	memset(buf + hl + len, 0xee, 6);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + len + 6, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + len + 6, &pk) ==
 	    PROBE_PARSE_OK, "bytes past the IP total length are ignored");
 
 	buf[0] = 0x44;	/* IHL 4: shorter than a header */
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + len, &pk) ==
 	    PROBE_PARSE_MALFORMED, "IHL below 5 is malformed");
 	buf[0] = 0x65;
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + len, &pk) ==
 	    PROBE_PARSE_MALFORMED, "IP version 6 in a raw IPv4 read is "
 	    "malformed");
 	buf[0] = 0x4f;	/* IHL 15: 60 bytes, more than the buffer */
-	CHECK(probe_packet_parse(AF_INET, 1, buf, 40, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, 40, &pk) ==
 	    PROBE_PARSE_MALFORMED, "IHL past the end is malformed");
 
 	hl = put_ip4(buf, 0, 3, IPPROTO_ICMP, src, dst);
-	probe_echo_build(AF_INET, 1, 1, 1, NULL, 0, buf + hl, 8);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + 8, &pk) ==
+	probe_icmp_echo_build(AF_INET, 1, 1, 1, NULL, 0, buf + hl, 8);
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + 8, &pk) ==
 	    PROBE_PARSE_MALFORMED, "a total length that cuts the ICMP header "
 	    "is malformed");
 	hl = put_ip4(buf, 0, 8, IPPROTO_UDP, src, dst);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, hl + 8, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, hl + 8, &pk) ==
 	    PROBE_PARSE_OTHER, "a UDP datagram is another kind of message");
 }
 
@@ -305,8 +307,8 @@ build_unreach4(uint8_t *buf, uint8_t code, size_t optlen, uint8_t proto,
 	icmp[1] = code;
 	q = icmp + 8;
 	ql = put_ip4(q, optlen, 40, proto, me, dst);
-	probe_echo_build(AF_INET, 0, 0x4242, 0x0101, "coremon probe....", 16,
-	    q + ql, 64);
+	probe_icmp_echo_build(AF_INET, 0, 0x4242, 0x0101, "coremon probe....",
+	    16, q + ql, 64);
 	fix_sum4(icmp, 8 + ql + quoted);
 	return hl + 8 + ql + quoted;
 }
@@ -320,7 +322,7 @@ test_parse_unreach4(void)
 	size_t			len;
 
 	len = build_unreach4(buf, 1, 0, IPPROTO_ICMP, 8, dst);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, len, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_UNREACHABLE &&
 	    pk.pk_code == 1 && pk.pk_ident == 0x4242 && pk.pk_seq == 0x0101 &&
 	    pk.pk_target.pa_family == AF_INET &&
@@ -328,15 +330,15 @@ test_parse_unreach4(void)
 	    "a host unreachable quoting our request to 192.0.2.7 (8 bytes "
 	    "quoted, RFC 792) gives code 1, id, seq and the target");
 	len = build_unreach4(buf, 3, 8, IPPROTO_ICMP, 24, dst);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, len, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_seq == 0x0101 &&
 	    memcmp(pk.pk_target.pa_bytes, dst, 4) == 0,
 	    "a quoted header with 8 bytes of options is skipped by its IHL");
 	len = build_unreach4(buf, 3, 0, IPPROTO_UDP, 8, dst);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, len, &pk) ==
 	    PROBE_PARSE_OTHER, "an unreachable quoting UDP is not ours");
 	len = build_unreach4(buf, 1, 0, IPPROTO_ICMP, 4, dst);
-	CHECK(probe_packet_parse(AF_INET, 1, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET, 1, buf, len, &pk) ==
 	    PROBE_PARSE_MALFORMED, "an unreachable quoting 4 bytes of ICMP "
 	    "is malformed");
 }
@@ -350,20 +352,20 @@ test_parse_v6(void)
 	struct probe_packet	pk;
 	size_t			len;
 
-	len = probe_echo_build(AF_INET6, 1, 0x7777, 0x8888, "x", 1, buf,
+	len = probe_icmp_echo_build(AF_INET6, 1, 0x7777, 0x8888, "x", 1, buf,
 	    sizeof(buf));
 	CHECK(buf[0] == 129 && len == 9, "an ICMPv6 echo reply is type 129");
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_ECHO_REPLY &&
 	    pk.pk_ident == 0x7777 && pk.pk_seq == 0x8888 &&
 	    pk.pk_family == AF_INET6, "it parses to id 0x7777 seq 0x8888");
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, 6, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, 6, &pk) ==
 	    PROBE_PARSE_MALFORMED, "cut to 6 bytes it is malformed");
 	buf[0] = 128;
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OTHER, "an ICMPv6 echo request is not a reply");
 	buf[0] = 0;	/* echo reply of ICMPv4 means nothing in v6 */
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, len, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, len, &pk) ==
 	    PROBE_PARSE_OTHER, "ICMPv6 type 0 is another kind of message");
 
 	memset(buf, 0, sizeof(buf));
@@ -372,22 +374,22 @@ test_parse_v6(void)
 	q[0] = 0x60;
 	q[6] = IPPROTO_ICMPV6;
 	memcpy(q + 24, dst, 16);
-	probe_echo_build(AF_INET6, 0, 0x5150, 9, NULL, 0, q + 40, 16);
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, 8 + 40 + 8, &pk) ==
+	probe_icmp_echo_build(AF_INET6, 0, 0x5150, 9, NULL, 0, q + 40, 16);
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, 8 + 40 + 8, &pk) ==
 	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_UNREACHABLE &&
 	    pk.pk_code == 3 && pk.pk_ident == 0x5150 && pk.pk_seq == 9 &&
 	    pk.pk_target.pa_family == AF_INET6 &&
 	    memcmp(pk.pk_target.pa_bytes, dst, 16) == 0,
 	    "an ICMPv6 address unreachable quoting our request to "
 	    "2001:db8::7 gives code 3, id, seq and the target");
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, 8 + 40 + 5, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, 8 + 40 + 5, &pk) ==
 	    PROBE_PARSE_MALFORMED, "the same cut in the quoted request is "
 	    "malformed");
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, 8 + 30, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, 8 + 30, &pk) ==
 	    PROBE_PARSE_MALFORMED, "the same cut in the quoted IPv6 header "
 	    "is malformed");
 	q[6] = IPPROTO_UDP;
-	CHECK(probe_packet_parse(AF_INET6, 0, buf, 8 + 40 + 8, &pk) ==
+	CHECK(probe_icmp_parse(AF_INET6, 0, buf, 8 + 40 + 8, &pk) ==
 	    PROBE_PARSE_OTHER, "an unreachable quoting UDP is not ours");
 }
 
@@ -494,6 +496,46 @@ fake_engine(struct fake *f, const char *const *lines, size_t n,
 	f->f_ident6 = sn->sn_ident6;
 	probe_release(sn);
 	return f->f_pe;
+}
+
+/* What a ping socket's error queue holds: our request as quoted, from its
+ * ICMP header on (ip(7) IP_RECVERR); the bytes written out by hand. */
+static void
+test_parse_error(void)
+{
+	static const uint8_t	req4[8] = { 8, 0, 0x12, 0x34, 0x42, 0x42,
+				    0x01, 0x01 };
+	static const uint8_t	req6[8] = { 128, 0, 0, 0, 0x51, 0x50, 0,
+				    9 };
+	static const uint8_t	udp[8] = { 0x30, 0x39, 0, 53, 0, 8, 0, 0 };
+	struct probe_addr	to;
+	struct probe_packet	pk;
+
+	addr_set(&to, "192.0.2.7");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 8, &pk) ==
+	    PROBE_PARSE_OK && pk.pk_type == PROBE_PACKET_UNREACHABLE &&
+	    pk.pk_family == AF_INET && pk.pk_ident == 0x4242 &&
+	    pk.pk_seq == 0x0101 && pk.pk_code == 1 &&
+	    pk.pk_target.pa_family == AF_INET &&
+	    memcmp(pk.pk_target.pa_bytes, "\xc0\x00\x02\x07", 4) == 0,
+	    "a queued host unreachable quoting our request: id 0x4242 seq "
+	    "0x0101 code 1 to 192.0.2.7");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 7, &pk) ==
+	    PROBE_PARSE_MALFORMED, "the quote cut to 7 bytes is malformed");
+	CHECK(probe_icmp_parse_error(AF_INET, 1, &to, req4, 0, &pk) ==
+	    PROBE_PARSE_MALFORMED, "an empty quote is malformed");
+	CHECK(probe_icmp_parse_error(AF_INET, 3, &to, udp, 8, &pk) ==
+	    PROBE_PARSE_OTHER, "a quote that is no echo request is not ours");
+	CHECK(probe_icmp_parse_error(AF_INET6, 1, &to, req4, 8, &pk) ==
+	    PROBE_PARSE_OTHER, "an ICMPv4 request is not an ICMPv6 one");
+	addr_set(&to, "2001:db8::7");
+	CHECK(probe_icmp_parse_error(AF_INET6, 3, &to, req6, 8, &pk) ==
+	    PROBE_PARSE_OK && pk.pk_family == AF_INET6 &&
+	    pk.pk_ident == 0x5150 && pk.pk_seq == 9 && pk.pk_code == 3 &&
+	    pk.pk_target.pa_family == AF_INET6 &&
+	    pk.pk_target.pa_bytes[0] == 0x20 && pk.pk_target.pa_bytes[15] == 7,
+	    "a queued ICMPv6 address unreachable: id 0x5150 seq 9 code 3 to "
+	    "2001:db8::7");
 }
 
 static void
@@ -813,6 +855,7 @@ main(void)
 	test_parse_echo4();
 	test_parse_unreach4();
 	test_parse_v6();
+	test_parse_error();
 	test_engine_matching();
 	test_engine_stats();
 	test_engine_order();
