@@ -103,7 +103,7 @@ fuzz:
 	@mkdir -p $(B)/fuzz
 	for f in $(FUZZ_C); do \
 		n=$$(basename $$f .c); \
-		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 			-o $(B)/fuzz/$$n $$f $(SRC_C) $(shell pkg-config --libs libpcap libmnl) -lpthread -lz || exit 1; \
 		mkdir -p $(B)/fuzz/$$n.corpus; \
 		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
