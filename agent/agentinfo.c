@@ -5,6 +5,7 @@
 
 #include "coremond.h"
 #include "mibtable.h"
+#include "monitor.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -33,7 +34,7 @@ agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_unsigned(v, cm_config.cc_conn_refresh);
 		break;
 	case 7:
-		mt_integer(v, capture_state());
+		mt_integer(v, monitor_capture_state(cm_monitor));
 		break;
 	default:
 		return -1;

@@ -2,8 +2,9 @@
  * capture: the cmCapture, cmSessions and cmServices groups, and the
  * coremon.conf lines that set up packet capture (src/pipeline).
  *
- * The capture thread publishes one immutable snapshot per observation
- * window; a request holds the latest one for all its varbinds.
+ * The monitor's capture thread (src/monitor, src/pipeline) publishes one
+ * immutable snapshot per observation window; a request holds the latest
+ * one for all its varbinds.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "monitor.h"
 #include "pipeline.h"
 
 #define OID_CAPTURE	CM_OBJECTS, 4
@@ -25,10 +27,8 @@
 static struct pipeline_config	 cp_config;
 static struct services		*cp_services;
 static struct localnet		*cp_localnet;
-static struct pipeline		*cp_pipeline;
 static const char		*cp_ifaces[CAP_MAX_SOURCES];
 static char			*cp_filter;
-static int			 cp_state = CAPTURE_DISABLED;
 
 /* Held for the length of one request. */
 static const struct window_snapshot	*cp_snap;
@@ -209,37 +209,17 @@ capture_option_file(const char *path)
 	cp_config.pc_capture.cc_file = path;
 }
 
-const char *
-capture_source_name(unsigned i)
-{
-	if (cp_config.pc_capture.cc_file != NULL)
-		return i == 0 ? cp_config.pc_capture.cc_file : "";
-	return i < cp_config.pc_capture.cc_nifaces ? cp_ifaces[i] : "";
-}
-
-int
-capture_state(void)
-{
-	if (cp_state == CAPTURE_RUNNING && capture_done(
-	    pipeline_capture(cp_pipeline))) {
-		capture_stats(pipeline_capture(cp_pipeline), cp_stats,
-		    CAP_MAX_SOURCES);
-		cp_state = cp_stats[0].cs_status == CAP_FINISHED ?
-		    CAPTURE_FINISHED : CAPTURE_FAILED;
-	}
-	return cp_state;
-}
-
 /* Request scope: the latest window and the capture counters. */
 
 static void
 capture_begin(void *arg)
 {
+	struct pipeline *pl = monitor_pipeline(cm_monitor);
+
 	(void)arg;
-	cp_snap = cp_pipeline ? window_acquire(pipeline_window(cp_pipeline)) :
-	    NULL;
-	cp_nstats = cp_pipeline ? capture_stats(pipeline_capture(cp_pipeline),
-	    cp_stats, CAP_MAX_SOURCES) : 0;
+	cp_snap = pl != NULL ? window_acquire(pipeline_window(pl)) : NULL;
+	cp_nstats = pl != NULL ? capture_stats(pipeline_capture(pl), cp_stats,
+	    CAP_MAX_SOURCES) : 0;
 }
 
 static void
@@ -675,7 +655,7 @@ static struct mt_table service_table = {
 
 /* cmCaptureLoss: a source whose kernel dropped more than
  * captureLossThreshold of the last window's packets. */
-void
+static void
 capture_notify(void)
 {
 	static const unsigned cols[] = { 2, 21, 15 };
@@ -683,7 +663,8 @@ capture_notify(void)
 	char key[24];
 	size_t i, c;
 
-	if (notify_config.nc_capture_loss_x100 == 0 || cp_pipeline == NULL)
+	if (notify_config.nc_capture_loss_x100 == 0 ||
+	    monitor_pipeline(cm_monitor) == NULL)
 		return;
 	capture_begin(NULL);
 	if (cp_snap == NULL || cp_snap->wn_number == last_window) {
@@ -707,20 +688,23 @@ capture_notify(void)
 	capture_end(NULL);
 }
 
-/*
- * After the configuration: open the capture sources while coremond still
- * has its privileges.  Nothing is decoded and no state file is touched
- * until capture_start(), after the fork and the privilege drop.  A source
- * that cannot be opened is reported in one line and the rest of the agent
- * serves on; a replay file that cannot be read at all is fatal (-1).
- */
+/* Into the monitor's configuration, once coremon.conf is read. */
+void
+capture_config(struct monitor_config *mc)
+{
+	capture_defaults();
+	cp_config.pc_window.wc_interval = cm_config.cc_window_interval;
+	mc->mc_pipeline = cp_config;
+	mc->mc_services = cp_services;
+	mc->mc_localnet = cp_localnet;
+}
+
 int
 capture_init(void)
 {
 	struct mt_table *tables[] = { &capture_scalars, &source_table,
 		&session_scalars, &top_table, &proto_table, &service_table };
-	struct cap_stats st[CAP_MAX_SOURCES];
-	size_t i, n;
+	size_t i;
 
 	for (i = 1; i <= services_count(cp_services); i++)
 		services_ports_text(cp_services, (unsigned)i, cp_ports[i],
@@ -731,61 +715,13 @@ capture_init(void)
 			    tables[i]->mt_name);
 			return -1;
 		}
-	if (cp_config.pc_capture.cc_file == NULL &&
-	    cp_config.pc_capture.cc_nifaces == 0)
-		return 0;	/* capture not configured */
-	cp_state = CAPTURE_FAILED;	/* until capture_start() */
-
-	cp_config.pc_window.wc_interval = cm_config.cc_window_interval;
-	if ((cp_pipeline = pipeline_new(&cp_config, cp_services,
-	    cp_localnet)) == NULL) {
-		snmp_log(LOG_ERR, "capture: %s\n", strerror(errno));
-		return -1;
-	}
-	n = capture_stats(pipeline_capture(cp_pipeline), st, CAP_MAX_SOURCES);
-	for (i = 0; i < n; i++)
-		if (st[i].cs_status == CAP_FAILED)
-			snmp_log(LOG_ERR, "capture on %s: %s\n", st[i].cs_name,
-			    st[i].cs_error);
-	if (capture_usable(pipeline_capture(cp_pipeline)) == 0) {
-		pipeline_free(cp_pipeline);
-		cp_pipeline = NULL;
-		/* -r with a file that cannot be read: nothing to serve. */
-		return cp_config.pc_capture.cc_file != NULL ? -1 : 0;
-	}
-	return 0;
+	return notify_register_check(capture_notify);
 }
 
-/*
- * As the user coremond runs as, in the process that serves: the host
- * database and archive (read-only when there is no capture), then the
- * capture thread, the first to decode a packet.
- */
-int
-capture_run(void)
-{
-	if (hosts_run(cp_pipeline, cp_services) == -1)
-		return -1;
-	if (cp_pipeline == NULL)
-		return 0;
-	if (pipeline_start(cp_pipeline) == -1) {
-		snmp_log(LOG_ERR, "capture: cannot start its thread: %s\n",
-		    strerror(errno));
-		cp_state = CAPTURE_FAILED;
-		return 0;
-	}
-	cp_state = CAPTURE_RUNNING;
-	return 0;
-}
-
+/* After the monitor is gone: what the configuration lines allocated. */
 void
-capture_shutdown(void)
+capture_free_config(void)
 {
-	if (cp_pipeline != NULL)
-		pipeline_stop(cp_pipeline);	/* the last window too */
-	hosts_shutdown();			/* then the last save */
-	pipeline_free(cp_pipeline);
-	cp_pipeline = NULL;
 	services_free(cp_services);
 	localnet_free(cp_localnet);
 	free(cp_filter);

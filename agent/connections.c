@@ -2,12 +2,12 @@
  * connections: the cmConnections group, the host's TCP connections from
  * sock_diag (src/conntab) with their rates, and the same per client.
  *
- * A thread refreshes the table every connRefresh seconds; handlers hold one
- * immutable snapshot for the length of a request and never wait for a
- * refresh, so a request costs a binary search whatever the table's size.
+ * The monitor's thread (src/monitor) refreshes the table every
+ * connRefresh seconds; handlers hold one immutable snapshot for the
+ * length of a request and never wait for a refresh, so a request costs a
+ * binary search whatever the table's size.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -18,44 +18,19 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "conntab.h"
+#include "monitor.h"
 
 #define OID_CONN	CM_OBJECTS, 3
 
-static struct conntab		*cn_table;
 static const struct ct_snapshot	*cn_snap;	/* held during a request */
-static pthread_t		 cn_thread;
-static pthread_mutex_t		 cn_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t		 cn_wake = PTHREAD_COND_INITIALIZER;
-static int			 cn_stop, cn_running;
-static unsigned long		 cn_errors;	/* failed refreshes */
-
-static void *
-conn_refresher(void *arg)
-{
-	struct timespec due;
-
-	(void)arg;
-	pthread_mutex_lock(&cn_lock);
-	while (!cn_stop) {
-		pthread_mutex_unlock(&cn_lock);
-		if (conntab_refresh(cn_table) == -1)
-			__atomic_add_fetch(&cn_errors, 1, __ATOMIC_RELAXED);
-		pthread_mutex_lock(&cn_lock);
-		clock_gettime(CLOCK_REALTIME, &due);
-		due.tv_sec += cm_config.cc_conn_refresh;
-		while (!cn_stop && pthread_cond_timedwait(&cn_wake, &cn_lock,
-		    &due) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&cn_lock);
-	return NULL;
-}
 
 static void
 conn_begin(void *arg)
 {
 	(void)arg;
-	cn_snap = conntab_acquire(cn_table);
+	struct conntab *ct = monitor_conntab(cm_monitor);
+
+	cn_snap = ct != NULL ? conntab_acquire(ct) : NULL;
 }
 
 static void
@@ -114,7 +89,7 @@ summary_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		break;
 	case 17:
 		mt_counter32(v, s->cs_msgs_malformed + s->cs_dropped +
-		    __atomic_load_n(&cn_errors, __ATOMIC_RELAXED));
+		    monitor_conn_errors(cm_monitor));
 		break;
 	case 18:
 		mt_truth(v, cm_config.cc_conn_processes);
@@ -291,7 +266,7 @@ client_key(const struct ct_client *cl, char *key, size_t len)
 
 /* cmClientOverload: a client over clientMaxConnections connections, or
  * moving more than clientMaxRate bytes/s in and out together. */
-void
+static void
 connections_notify(void)
 {
 	static const unsigned cols[] = { 3, 10, 9 };
@@ -301,7 +276,7 @@ connections_notify(void)
 	size_t i, c;
 
 	if ((nc->nc_client_max_conns == 0 && nc->nc_client_max_rate == 0) ||
-	    cn_table == NULL)
+	    monitor_conntab(cm_monitor) == NULL)
 		return;
 	conn_begin(NULL);
 	if (cn_snap == NULL ||
@@ -335,62 +310,22 @@ connections_notify(void)
 	conn_end(NULL);
 }
 
-/* Opens the sock_diag socket while coremond still has its privileges;
- * no thread yet (a fork would lose it). */
+/* Registers the group when the monitor has a connection table (no
+ * sock_diag: cmConnections is left out, the other groups serve). */
 int
 connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
 		&client_table };
-	struct ct_config cf;
 	size_t i;
 
-	conntab_config_default(&cf);
-	cf.cf_interval_ms = cm_config.cc_conn_refresh * 1000;
-	cf.cf_processes = cm_config.cc_conn_processes;
-	cf.cf_procroot = cm_config.cc_procroot;
-	if ((cn_table = conntab_new(&cf)) == NULL) {
-		snmp_log(LOG_ERR, "connections: cannot open sock_diag: %s; "
-		    "cmConnections stays empty\n", strerror(errno));
-		return 0;	/* the other groups still serve */
-	}
-	if (conntab_refresh(cn_table) == -1)
-		snmp_log(LOG_WARNING, "connections: first refresh failed: %s\n",
-		    strerror(errno));
+	if (monitor_conntab(cm_monitor) == NULL)
+		return 0;
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (mibtable_register(tables[i]) == -1) {
 			snmp_log(LOG_ERR, "cannot register %s\n",
 			    tables[i]->mt_name);
 			return -1;
 		}
-	return 0;
-}
-
-/* After the daemon forked and dropped privileges: the refresher thread. */
-int
-connections_run(void)
-{
-	if (cn_table == NULL)
-		return 0;
-	if (pthread_create(&cn_thread, NULL, conn_refresher, NULL) != 0) {
-		snmp_log(LOG_ERR, "connections: cannot start the refresher\n");
-		return -1;
-	}
-	cn_running = 1;
-	return 0;
-}
-
-void
-connections_shutdown(void)
-{
-	if (cn_running) {
-		pthread_mutex_lock(&cn_lock);
-		cn_stop = 1;
-		pthread_cond_signal(&cn_wake);
-		pthread_mutex_unlock(&cn_lock);
-		pthread_join(cn_thread, NULL);
-		cn_running = 0;
-	}
-	conntab_free(cn_table);
-	cn_table = NULL;
+	return notify_register_check(connections_notify);
 }

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +20,8 @@
 
 #include "coremond.h"
 #include "notify.h"
+
+#include "monitor.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -42,7 +43,8 @@ int	agentx_close_session(netsnmp_session *, int);
 #define CM_AGENTX_VERSION_1	193	/* AGENTX_VERSION_1 */
 #define CM_AGENTX_CLOSE_SHUTDOWN 5	/* RFC 2741 6.2.2 reason shutdown(5) */
 
-time_t	cm_start_time;
+time_t		 cm_start_time;
+struct monitor	*cm_monitor;
 
 static volatile sig_atomic_t	cm_stop, cm_reopen;
 
@@ -490,34 +492,52 @@ agentx_leave(void)
 	main_session = NULL;
 }
 
-/*
- * The worker threads (connections, probes, capture, resolver, host
- * database writer) start with SIGTERM, SIGINT and SIGHUP blocked, which
- * they inherit: a stop must interrupt the agent's select() in the main
- * thread, not land on a worker and wait for the next alarm.
- */
-static int
-start_workers(void)
+/* The core's messages, on this thread (the only one that logs). */
+static void
+monitor_log(int level, const char *msg)
 {
-	sigset_t set, old;
-	int rc;
+	snmp_log(level, "%s\n", msg);
+}
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	rc = connections_run() == -1 || probes_run() == -1 ||
-	    capture_run() == -1 ? -1 : 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
+/* The monitor's configuration, from coremon.conf and the command line. */
+static void
+build_monitor_config(struct monitor_config *mc)
+{
+	monitor_config_default(mc);
+	mc->mc_sampler.sc_procroot = cm_config.cc_procroot;
+	mc->mc_sampler.sc_sysroot = cm_config.cc_sysroot;
+	mc->mc_sampler.sc_history = cm_config.cc_history_samples;
+	mc->mc_conntab.cf_interval_ms = cm_config.cc_conn_refresh * 1000;
+	mc->mc_conntab.cf_processes = cm_config.cc_conn_processes;
+	mc->mc_conntab.cf_procroot = cm_config.cc_procroot;
+	capture_config(mc);
+	hosts_config(mc);
+	probes_config(mc);
+	mc->mc_log = monitor_log;
+}
+
+static void
+sample_alarm(unsigned int reg, void *arg)
+{
+	(void)reg;
+	(void)arg;
+	monitor_sample(cm_monitor);
+}
+
+static void
+tick_alarm(unsigned int reg, void *arg)
+{
+	(void)reg;
+	(void)arg;
+	monitor_tick(cm_monitor, time(NULL));
 }
 
 int
 main(int argc, char **argv)
 {
 	struct cm_options o;
-	char *pidfile = NULL;
+	struct monitor_config mc;
+	char *pidfile = NULL, err[512];
 	int ready_fd = -1;
 
 	memset(&o, 0, sizeof(o));
@@ -557,16 +577,23 @@ main(int argc, char **argv)
 	apply_logging(&o);
 
 	/*
-	 * Everything that needs root is opened first; then the fork (threads
-	 * would not survive it), the pid file, the drop to runAs; only then
-	 * are state files touched and threads started.  Probes before
-	 * capture: the capture thread reads their RTTs for the archive from
-	 * its first window on.
+	 * Everything that needs root is opened first (monitor_new); then the
+	 * fork (threads would not survive it), the pid file, the drop to
+	 * runAs; only then are state files touched and threads started
+	 * (monitor_start).
 	 */
-	if (agentinfo_init() == -1 || traffic_init() == -1 ||
-	    connections_init() == -1 || hosts_init() == -1 ||
-	    probes_init() == -1 || capture_init() == -1 ||
-	    notify_init() == -1)
+	build_monitor_config(&mc);
+	if ((cm_monitor = monitor_new(&mc, err, sizeof(err))) == NULL) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
+	if (notify_init() == -1 || agentinfo_init() == -1 ||
+	    traffic_init() == -1 || connections_init() == -1 ||
+	    hosts_init() == -1 || probes_init() == -1 ||
+	    capture_init() == -1 ||
+	    snmp_alarm_register(cm_config.cc_sample_interval, SA_REPEAT,
+	    sample_alarm, NULL) == 0 ||
+	    snmp_alarm_register(1, SA_REPEAT, tick_alarm, NULL) == 0)
 		return 1;
 	if (o.co_standalone != NULL && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n", o.co_standalone);
@@ -579,7 +606,7 @@ main(int argc, char **argv)
 	if (cm_config.cc_run_as[0] != '\0' &&
 	    drop_privileges(cm_config.cc_run_as) == -1)
 		return 1;
-	if (start_workers() == -1)
+	if (monitor_start(cm_monitor) == -1)
 		return 1;
 	snmp_log(LOG_INFO, "coremond %s started (%s%s)\n", COREMON_VERSION,
 	    o.co_standalone != NULL ? "standalone on " : "AgentX subagent",
@@ -597,12 +624,12 @@ main(int argc, char **argv)
 	snmp_log(LOG_INFO, "coremond stopping\n");
 	/* First: the master stops sending requests to modules going away. */
 	agentx_leave();
-	capture_shutdown();	/* the capture thread reads the probes */
+	monitor_stop(cm_monitor);	/* the last window, the last save */
 	notify_shutdown();
-	probes_shutdown();
-	connections_shutdown();
-	traffic_shutdown();
 	snmp_shutdown(COREMON_APP);
+	monitor_free(cm_monitor);
+	cm_monitor = NULL;
+	capture_free_config();
 	SOCK_CLEANUP;
 	/* After runAs this may fail in a root-owned directory; the pid
 	 * file then names a process that is gone, as snmpd's does. */

@@ -38,51 +38,34 @@ void	config_log_start(void);
 int	config_errors(void);
 void	config_log_end(int keep_stderr);
 
-/* One init per MIB group; each returns 0 or -1 with a logged reason. */
-int	agentinfo_init(void);
-int	traffic_init(void);
-void	traffic_shutdown(void);
-int	connections_init(void);
-int	connections_run(void);
-void	connections_shutdown(void);
+/*
+ * The core (src/monitor): built from coremon.conf by coremond.c, which
+ * owns it; the group files read its parts' snapshots.
+ */
+struct monitor;
+struct monitor_config;
+extern struct monitor	*cm_monitor;
 
-/* cmAgentCaptureState */
-enum { CAPTURE_DISABLED = 1, CAPTURE_RUNNING, CAPTURE_FAILED,
-	CAPTURE_FINISHED };
-
-void	probes_register_config(void);
-int	probes_init(void);
-int	probes_run(void);
-void	probes_shutdown(void);
-/* Mean RTT of the answers in [from, to) (wall clock) over all probes;
- * how many there were, 0 when none. */
-unsigned probes_window_rtt(int64_t from_us, int64_t to_us,
-	    uint32_t *mean_us);
-
-/* Each group checks its notification conditions (notify.h), every second
- * from notify's timer. */
-void	traffic_notify(void);
-void	connections_notify(void);
-void	capture_notify(void);
-void	probes_notify(void);
-
-struct pipeline;
-struct services;
-void	hosts_register_config(void);
-int	hosts_init(void);
-/* The host database and archive; pipeline NULL: no capture, the
- * database is served read-only if its file exists. */
-int	hosts_run(struct pipeline *, const struct services *);
-void	hosts_shutdown(void);
-/* Name of capture source i (interface or file), "" if none. */
-const char *capture_source_name(unsigned i);
-
+/* Each group that reads configuration lines hands them to the monitor's
+ * configuration once coremon.conf is read. */
 int	capture_register_config(void);
 void	capture_option_iface(const char *);
 void	capture_option_file(const char *);
+void	capture_config(struct monitor_config *);
+void	capture_free_config(void);
+void	probes_register_config(void);
+void	probes_config(struct monitor_config *);
+void	hosts_register_config(void);
+void	hosts_config(struct monitor_config *);
+
+/* One init per MIB group, once the monitor exists: registers the
+ * group's tables and its notification check.  0 or -1 with a logged
+ * reason. */
+int	agentinfo_init(void);
+int	traffic_init(void);
+int	connections_init(void);
 int	capture_init(void);
-int	capture_run(void);
-int	capture_state(void);
-void	capture_shutdown(void);
+int	hosts_init(void);
+int	probes_init(void);
 
 #endif

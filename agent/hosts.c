@@ -1,15 +1,15 @@
 /*
  * hosts: the cmHosts group (src/hostdb: every remote host, by service,
  * kept across restarts; the top hosts of the last window) and cmArchive
- * (src/archive: one line a window, per-day totals), both fed by the
- * capture pipeline at each window's end.
+ * (src/archive: one line a window, per-day totals), served from the
+ * snapshots of the monitor's host database and archive (src/monitor
+ * feeds both at each window's end), and their coremon.conf lines.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "coremond.h"
 #include "mibtable.h"
@@ -18,8 +18,7 @@
 
 #include "archive.h"
 #include "hostdb.h"
-#include "pipeline.h"
-#include "resolver.h"
+#include "monitor.h"
 #include "units.h"
 
 #define OID_HOSTS	CM_OBJECTS, 6
@@ -31,11 +30,6 @@ static char			 ho_file[256] = "/var/lib/coremon/hostdb";
 static char			 ho_archive_dir[256] = "/var/lib/coremon/archive";
 static unsigned			 ho_save_interval = 300;
 static int			 ho_resolve;
-static struct hostdb		*ho_db;
-static struct archive		*ho_archive;
-static struct resolver		*ho_resolver;
-static unsigned			 ho_alarm;
-static int			 ho_readonly;	/* served, never saved */
 
 /* Held for the length of one request. */
 static const struct hostdb_snapshot	*ho_snap;
@@ -131,9 +125,12 @@ hosts_register_config(void)
 static void
 hosts_begin(void *arg)
 {
+	struct hostdb *db = monitor_hostdb(cm_monitor);
+	struct archive *ar = monitor_archive(cm_monitor);
+
 	(void)arg;
-	ho_snap = ho_db != NULL ? hostdb_acquire(ho_db) : NULL;
-	ho_days = ho_archive != NULL ? archive_acquire(ho_archive) : NULL;
+	ho_snap = db != NULL ? hostdb_acquire(db) : NULL;
+	ho_days = ar != NULL ? archive_acquire(ar) : NULL;
 	ho_host_pos = SIZE_MAX;
 }
 
@@ -243,7 +240,7 @@ host_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	(void)arg;
 	switch (col) {
 	case 3:  mt_string(v, h->hh_name, strlen(h->hh_name)); break;
-	case 4:  src = capture_source_name(h->hh_source);
+	case 4:  src = monitor_source_name(cm_monitor, h->hh_source);
 		mt_string(v, src, strlen(src)); break;
 	case 5:  mt_counter64(v, h->hh_counts.sc_octets_in); break;
 	case 6:  mt_counter64(v, h->hh_counts.sc_octets_out); break;
@@ -475,122 +472,16 @@ static struct mt_table day_table = {
 	.mt_end = hosts_end,
 };
 
-/* Each archive failure (a refused file, a lost line), as it is counted
- * in cmArchiveWriteErrors; archive.c does not repeat the same one. */
-static void
-hosts_archive_warn(const char *msg)
+/* Into the monitor's configuration, once coremon.conf is read. */
+void
+hosts_config(struct monitor_config *mc)
 {
-	snmp_log(LOG_WARNING, "archive: %s\n", msg);
-}
-
-/* The pipeline's consumer, in the capture thread: fold the window into
- * the database and write its archive line. */
-static void
-hosts_window_closed(const struct window_closed *wd, void *arg)
-{
-	const struct session_counts *r = &wd->wd_totals->tt_remote;
-	struct archive_window aw;
-	uint32_t rtt;
-
-	(void)arg;
-	hostdb_add_window(ho_db, wd);
-	if (ho_archive == NULL)
-		return;
-	memset(&aw, 0, sizeof(aw));
-	aw.aw_start_us = wd->wd_start_us;
-	aw.aw_octets_in = r->sc_octets_in;
-	aw.aw_octets_out = r->sc_octets_out;
-	aw.aw_packets_in = r->sc_packets_in;
-	aw.aw_packets_out = r->sc_packets_out;
-	aw.aw_rtt_us = probes_window_rtt(wd->wd_start_us, wd->wd_start_us +
-	    wd->wd_length_us, &rtt) > 0 ? rtt : ARCHIVE_NO_RTT;
-	archive_append(ho_archive, &aw);
-}
-
-static void
-hosts_save_tick(unsigned int reg, void *arg)
-{
-	static uint64_t failures;
-	struct hostdb_status st;
-
-	(void)reg;
-	(void)arg;
-	/* The last save ran in the background: say here if it failed (a
-	 * full disk), once for each failure. */
-	hostdb_status(ho_db, &st);
-	if (st.hst_save_failures > failures)
-		snmp_log(LOG_WARNING, "host database: %s\n",
-		    st.hst_save_message);
-	failures = st.hst_save_failures;
-	hostdb_save_async(ho_db);
-}
-
-/*
- * Loads the host database and prints what became of the file.  Without
- * capture (pl == NULL) a database whose file exists is served read-only:
- * nothing is resolved, archived or saved.
- */
-static int
-hosts_open_db(const struct services *sv)
-{
-	struct hostdb_status st;
-
-	ho_config.hc_file = ho_file;
-	if ((ho_db = hostdb_new(&ho_config, sv)) == NULL) {
-		snmp_log(LOG_ERR, "host database: %s\n", strerror(errno));
-		return -1;
-	}
-	hostdb_load(ho_db);
-	hostdb_status(ho_db, &st);
-	if (st.hst_load_result == HOSTDB_LOAD_OK)
-		snmp_log(LOG_INFO, "host database: %s%s\n",
-		    st.hst_load_message, ho_readonly ? " (read-only: no "
-		    "capture is configured)" : "");
-	else if (st.hst_load_result != HOSTDB_LOAD_NONE)
-		snmp_log(LOG_WARNING, "host database: %s\n",
-		    st.hst_load_message);
-	return 0;
-}
-
-/*
- * Runs as the user coremond runs as (after runAs), before the capture
- * thread starts: open (and load) the database, the resolver and the
- * archive, and register as the pipeline's consumer.  Problems with the
- * files are logged and served (cmHostLoadResult, cmArchiveWriteErrors);
- * they never stop coremond.
- */
-int
-hosts_run(struct pipeline *pl, const struct services *sv)
-{
-	struct resolver_config rc;
-	char err[ARCHIVE_TEXT_MAX];
-
-	if (pl == NULL) {
-		if (access(ho_file, F_OK) == -1)
-			return 0;
-		ho_readonly = 1;
-		return hosts_open_db(sv);
-	}
-	if (hosts_open_db(sv) == -1)
-		return -1;
-	if (ho_resolve) {
-		resolver_config_default(&rc);
-		if ((ho_resolver = resolver_new(&rc)) == NULL)
-			snmp_log(LOG_ERR, "resolveNames: %s\n",
-			    strerror(errno));
-		else
-			hostdb_set_resolver(ho_db, ho_resolver);
-	}
-	ho_archive_config.ac_dir = ho_archive_dir;
-	ho_archive_config.ac_warn = hosts_archive_warn;
-	if ((ho_archive = archive_open(&ho_archive_config, err,
-	    sizeof(err))) == NULL)
-		snmp_log(LOG_ERR, "archive: %s; no archive is written\n", err);
-	if (pipeline_add_consumer(pl, hosts_window_closed, NULL) == -1)
-		return -1;
-	ho_alarm = snmp_alarm_register(ho_save_interval, SA_REPEAT,
-	    hosts_save_tick, NULL);
-	return 0;
+	mc->mc_hostdb = ho_config;
+	mc->mc_hostdb.hc_file = ho_file;
+	mc->mc_save_interval = ho_save_interval;
+	mc->mc_resolve = ho_resolve;
+	mc->mc_archive = ho_archive_config;
+	mc->mc_archive.ac_dir = ho_archive_dir;
 }
 
 int
@@ -604,29 +495,4 @@ hosts_init(void)
 		if (mibtable_register(tables[i]) == -1)
 			return -1;
 	return 0;
-}
-
-/* After the capture thread stopped: the last save, then let go. */
-void
-hosts_shutdown(void)
-{
-	struct hostdb_status st;
-
-	if (ho_alarm != 0)
-		snmp_alarm_unregister(ho_alarm);
-	if (ho_db != NULL && !ho_readonly) {
-		hostdb_wait(ho_db);
-		if (hostdb_save(ho_db) == -1) {
-			hostdb_status(ho_db, &st);
-			snmp_log(LOG_ERR, "host database: %s\n",
-			    st.hst_save_message);
-		}
-		hostdb_set_resolver(ho_db, NULL);
-	}
-	resolver_free(ho_resolver);
-	hostdb_free(ho_db);
-	archive_free(ho_archive);
-	ho_db = NULL;
-	ho_resolver = NULL;
-	ho_archive = NULL;
 }

@@ -399,15 +399,29 @@ notify_unreported(void)
 	return nf_unreported;
 }
 
+/* The groups' checks, in the order they registered. */
+#define NOTIFY_MAX_CHECKS	8
+static void	(*nf_checks[NOTIFY_MAX_CHECKS])(void);
+static size_t	  nf_nchecks;
+
+int
+notify_register_check(void (*check)(void))
+{
+	if (nf_nchecks == NOTIFY_MAX_CHECKS)
+		return -1;
+	nf_checks[nf_nchecks++] = check;
+	return 0;
+}
+
 static void
 notify_tick(unsigned int reg, void *arg)
 {
+	size_t i;
+
 	(void)reg;
 	(void)arg;
-	traffic_notify();
-	connections_notify();
-	capture_notify();
-	probes_notify();
+	for (i = 0; i < nf_nchecks; i++)
+		nf_checks[i]();
 }
 
 int

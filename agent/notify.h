@@ -46,6 +46,10 @@ extern struct notify_config notify_config;
 
 void	notify_register_config(void);
 int	notify_init(void);
+/* A group's check, called every second: it evaluates its conditions in
+ * rounds (below).  notify knows no group; each registers its own.  0, or
+ * -1 when too many are registered. */
+int	notify_register_check(void (*check)(void));
 void	notify_shutdown(void);
 
 /* A round of one kind: report every instance that exists now, then end. */

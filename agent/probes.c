@@ -13,6 +13,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "monitor.h"
 #include "probe.h"
 
 #define OID_PROBES	CM_OBJECTS, 8
@@ -21,7 +22,6 @@
 static struct probe_config	 pb_configs[PR_MAX];
 static size_t			 pb_n;
 static uint32_t			 pb_history = 10;
-static struct probe_engine	*pb_engine;
 static const struct probe_snapshot *pb_snap;	/* during a request */
 
 static void
@@ -64,8 +64,10 @@ probes_register_config(void)
 static void
 probes_begin(void *arg)
 {
+	struct probe_engine *pe = monitor_probes(cm_monitor);
+
 	(void)arg;
-	pb_snap = pb_engine != NULL ? probe_acquire(pb_engine) : NULL;
+	pb_snap = pe != NULL ? probe_acquire(pe) : NULL;
 }
 
 static void
@@ -177,7 +179,7 @@ probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
 }
 
 /* Every second: N probes lost in a row is down, N slow in a row is slow. */
-void
+static void
 probes_notify(void)
 {
 	/* cmProbeDown: name, type, address, status, lost in a row, count,
@@ -196,7 +198,7 @@ probes_notify(void)
 	char key[24];
 	size_t i;
 
-	if (pb_engine == NULL)
+	if (monitor_probes(cm_monitor) == NULL)
 		return;
 	probes_begin(NULL);
 	notify_round_begin(NOTIFY_PROBE_DOWN);
@@ -219,71 +221,24 @@ probes_notify(void)
 	probes_end(NULL);
 }
 
-/* The RTT of a window, for the archive line (0 when nothing answered). */
-unsigned
-probes_window_rtt(int64_t from_us, int64_t to_us, uint32_t *mean_us)
+/* Into the monitor's configuration, once coremon.conf is read. */
+void
+probes_config(struct monitor_config *mc)
 {
-	const struct probe_snapshot *sn;
-	uint64_t sum = 0;
-	unsigned n = 0, k;
-	uint32_t m;
-	size_t i;
-
-	if (pb_engine == NULL)
-		return 0;
-	sn = probe_acquire(pb_engine);
-	for (i = 0; i < sn->sn_nprobes; i++)
-		if ((k = probe_window_rtt(&sn->sn_probes[i], from_us, to_us,
-		    &m)) > 0) {
-			sum += (uint64_t)m * k;
-			n += k;
-		}
-	probe_release(sn);
-	*mean_us = n ? (uint32_t)(sum / n) : 0;
-	return n;
+	mc->mc_probes = pb_configs;
+	mc->mc_nprobes = pb_n;
+	mc->mc_probe_options.po_default_interval =
+	    cm_config.cc_window_interval;
+	mc->mc_probe_options.po_history = pb_history;
+	mc->mc_probe_options.po_slow_us =
+	    (uint32_t)notify_config.nc_probe_rtt_us;
 }
 
-/* Opens the sockets, before privileges go; probes_start() starts the
- * engine's thread once the daemon has forked. */
 int
 probes_init(void)
 {
-	struct probe_options po;
-	char err[256];
-
 	if (mibtable_register(&probes_scalars) == -1 ||
 	    mibtable_register(&probe_table) == -1)
 		return -1;
-	if (pb_n == 0)
-		return 0;
-	probe_options_default(&po);
-	po.po_default_interval = cm_config.cc_window_interval;
-	po.po_history = pb_history;
-	po.po_slow_us = (uint32_t)notify_config.nc_probe_rtt_us;
-	if ((pb_engine = probe_engine_new(pb_configs, pb_n, &po, err,
-	    sizeof(err))) == NULL) {
-		snmp_log(LOG_ERR, "probes: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-int
-probes_run(void)
-{
-	if (pb_engine == NULL)
-		return 0;
-	if (probe_engine_start(pb_engine) == -1) {
-		snmp_log(LOG_ERR, "probes: cannot start: %s\n",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-void
-probes_shutdown(void)
-{
-	probe_engine_free(pb_engine);
-	pb_engine = NULL;
+	return notify_register_check(probes_notify);
 }

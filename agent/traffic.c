@@ -1,7 +1,8 @@
 /*
- * traffic: the cmTraffic group.  A timer samples /proc every
- * sampleInterval; handlers serve the latest sample, its rates and the
- * history ring, never reading /proc themselves.
+ * traffic: the cmTraffic group.  The monitor's sampler (src/sampler)
+ * reads /proc every sampleInterval on this thread; handlers serve its
+ * latest sample, its rates and the history ring, never reading /proc
+ * themselves.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,63 +13,19 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include "history.h"
-#include "procstat.h"
-#include "rates.h"
+#include "monitor.h"
+#include "sampler.h"
 
 #define OID_TRAFFIC	CM_OBJECTS, 2
 
-static struct ps_sample		tr_cur;
-static struct rate_sample	tr_rates;
-static struct history		*tr_history;
-static unsigned			tr_taken, tr_invalid, tr_skipped;
-static size_t			tr_if_first;	/* rows with ifindex 0 */
-static unsigned			tr_alarm;
-
-static void
-traffic_sample(unsigned int reg, void *arg)
-{
-	struct ps_sample next;
-	struct rate_sample rates;
-
-	(void)reg;
-	(void)arg;
-	procstat_sample_init(&next);
-	memset(&rates, 0, sizeof(rates));
-	if (procstat_read(&next, cm_config.cc_procroot,
-	    cm_config.cc_sysroot) == -1) {
-		snmp_log(LOG_ERR, "cannot read the kernel counters under %s: %s\n",
-		    cm_config.cc_procroot, strerror(errno));
-		procstat_sample_free(&next);
-		return;
-	}
-	if (rates_compute(&rates, tr_taken > 0 ? &tr_cur : NULL, &next) ==
-	    -1) {
-		snmp_log(LOG_ERR, "traffic sample: out of memory\n");
-		procstat_sample_free(&next);
-		return;
-	}
-	history_push(tr_history, &next, &rates);
-	tr_taken++;
-	if (!rates.rs_valid)
-		tr_invalid++;
-	tr_skipped += next.ps_skipped;
-
-	procstat_sample_free(&tr_cur);
-	rates_free(&tr_rates);
-	tr_cur = next;
-	tr_rates = rates;
-	for (tr_if_first = 0; tr_if_first < tr_cur.ps_nifaces &&
-	    tr_cur.ps_ifaces[tr_if_first].pi_ifindex == 0; tr_if_first++)
-		;
-}
+static const struct sampler	*tr;	/* the monitor's, this thread's */
 
 /* Rows change only when a sample is taken. */
 static uint64_t
 sample_version(void *arg)
 {
 	(void)arg;
-	return tr_taken;
+	return tr->sm_taken;
 }
 
 /* cmIfTable: one row per interface, index = kernel ifindex. */
@@ -77,22 +34,22 @@ static size_t
 if_count(void *arg)
 {
 	(void)arg;
-	return tr_cur.ps_nifaces - tr_if_first;
+	return tr->sm_cur.ps_nifaces - tr->sm_if_first;
 }
 
 static size_t
 if_index(void *arg, size_t i, oid *idx)
 {
 	(void)arg;
-	idx[0] = tr_cur.ps_ifaces[tr_if_first + i].pi_ifindex;
+	idx[0] = tr->sm_cur.ps_ifaces[tr->sm_if_first + i].pi_ifindex;
 	return 1;
 }
 
 static int
 if_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct ps_iface *pi = &tr_cur.ps_ifaces[tr_if_first + i];
-	const struct rate_value *r = tr_rates.rs_ifaces[tr_if_first + i].ri_rate;
+	const struct ps_iface *pi = &tr->sm_cur.ps_ifaces[tr->sm_if_first + i];
+	const struct rate_value *r = tr->sm_rates.rs_ifaces[tr->sm_if_first + i].ri_rate;
 
 	(void)arg;
 	if (col == 2) {
@@ -165,17 +122,17 @@ group_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	if (n >= g->cg_n || g->cg_counter[n] == NOPE)
 		return -1;
 	c = g->cg_counter[n];
-	if (!(tr_cur.ps_have & (1ull << c)))
+	if (!(tr->sm_cur.ps_have & (1ull << c)))
 		return -1;	/* this kernel does not give it */
 	if (c == PS_TCP_CURRESTAB) {
 		if (col > 20)
 			return -1;	/* a gauge has no rate */
-		mt_gauge(v, tr_cur.ps_counter[c]);
+		mt_gauge(v, tr->sm_cur.ps_counter[c]);
 	} else if (col > 20) {
-		mt_gauge(v, tr_rates.rs_counter[c].rv_valid ?
-		    tr_rates.rs_counter[c].rv_x100 : 0);
+		mt_gauge(v, tr->sm_rates.rs_counter[c].rv_valid ?
+		    tr->sm_rates.rs_counter[c].rv_x100 : 0);
 	} else {
-		mt_counter64(v, tr_cur.ps_counter[c]);
+		mt_counter64(v, tr->sm_cur.ps_counter[c]);
 	}
 	return 0;
 }
@@ -209,22 +166,22 @@ sample_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	(void)i;
 	switch (col) {
 	case 1:
-		mt_dateandtime(v, tr_cur.ps_real.tv_sec);
+		mt_dateandtime(v, tr->sm_cur.ps_real.tv_sec);
 		break;
 	case 2:
-		mt_gauge(v, tr_rates.rs_interval_ns / 1000000);
+		mt_gauge(v, tr->sm_rates.rs_interval_ns / 1000000);
 		break;
 	case 3:
-		mt_truth(v, tr_rates.rs_valid);
+		mt_truth(v, tr->sm_rates.rs_valid);
 		break;
 	case 4:
-		mt_counter32(v, tr_taken);
+		mt_counter32(v, tr->sm_taken);
 		break;
 	case 5:
-		mt_counter32(v, tr_invalid);
+		mt_counter32(v, tr->sm_invalid);
 		break;
 	case 6:
-		mt_counter32(v, tr_skipped);
+		mt_counter32(v, tr->sm_skipped);
 		break;
 	default:
 		return -1;
@@ -249,21 +206,21 @@ static size_t
 hist_count(void *arg)
 {
 	(void)arg;
-	return history_count(tr_history);
+	return history_count(tr->sm_history);
 }
 
 static size_t
 hist_index(void *arg, size_t i, oid *idx)
 {
 	(void)arg;
-	idx[0] = history_at(tr_history, i)->hr_index;
+	idx[0] = history_at(tr->sm_history, i)->hr_index;
 	return 1;
 }
 
 static int
 hist_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct hist_row *hr = history_at(tr_history, i);
+	const struct hist_row *hr = history_at(tr->sm_history, i);
 
 	(void)arg;
 	if (col == 2)
@@ -294,7 +251,7 @@ static struct mt_table hist_table = {
 
 /* cmLinkBusy: an interface above linkBusyThreshold in either direction
  * for the whole last sample. */
-void
+static void
 traffic_notify(void)
 {
 	static const unsigned cols[] = { 2, 19, 20 };
@@ -303,13 +260,13 @@ traffic_notify(void)
 	char key[24];
 	size_t i, c;
 
-	if (limit == 0 || tr_taken == last_sample)
+	if (limit == 0 || tr->sm_taken == last_sample)
 		return;
-	last_sample = tr_taken;
+	last_sample = tr->sm_taken;
 	notify_round_begin(NOTIFY_LINK_BUSY);
 	for (i = 0; i < if_count(NULL); i++) {
 		const struct rate_value *r =
-		    tr_rates.rs_ifaces[tr_if_first + i].ri_rate;
+		    tr->sm_rates.rs_ifaces[tr->sm_if_first + i].ri_rate;
 		netsnmp_variable_list *vars = NULL;
 		int busy;
 
@@ -321,7 +278,7 @@ traffic_notify(void)
 			mibtable_varbind(&if_table, i, cols[c], &vars);
 		notify_add_threshold(&vars, NT_LINK_BUSY);
 		snprintf(key, sizeof(key), "%u",
-		    tr_cur.ps_ifaces[tr_if_first + i].pi_ifindex);
+		    tr->sm_cur.ps_ifaces[tr->sm_if_first + i].pi_ifindex);
 		notify_report(NOTIFY_LINK_BUSY, key, busy, vars);
 	}
 	notify_round_end(NOTIFY_LINK_BUSY);
@@ -334,12 +291,7 @@ traffic_init(void)
 		&cmIp_table, &cmSystem_table, &sample_table, &hist_table };
 	size_t i;
 
-	tr_history = history_new(cm_config.cc_history_samples);
-	if (tr_history == NULL) {
-		snmp_log(LOG_ERR, "history: out of memory\n");
-		return -1;
-	}
-	traffic_sample(0, NULL);
+	tr = monitor_sampler(cm_monitor);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		if (mibtable_register(tables[i]) == -1) {
 			snmp_log(LOG_ERR, "cannot register %s\n",
@@ -347,18 +299,5 @@ traffic_init(void)
 			return -1;
 		}
 	}
-	tr_alarm = snmp_alarm_register(cm_config.cc_sample_interval,
-	    SA_REPEAT, traffic_sample, NULL);
-	return tr_alarm == 0 ? -1 : 0;
-}
-
-void
-traffic_shutdown(void)
-{
-	if (tr_alarm != 0)
-		snmp_alarm_unregister(tr_alarm);
-	procstat_sample_free(&tr_cur);
-	rates_free(&tr_rates);
-	history_free(tr_history);
-	tr_history = NULL;
+	return notify_register_check(traffic_notify);
 }

@@ -232,7 +232,7 @@ archive_fail(struct archive *ar, const char *name, const char *why)
 		snprintf(msg, sizeof(msg), "%.300s: %s", ar->ar_dir, why);
 	if (ar->ar_config.ac_warn != NULL &&
 	    strcmp(msg, ar->ar_last_error) != 0)
-		ar->ar_config.ac_warn(msg);
+		ar->ar_config.ac_warn(ar->ar_config.ac_warn_arg, msg);
 	memcpy(ar->ar_last_error, msg, sizeof(msg));
 }
 

@@ -68,7 +68,8 @@ struct archive_config {
 	/* Called (if set) with each counted failure's message, from the
 	 * thread that caused it; a message equal to the previous one is
 	 * not repeated. */
-	void		(*ac_warn)(const char *msg);
+	void		(*ac_warn)(void *arg, const char *msg);
+	void		 *ac_warn_arg;
 };
 
 void	archive_config_default(struct archive_config *);

@@ -453,10 +453,11 @@ test_crash_leftovers(void)
 static char	warned[8192];
 
 static void
-warn_collect(const char *msg)
+warn_collect(void *arg, const char *msg)
 {
 	size_t	len = strlen(warned);
 
+	(void)arg;
 	snprintf(warned + len, sizeof(warned) - len, "%s\n", msg);
 }
 

@@ -1,0 +1,541 @@
+/*
+ * monitor: the composition root of the core; see monitor.h for the map.
+ *
+ * Order matters twice.  At start, privileges are needed only by
+ * monitor_new(); state files and threads wait for monitor_start(), which
+ * runs after the daemon forked (a fork keeps only the calling thread)
+ * and dropped to runAs (files are the run-as user's).  Probes start
+ * before capture, whose first window's archive line reads their RTTs.
+ * At stop, capture stops first so its last window is folded and
+ * archived, then the host database is saved, then the other threads go.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "logq.h"
+#include "monitor.h"
+#include "resolver.h"
+
+struct monitor {
+	struct monitor_config	 mo_config;
+	struct logq		*mo_log;
+	struct sampler		*mo_sampler;
+
+	struct conntab		*mo_conntab;
+	pthread_t		 mo_refresher;
+	int			 mo_refresher_running;
+	pthread_mutex_t		 mo_lock;	/* mo_stopping */
+	pthread_cond_t		 mo_wake;
+	int			 mo_stopping;
+	unsigned long		 mo_conn_errors;	/* atomic */
+
+	struct pipeline		*mo_pipeline;
+	int			 mo_capture_state;
+	struct hostdb		*mo_hostdb;
+	int			 mo_readonly;	/* served, never saved */
+	struct resolver		*mo_resolver;
+	struct archive		*mo_archive;
+	time_t			 mo_last_save;
+	uint64_t		 mo_save_failures;
+
+	struct probe_engine	*mo_probes;
+};
+
+void
+monitor_config_default(struct monitor_config *mc)
+{
+	memset(mc, 0, sizeof(*mc));
+	mc->mc_sampler.sc_procroot = "/proc";
+	mc->mc_sampler.sc_sysroot = "/sys";
+	mc->mc_sampler.sc_history = 720;
+	mc->mc_conns = 1;
+	conntab_config_default(&mc->mc_conntab);
+	pipeline_config_default(&mc->mc_pipeline);
+	hostdb_config_default(&mc->mc_hostdb);
+	mc->mc_save_interval = 300;
+	archive_config_default(&mc->mc_archive);
+	probe_options_default(&mc->mc_probe_options);
+}
+
+/* ---- logging: the caller's thread only ---- */
+
+static void
+monitor_log_sink(int level, const char *line, void *arg)
+{
+	struct monitor *mo = arg;
+
+	if (mo->mo_config.mc_log != NULL)
+		mo->mo_config.mc_log(level, line);
+}
+
+static void
+monitor_log_flush(struct monitor *mo)
+{
+	logq_drain(mo->mo_log, monitor_log_sink, mo);
+}
+
+/* Archive failures come from the capture thread: queued. */
+static void
+monitor_archive_warn(void *arg, const char *msg)
+{
+	struct monitor *mo = arg;
+
+	logq_push(mo->mo_log, LOG_WARNING, "archive: %s", msg);
+}
+
+/* ---- opening, with privileges ---- */
+
+static void
+monitor_open_conns(struct monitor *mo)
+{
+	if (!mo->mo_config.mc_conns)
+		return;
+	if ((mo->mo_conntab = conntab_new(&mo->mo_config.mc_conntab)) ==
+	    NULL) {
+		logq_push(mo->mo_log, LOG_ERR, "connections: cannot open "
+		    "sock_diag: %s; cmConnections stays empty",
+		    strerror(errno));
+		return;
+	}
+	if (conntab_refresh(mo->mo_conntab) == -1)
+		logq_push(mo->mo_log, LOG_WARNING, "connections: first "
+		    "refresh failed: %s", strerror(errno));
+}
+
+static int
+monitor_capture_configured(const struct monitor_config *mc)
+{
+	return mc->mc_pipeline.pc_capture.cc_file != NULL ||
+	    mc->mc_pipeline.pc_capture.cc_nifaces > 0;
+}
+
+/* -1 only when a replay file cannot be read at all, or memory is out. */
+static int
+monitor_open_capture(struct monitor *mo, char *err, size_t errlen)
+{
+	const struct monitor_config *mc = &mo->mo_config;
+	struct cap_stats st[CAP_MAX_SOURCES];
+	size_t i, n;
+
+	mo->mo_capture_state = MONITOR_CAPTURE_DISABLED;
+	if (!monitor_capture_configured(mc))
+		return 0;
+	mo->mo_capture_state = MONITOR_CAPTURE_FAILED;	/* until started */
+	if ((mo->mo_pipeline = pipeline_new(&mc->mc_pipeline,
+	    mc->mc_services, mc->mc_localnet)) == NULL)
+		return errbuf_set(err, errlen, "capture: %s", strerror(errno));
+	n = capture_stats(pipeline_capture(mo->mo_pipeline), st,
+	    CAP_MAX_SOURCES);
+	for (i = 0; i < n; i++)
+		if (st[i].cs_status == CAP_FAILED)
+			logq_push(mo->mo_log, LOG_ERR, "capture on %s: %s",
+			    st[i].cs_name, st[i].cs_error);
+	if (capture_usable(pipeline_capture(mo->mo_pipeline)))
+		return 0;
+	pipeline_free(mo->mo_pipeline);
+	mo->mo_pipeline = NULL;
+	/* -r with a file that cannot be read: nothing to serve. */
+	if (mc->mc_pipeline.pc_capture.cc_file != NULL)
+		return errbuf_set(err, errlen, "capture: %s cannot be read",
+		    mc->mc_pipeline.pc_capture.cc_file);
+	return 0;
+}
+
+struct monitor *
+monitor_new(const struct monitor_config *mc, char *err, size_t errlen)
+{
+	struct monitor *mo;
+	char why[256];
+
+	if ((mo = calloc(1, sizeof(*mo))) == NULL) {
+		errbuf_set(err, errlen, "out of memory");
+		return NULL;
+	}
+	mo->mo_config = *mc;
+	pthread_mutex_init(&mo->mo_lock, NULL);
+	pthread_cond_init(&mo->mo_wake, NULL);
+	if ((mo->mo_log = logq_new()) == NULL ||
+	    (mo->mo_sampler = sampler_new(&mc->mc_sampler)) == NULL) {
+		errbuf_set(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (sampler_take(mo->mo_sampler, why, sizeof(why)) == -1)
+		logq_push(mo->mo_log, LOG_ERR, "%s", why);
+	monitor_open_conns(mo);
+	if (mc->mc_nprobes > 0 && (mo->mo_probes = probe_engine_new(
+	    mc->mc_probes, mc->mc_nprobes, &mc->mc_probe_options, why,
+	    sizeof(why))) == NULL) {
+		errbuf_set(err, errlen, "probes: %s", why);
+		goto fail;
+	}
+	if (monitor_open_capture(mo, err, errlen) == -1)
+		goto fail;
+	monitor_log_flush(mo);
+	return mo;
+fail:
+	monitor_log_flush(mo);
+	monitor_free(mo);
+	return NULL;
+}
+
+/* ---- starting, as the run-as user ---- */
+
+static void *
+monitor_refresher(void *arg)
+{
+	struct monitor *mo = arg;
+	struct timespec due;
+	unsigned int ms = mo->mo_config.mc_conntab.cf_interval_ms;
+
+	pthread_mutex_lock(&mo->mo_lock);
+	while (!mo->mo_stopping) {
+		pthread_mutex_unlock(&mo->mo_lock);
+		if (conntab_refresh(mo->mo_conntab) == -1)
+			__atomic_add_fetch(&mo->mo_conn_errors, 1,
+			    __ATOMIC_RELAXED);
+		pthread_mutex_lock(&mo->mo_lock);
+		clock_gettime(CLOCK_REALTIME, &due);
+		due.tv_sec += ms / 1000;
+		due.tv_nsec += (long)(ms % 1000) * 1000000;
+		if (due.tv_nsec >= 1000000000) {
+			due.tv_sec++;
+			due.tv_nsec -= 1000000000;
+		}
+		while (!mo->mo_stopping && pthread_cond_timedwait(
+		    &mo->mo_wake, &mo->mo_lock, &due) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&mo->mo_lock);
+	return NULL;
+}
+
+/* The pipeline's consumer, on the capture thread: the window into the
+ * host database, and its line into the archive. */
+static void
+monitor_window_closed(const struct window_closed *wd, void *arg)
+{
+	struct monitor *mo = arg;
+	const struct session_counts *r = &wd->wd_totals->tt_remote;
+	struct archive_window aw;
+	uint32_t rtt;
+
+	hostdb_add_window(mo->mo_hostdb, wd);
+	if (mo->mo_archive == NULL)
+		return;
+	memset(&aw, 0, sizeof(aw));
+	aw.aw_start_us = wd->wd_start_us;
+	aw.aw_octets_in = r->sc_octets_in;
+	aw.aw_octets_out = r->sc_octets_out;
+	aw.aw_packets_in = r->sc_packets_in;
+	aw.aw_packets_out = r->sc_packets_out;
+	aw.aw_rtt_us = monitor_window_rtt(mo, wd->wd_start_us,
+	    wd->wd_start_us + wd->wd_length_us, &rtt) > 0 ? rtt :
+	    ARCHIVE_NO_RTT;
+	archive_append(mo->mo_archive, &aw);
+}
+
+static int
+monitor_open_hostdb(struct monitor *mo)
+{
+	struct hostdb_status st;
+
+	if ((mo->mo_hostdb = hostdb_new(&mo->mo_config.mc_hostdb,
+	    mo->mo_config.mc_services)) == NULL) {
+		logq_push(mo->mo_log, LOG_ERR, "host database: %s",
+		    strerror(errno));
+		return -1;
+	}
+	hostdb_load(mo->mo_hostdb);
+	hostdb_status(mo->mo_hostdb, &st);
+	if (st.hst_load_result == HOSTDB_LOAD_OK)
+		logq_push(mo->mo_log, LOG_INFO, "host database: %s%s",
+		    st.hst_load_message, mo->mo_readonly ? " (read-only: no "
+		    "capture is configured)" : "");
+	else if (st.hst_load_result != HOSTDB_LOAD_NONE)
+		logq_push(mo->mo_log, LOG_WARNING, "host database: %s",
+		    st.hst_load_message);
+	return 0;
+}
+
+/*
+ * The host database, resolver and archive: with capture, fed by each
+ * window; without, a database whose file exists is served read-only.
+ * Problems with the files are logged and served (cmHostLoadResult,
+ * cmArchiveWriteErrors); they never stop coremond.
+ */
+static int
+monitor_open_store(struct monitor *mo)
+{
+	struct monitor_config *mc = &mo->mo_config;
+	struct resolver_config rc;
+	char err[ARCHIVE_TEXT_MAX];
+
+	if (mo->mo_pipeline == NULL) {
+		if (mc->mc_hostdb.hc_file == NULL ||
+		    access(mc->mc_hostdb.hc_file, F_OK) == -1)
+			return 0;
+		mo->mo_readonly = 1;
+		return monitor_open_hostdb(mo);
+	}
+	if (monitor_open_hostdb(mo) == -1)
+		return -1;
+	if (mc->mc_resolve) {
+		resolver_config_default(&rc);
+		if ((mo->mo_resolver = resolver_new(&rc)) == NULL)
+			logq_push(mo->mo_log, LOG_ERR, "resolveNames: %s",
+			    strerror(errno));
+		else
+			hostdb_set_resolver(mo->mo_hostdb, mo->mo_resolver);
+	}
+	mc->mc_archive.ac_warn = monitor_archive_warn;
+	mc->mc_archive.ac_warn_arg = mo;
+	if ((mo->mo_archive = archive_open(&mc->mc_archive, err,
+	    sizeof(err))) == NULL)
+		logq_push(mo->mo_log, LOG_ERR, "archive: %s; no archive is "
+		    "written", err);
+	return pipeline_add_consumer(mo->mo_pipeline, monitor_window_closed,
+	    mo);
+}
+
+/* Every thread of the core starts with every signal blocked: signals
+ * are the agent's main thread's, whose select() a stop must interrupt. */
+static int
+monitor_start_threads(struct monitor *mo)
+{
+	if (mo->mo_conntab != NULL) {
+		if (pthread_create(&mo->mo_refresher, NULL, monitor_refresher,
+		    mo) != 0) {
+			logq_push(mo->mo_log, LOG_ERR, "connections: cannot "
+			    "start the refresher");
+			return -1;
+		}
+		mo->mo_refresher_running = 1;
+	}
+	if (mo->mo_probes != NULL && probe_engine_start(mo->mo_probes) == -1) {
+		logq_push(mo->mo_log, LOG_ERR, "probes: cannot start: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (mo->mo_pipeline == NULL)
+		return 0;
+	if (pipeline_start(mo->mo_pipeline) == -1) {
+		logq_push(mo->mo_log, LOG_ERR, "capture: cannot start its "
+		    "thread: %s", strerror(errno));
+		return 0;	/* served as failed(3) */
+	}
+	mo->mo_capture_state = MONITOR_CAPTURE_RUNNING;
+	return 0;
+}
+
+int
+monitor_start(struct monitor *mo)
+{
+	sigset_t all, old;
+	int rc;
+
+	mo->mo_last_save = time(NULL);
+	if (monitor_open_store(mo) == -1) {
+		monitor_log_flush(mo);
+		return -1;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = monitor_start_threads(mo);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	monitor_log_flush(mo);
+	return rc;
+}
+
+/* ---- on the agent's thread ---- */
+
+void
+monitor_sample(struct monitor *mo)
+{
+	char why[256];
+
+	if (sampler_take(mo->mo_sampler, why, sizeof(why)) == -1 &&
+	    mo->mo_config.mc_log != NULL)
+		mo->mo_config.mc_log(LOG_ERR, why);
+}
+
+/* A save runs in the background: say at the next one whether the last
+ * failed (a full disk), once for each failure. */
+static void
+monitor_save(struct monitor *mo)
+{
+	struct hostdb_status st;
+
+	hostdb_status(mo->mo_hostdb, &st);
+	if (st.hst_save_failures > mo->mo_save_failures)
+		logq_push(mo->mo_log, LOG_WARNING, "host database: %s",
+		    st.hst_save_message);
+	mo->mo_save_failures = st.hst_save_failures;
+	hostdb_save_async(mo->mo_hostdb);
+}
+
+void
+monitor_tick(struct monitor *mo, time_t now)
+{
+	if (mo->mo_hostdb != NULL && !mo->mo_readonly &&
+	    now - mo->mo_last_save >= (time_t)mo->mo_config.mc_save_interval) {
+		mo->mo_last_save = now;
+		monitor_save(mo);
+	}
+	monitor_log_flush(mo);
+}
+
+/* ---- stopping ---- */
+
+static void
+monitor_stop_store(struct monitor *mo)
+{
+	struct hostdb_status st;
+
+	if (mo->mo_hostdb == NULL || mo->mo_readonly)
+		return;
+	hostdb_wait(mo->mo_hostdb);
+	if (hostdb_save(mo->mo_hostdb) == -1) {
+		hostdb_status(mo->mo_hostdb, &st);
+		logq_push(mo->mo_log, LOG_ERR, "host database: %s",
+		    st.hst_save_message);
+	}
+	hostdb_set_resolver(mo->mo_hostdb, NULL);
+}
+
+void
+monitor_stop(struct monitor *mo)
+{
+	if (mo->mo_pipeline != NULL)
+		pipeline_stop(mo->mo_pipeline);	/* the last window too */
+	monitor_stop_store(mo);
+	if (mo->mo_probes != NULL)
+		probe_engine_stop(mo->mo_probes);
+	if (mo->mo_refresher_running) {
+		pthread_mutex_lock(&mo->mo_lock);
+		mo->mo_stopping = 1;
+		pthread_cond_signal(&mo->mo_wake);
+		pthread_mutex_unlock(&mo->mo_lock);
+		pthread_join(mo->mo_refresher, NULL);
+		mo->mo_refresher_running = 0;
+	}
+	monitor_log_flush(mo);
+}
+
+void
+monitor_free(struct monitor *mo)
+{
+	if (mo == NULL)
+		return;
+	resolver_free(mo->mo_resolver);
+	hostdb_free(mo->mo_hostdb);
+	archive_free(mo->mo_archive);
+	pipeline_free(mo->mo_pipeline);
+	probe_engine_free(mo->mo_probes);
+	conntab_free(mo->mo_conntab);
+	sampler_free(mo->mo_sampler);
+	logq_free(mo->mo_log);
+	pthread_cond_destroy(&mo->mo_wake);
+	pthread_mutex_destroy(&mo->mo_lock);
+	free(mo);
+}
+
+/* ---- reading ---- */
+
+const struct sampler *
+monitor_sampler(const struct monitor *mo)
+{
+	return mo->mo_sampler;
+}
+
+struct conntab *
+monitor_conntab(const struct monitor *mo)
+{
+	return mo->mo_conntab;
+}
+
+struct pipeline *
+monitor_pipeline(const struct monitor *mo)
+{
+	return mo->mo_pipeline;
+}
+
+struct hostdb *
+monitor_hostdb(const struct monitor *mo)
+{
+	return mo->mo_hostdb;
+}
+
+struct archive *
+monitor_archive(const struct monitor *mo)
+{
+	return mo->mo_archive;
+}
+
+struct probe_engine *
+monitor_probes(const struct monitor *mo)
+{
+	return mo->mo_probes;
+}
+
+unsigned long
+monitor_conn_errors(const struct monitor *mo)
+{
+	return __atomic_load_n(&mo->mo_conn_errors, __ATOMIC_RELAXED);
+}
+
+/* A replay that reached its end is finished(4); a live capture whose
+ * every source failed is failed(3). */
+enum monitor_capture_state
+monitor_capture_state(struct monitor *mo)
+{
+	struct cap_stats st[CAP_MAX_SOURCES];
+
+	if (mo->mo_capture_state == MONITOR_CAPTURE_RUNNING &&
+	    capture_done(pipeline_capture(mo->mo_pipeline))) {
+		capture_stats(pipeline_capture(mo->mo_pipeline), st,
+		    CAP_MAX_SOURCES);
+		mo->mo_capture_state = st[0].cs_status == CAP_FINISHED ?
+		    MONITOR_CAPTURE_FINISHED : MONITOR_CAPTURE_FAILED;
+	}
+	return mo->mo_capture_state;
+}
+
+const char *
+monitor_source_name(const struct monitor *mo, unsigned int i)
+{
+	const struct cap_config *cc = &mo->mo_config.mc_pipeline.pc_capture;
+
+	if (cc->cc_file != NULL)
+		return i == 0 ? cc->cc_file : "";
+	return i < cc->cc_nifaces ? cc->cc_ifaces[i] : "";
+}
+
+unsigned int
+monitor_window_rtt(const struct monitor *mo, int64_t from_us, int64_t to_us,
+    uint32_t *mean_us)
+{
+	const struct probe_snapshot *sn;
+	uint64_t sum = 0;
+	unsigned int n = 0, k;
+	uint32_t m;
+	size_t i;
+
+	*mean_us = 0;
+	if (mo->mo_probes == NULL)
+		return 0;
+	sn = probe_acquire(mo->mo_probes);
+	for (i = 0; i < sn->sn_nprobes; i++)
+		if ((k = probe_window_rtt(&sn->sn_probes[i], from_us, to_us,
+		    &m)) > 0) {
+			sum += (uint64_t)m * k;
+			n += k;
+		}
+	probe_release(sn);
+	*mean_us = n ? (uint32_t)(sum / n) : 0;
+	return n;
+}
