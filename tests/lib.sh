@@ -145,12 +145,13 @@ now() { date +%s.%N; }
 # dev_recorder IFACE FILE: in the background (killed with $PIDS), about
 # every 0.1 s one line "BEFORE RX-BYTES TX-BYTES AFTER" of IFACE's
 # /proc/net/dev counters, BEFORE and AFTER the times around the reading.
+# Sets REC_PID.
 dev_recorder() {
 	(while :; do
 		printf '%s %s %s\n' "$(now)" "$(proc_dev "$1" 1) $(proc_dev "$1" 9)" "$(now)"
 		sleep 0.1
 	done) >"$2" &
-	PIDS="$PIDS $!"
+	REC_PID=$!; PIDS="$PIDS $REC_PID"
 }
 
 # dev_rates FILE COLUMN FROM TO: "MIN MAX", the lowest and highest bytes per
