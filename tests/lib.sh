@@ -139,6 +139,16 @@ wait_samples() {
 	return 1
 }
 
+# dateandtime PORT OID: a DateAndTime as seconds since the epoch (with the
+# tenths), or nothing.
+dateandtime() {
+	snmpget -v2c -c public -r1 -t2 -Oqv -Ox 127.0.0.1:$1 "$2" 2>/dev/null | tr -d '"' |
+		TZ=UTC awk 'function h(x, i, v) { x = tolower(x); v = 0
+				for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+				return v }
+			NF >= 8 { printf "%.1f\n", mktime(sprintf("%d %d %d %d %d %d", h($1) * 256 + h($2), h($3), h($4), h($5), h($6), h($7))) + h($8) / 10 }'
+}
+
 # now: the time in seconds with nanoseconds.
 now() { date +%s.%N; }
 

@@ -44,10 +44,16 @@ PIDS="$PIDS $!"
 n=0; while [ $n -lt 300 ] && ! grep -q ready "$T/conns"; do sleep 0.1; n=$((n + 1)); done
 dev_recorder lo "$T/lo.dev"
 wait_samples "$PORT" 2
+# and the recorder has readings from 2 s before the first run on
+n=0; until [ -s "$T/lo.dev" ] && awk -v t="$(now)" 'NR == 1 { exit !($1 < t - 2) }' "$T/lo.dev" || [ $n -gt 100 ]; do sleep 0.1; n=$((n + 1)); done
 env LANG=C mrtg "$T/mrtg.cfg" >"$T/mrtg1.out" 2>&1; rc1=$?
 cp "$W/test_if_lo.log" "$T/lo1.log"
 sleep 15	# the interval MRTG averages over, not a wait for anything
 env LANG=C mrtg "$T/mrtg.cfg" >"$T/mrtg2.out" 2>&1; rc2=$?
+# The recorder goes on until it has a reading 1.2 s past now (below: up to
+# a second past the run's time).
+until=$(now); n=0
+until awk -v u="$until" 'END { exit !($1 > u + 1.2) }' "$T/lo.dev" || [ $n -gt 100 ]; do sleep 0.1; n=$((n + 1)); done
 kill "$TPID" "$REC_PID" 2>/dev/null
 check "mrtg ran twice without error (status $rc1, $rc2)" test "$rc1" = 0 -a "$rc2" = 0
 grep -v 'Rateup WARNING' "$T/mrtg1.out" "$T/mrtg2.out" | grep . | head -5 | sed 's/^/# /'
