@@ -88,16 +88,13 @@ else
 fi
 
 # cmClientOverload (5): one client over 4 connections.  cmconns opens 3
-# IPv4 and 3 v4-mapped loopback connections from 127.0.0.77, a client of
-# its own whatever else runs on the machine.
-$B/tools/cmconns 10 127.0.0.77 >/dev/null &
+# IPv4 and 3 v4-mapped loopback connections from SRC, an address of 127/8
+# drawn for this run: a client of its own whatever else runs on the
+# machine (the same test in another checkout included).
+SRC=127.77.$(shuf -i 0-255 -n 1).$(shuf -i 1-254 -n 1)
+$B/tools/cmconns 10 "$SRC" >/dev/null &
 CPID=$!; PIDS="$PIDS $CPID"
-check "a client with 6 open connections (limit 4) raises cmClientOverload" wait_trap 5 1 20
-v=$(varbinds 5 "$CM.3.3.1.3.1.4.127.0.0.77 ")
-check "cmClientOverload carries the client's 6 connections and the limit 4" \
-	sh -c "echo '$v' | grep -q '$CM.3.3.1.3.1.4.127.0.0.77 = Gauge32: 6' && echo '$v' | grep -q '$CM.10.3.0 = Gauge32: 4'"
-wait "$CPID"
-# cleared SUB PATTERN SECONDS: a clear that names PATTERN arrived.
+# cleared SUB PATTERN SECONDS: a notification SUB that names PATTERN arrived.
 cleared() {
 	n=$(( $3 * 5 ))
 	while [ $n -gt 0 ]; do
@@ -106,8 +103,17 @@ cleared() {
 	done
 	return 1
 }
-check "cmClientOverloadCleared for 127.0.0.77 follows when the connections close" \
-	cleared 6 "$CM.3.3.1.3.1.4.127.0.0.77 " 20
+check "a client with 6 open connections (limit 4) raises cmClientOverload for it ($SRC)" \
+	cleared 5 "$CM.3.3.1.3.1.4.$SRC " 20
+v=$(varbinds 5 "$CM.3.3.1.3.1.4.$SRC ")
+# The connections it had at the refresh that saw it over the limit: 5 or 6
+# (a loaded machine may open them across two refreshes).
+nc=$(echo "$v" | sed -n "s/.*$CM.3.3.1.3.1.4.$SRC = Gauge32: \([0-9]*\).*/\1/p" | head -1)
+check "cmClientOverload carries the client's connections over the limit, at most its 6 (${nc:-none}), and the limit 4" \
+	sh -c "[ '${nc:-0}' -ge 5 ] && [ '${nc:-0}' -le 6 ] && echo '$v' | grep -q '$CM.10.3.0 = Gauge32: 4'"
+wait "$CPID"
+check "cmClientOverloadCleared for $SRC follows when the connections close" \
+	cleared 6 "$CM.3.3.1.3.1.4.$SRC " 20
 
 if [ "$HAVE_NS" = 1 ]; then
 	check "a probe answered 50 ms late (threshold 20 ms) raises cmProbeSlow" wait_trap 3 1 30
