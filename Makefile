@@ -3,6 +3,8 @@
 #   make run        install missing packages, build, run coremond standalone
 #   make check      install missing packages, build with -Werror, run every test
 #   make check-contrib  the contrib/ integrations against the real tools
+#   make check-stress   check and check-contrib beside two busy loops
+#                       (tests/stress.sh; STRESS_BURNERS=N for N loops)
 #   make bench      performance ratios (see README)
 #   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -94,6 +96,10 @@ check-contrib: deps
 	$(MAKE) all
 	B=$(B) SHARED=$(SHARED) sh tests/contrib/run.sh
 
+# What .ci/run runs, with busy processes beside it (tests/stress.sh).
+check-stress:
+	B=$(B) SHARED=$(SHARED) MAKE="$(MAKE)" sh tests/stress.sh
+
 bench: all
 	B=$(B) SHARED=$(SHARED) sh tests/bench.sh
 
@@ -121,6 +127,6 @@ install: $(B)/coremond
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan deps run check check-contrib bench fuzz install clean
+.PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
 -include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)

@@ -149,3 +149,71 @@ until_ok() {
 
 # owner FILE: "user:mode", e.g. coremon:640.
 owner() { stat -c '%U:%a' "$1" 2>/dev/null; }
+
+# wait_samples PORT N [SECONDS]: until coremond has taken N more samples of
+# /proc (cmSamplesTaken) than when called (default bound 30 s).  With N = 2
+# what it serves was read after the call; with N = 3 its latest rate
+# interval lies wholly after the call.  A loaded machine runs the sampling
+# alarm late, so a sleep of "a few intervals" is a guess; this is not.
+wait_samples() {
+	ws0=$(get "$1" "$CM.2.6.4.0"); [ -n "$ws0" ] || return 1
+	wsn=$(( ${3:-30} * 5 ))
+	while [ "$wsn" -gt 0 ]; do
+		ws=$(get "$1" "$CM.2.6.4.0")
+		[ -n "$ws" ] && [ "$ws" -ge $((ws0 + $2)) ] && return 0
+		sleep 0.2; wsn=$((wsn - 1))
+	done
+	echo "# coremond took fewer than $2 samples in ${3:-30} s (cmSamplesTaken $ws0 -> $ws)"
+	return 1
+}
+
+# dateandtime PORT OID: a DateAndTime as seconds since the epoch (with the
+# tenths), or nothing.
+dateandtime() {
+	snmpget -v2c -c public -r1 -t2 -Oqv -Ox 127.0.0.1:$1 "$2" 2>/dev/null | tr -d '"' |
+		TZ=UTC awk 'function h(x, i, v) { x = tolower(x); v = 0
+				for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+				return v }
+			NF >= 8 { printf "%.1f\n", mktime(sprintf("%d %d %d %d %d %d", h($1) * 256 + h($2), h($3), h($4), h($5), h($6), h($7))) + h($8) / 10 }'
+}
+
+# now: the time in seconds with nanoseconds.
+now() { date +%s.%N; }
+
+# dev_recorder IFACE FILE: in the background (killed with $PIDS), about
+# every 0.1 s one line "BEFORE RX-BYTES TX-BYTES AFTER" of IFACE's
+# /proc/net/dev counters, BEFORE and AFTER the times around the reading.
+# Sets REC_PID.
+dev_recorder() {
+	(while :; do
+		printf '%s %s %s\n' "$(now)" "$(proc_dev "$1" 1) $(proc_dev "$1" 9)" "$(now)"
+		sleep 0.1
+	done) >"$2" &
+	REC_PID=$!; PIDS="$PIDS $REC_PID"
+}
+
+# dev_rates FILE COLUMN FROM TO: "MIN MAX", the lowest and highest bytes per
+# second the kernel counted (COLUMN 2 rx, 3 tx of dev_recorder's FILE) over
+# any interval of at least 0.5 s between readings taken within [FROM, TO]
+# (each reading's time taken as its whole uncertainty).  A rate coremond
+# computed over an interval inside [FROM, TO] is the kernel's count over
+# that interval, so it lies within MIN..MAX up to the edges' slack.
+dev_rates() {
+	awk -v c="$2" -v from="$3" -v to="$4" '
+		NF == 4 && $1 >= from - 0.2 && $4 <= to + 0.2 {
+			n++; a[n] = $1; v[n] = $c; b[n] = $4 }
+		END { min = -1; max = -1
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
+				if (a[j] - b[i] < 0.5) continue
+				lo = (v[j] - v[i]) / (b[j] - a[i]); hi = (v[j] - v[i]) / (a[j] - b[i])
+				if (min < 0 || lo < min) min = lo
+				if (hi > max) max = hi
+			}
+			if (min < 0) print ""; else printf "%d %d\n", min, max }' "$1"
+}
+
+# in_rates V MIN MAX PERCENT: V within [MIN - PERCENT%, MAX + PERCENT%].
+in_rates() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" -v p="$4" \
+		'BEGIN { exit !(v != "" && lo != "" && v >= lo * (1 - p / 100) && v <= hi * (1 + p / 100)) }'
+}

@@ -90,12 +90,17 @@ accepts() {
 	printf 'agentXSocket %s/nowhere.sock\n' "$T" >>"$T/probe.conf"
 	"$COREMOND" -f -C -c "$T/probe.conf" -Le >"$T/probe.out" 2>&1 &
 	ap=$!
+	# Accepted: it says "started"; refused: it exits.  Not "still alive
+	# after a while", which a loaded machine makes true of a refusal too.
 	n=0
-	while [ $n -lt 15 ] && kill -0 $ap 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
-	if kill -0 $ap 2>/dev/null; then
-		kill $ap; wait $ap 2>/dev/null; return 0
+	while [ $n -lt 300 ] && kill -0 $ap 2>/dev/null &&
+	      ! grep -q 'coremond .* started' "$T/probe.out"; do
+		sleep 0.1; n=$((n + 1))
+	done
+	if grep -q 'coremond .* started' "$T/probe.out"; then
+		kill $ap 2>/dev/null; wait $ap 2>/dev/null; return 0
 	fi
-	wait $ap 2>/dev/null
+	kill $ap 2>/dev/null; wait $ap 2>/dev/null
 	return 1
 }
 

@@ -50,7 +50,11 @@ n=0; until curl -sf "http://127.0.0.1:$EP/metrics" >/dev/null; do
 done
 ok "snmp_exporter $(prometheus-snmp-exporter --version 2>&1 | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1) listens on 127.0.0.1:$EP"
 
-sleep 2	# a few samples, probes and a capture window
+# Two samples, and a probe reply when there is a probe (30 s at most each).
+wait_samples "$PORT" 2
+if has "$CM.8.2.1.8.1"; then
+	n=0; until [ "$(get "$PORT" "$CM.8.2.1.14.1")" -gt 0 ] 2>/dev/null || [ $n -gt 150 ]; do sleep 0.2; n=$((n + 1)); done
+fi
 a_in=$(get "$PORT" "$CM.2.1.1.3.$LO"); a_tcp=$(get "$PORT" "$CM.2.2.1.0")
 curl -sf "http://127.0.0.1:$EP/snmp?module=coremon&target=127.0.0.1:$PORT" >"$T/scrape" ||
 	{ notok "scrape /snmp?module=coremon&target=127.0.0.1:$PORT"; exit 1; }

@@ -61,7 +61,8 @@ chmod 644 "$T/coremon.conf"
 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
 	"$COREMOND" -f -C -c "$T/coremon.conf" -Le >"$T/outsider.log" 2>&1 &
 OPID=$!; PIDS="$PIDS $OPID"
-sleep 3
+# Until it has tried (30 s at most).
+n=0; until grep -q 'Failed to connect\|subagent connected' "$T/outsider.log" || [ $n -gt 150 ]; do sleep 0.2; n=$((n + 1)); done
 check "coremond as nobody outside the group cannot connect ($(grep -m1 -o 'Failed to connect[^:]*' "$T/outsider.log"))" \
 	sh -c "grep -q 'Failed to connect' '$T/outsider.log' && ! grep -q 'subagent connected' '$T/outsider.log'"
 check "... and COREMON-MIB is not served" test -z "$(get "$PORT" "$CM.1.1.0")"

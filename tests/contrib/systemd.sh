@@ -74,9 +74,12 @@ check "its capabilities are CAP_NET_RAW alone ($caps), NoNewPrivs $nnp" \
 	test "$caps" = "CapPrm:0000000000002000 CapEff:0000000000002000 CapBnd:0000000000002000 CapAmb:0000000000002000 " -a "$nnp" = 1
 check "its user is nobody, not root ($(ps -o user= -p $CM_PID))" test "$(ps -o user= -p $CM_PID)" = nobody
 # Connections of our own, so the table cannot be empty on a quiet machine.
-"$B/tools/cmconns" 30 >/dev/null &
+"$B/tools/cmconns" 120 >"$T/conns" &
 PIDS="$PIDS $!"
-sleep 2.5
+n=0; until grep -q ready "$T/conns" || [ $n -gt 300 ]; do sleep 0.1; n=$((n + 1)); done
+# Two samples (rates valid) and a connection refresh after them.
+wait_samples "$PORT" 2
+n=0; until [ "$(get "$PORT" "$CM.3.1.12.0")" -gt 0 ] 2>/dev/null || [ $n -gt 150 ]; do sleep 0.2; n=$((n + 1)); done
 check "cmIfTable: lo's cmIfRateValid is true(1)" test "$(get "$PORT" "$CM.2.1.1.23.$LO")" = 1
 n=$(get "$PORT" "$CM.3.1.12.0")
 check "sock_diag without privilege: cmConnNumTotal counts this host's connections ($n)" test "${n:-0}" -gt 0
@@ -87,7 +90,7 @@ else
 	skip "capture with CAP_NET_RAW: this coremond has no captureInterface yet"
 fi
 if grep -q '^probe' "$T/coremon.conf"; then
-	n=0; while [ $n -lt 10 ] && [ "$(get "$PORT" "$CM.8.2.1.8.1")" != 2 ]; do sleep 0.5; n=$((n + 1)); done
+	n=0; while [ $n -lt 60 ] && [ "$(get "$PORT" "$CM.8.2.1.8.1")" != 2 ]; do sleep 0.5; n=$((n + 1)); done
 	check "ICMP probe to 127.0.0.1 with CAP_NET_RAW only: cmProbeStatus.1 is ok(2) (got $(get "$PORT" "$CM.8.2.1.8.1"), rtt $(get "$PORT" "$CM.8.2.1.9.1") us)" \
 		test "$(get "$PORT" "$CM.8.2.1.8.1")" = 2
 else

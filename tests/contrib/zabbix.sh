@@ -221,16 +221,19 @@ check "client discovery: the {\$COREMON.CLIENT.TOP}=1 busiest client, named by {
 trig() { $API "$URL" triggers coremon-test | awk -F'\t' '$3 ~ /^Interface lo: link busy/ { print $1 "/" $2 }'; }
 s0=$(trig)
 check "trigger 'Interface lo: link busy (over $BUSY B/s)' is OK before the traffic (value/state $s0)" test "$s0" = 0/0
-RATE=30000000
-$B/tools/cmtraffic tcp $RATE 20 >/dev/null &
+# Four times the threshold (nominal), so that a generator slowed by a
+# loaded machine still crosses it; kept up until the trigger fires (60 s
+# at most).
+RATE=80000000
+$B/tools/cmtraffic tcp $RATE 120 >/dev/null &
 TPID=$!; PIDS="$PIDS $TPID"
-n=0; while [ "$(trig)" != 1/0 ] && [ $n -lt 15 ]; do sleep 1; n=$((n + 1)); done
+n=0; while [ "$(trig)" != 1/0 ] && [ $n -lt 60 ]; do sleep 1; n=$((n + 1)); done
 s1=$(trig)
 check "... fires while $RATE B/s flow through lo (value/state $s1, after ${n}s; item $($API "$URL" items coremon-test | awk -F'\t' -v k="coremon.if.in.rate[$LO]" '$1 == k { print $2 }') B/s)" test "$s1" = 1/0
 p=$($API "$URL" problems coremon-test | grep 'link busy' | head -1)
 check "... and Zabbix shows the problem '$p'" test -n "$p"
-wait "$TPID"
-n=0; while [ "$(trig)" != 0/0 ] && [ $n -lt 60 ]; do sleep 1; n=$((n + 1)); done
+kill "$TPID"; wait "$TPID" 2>/dev/null
+n=0; while [ "$(trig)" != 0/0 ] && [ $n -lt 90 ]; do sleep 1; n=$((n + 1)); done
 s2=$(trig)
 check "... and recovers once the traffic stopped (value/state $s2)" test "$s2" = 0/0
 [ "$s2" = 0/0 ] || { $API "$URL" triggers coremon-test | grep 'Interface lo' | sed 's/^/# /'

@@ -55,8 +55,12 @@ check "net-snmp does not complain about its callback lock while coremond stops" 
 	no_lock_complaint
 
 # A master that is not there at start: coremond waits for it.
+kill "$CM_PID"; kill "$MASTER_PID"; sleep 0.5
+: >"$T/coremond.log"
 start_coremond "$T/coremon.conf"
-sleep 2
-check "coremond started without a master keeps running" kill -0 "$CM_PID"
+# Until it has tried the master (and failed), 30 s at most.
+n=0; until grep -q 'Failed to connect' "$T/coremond.log" "$T/coremond.out" 2>/dev/null || [ $n -gt 150 ]; do sleep 0.2; n=$((n + 1)); done
+check "coremond started without a master tried it and keeps running" \
+	sh -c "grep -q 'Failed to connect' '$T/coremond.log' '$T/coremond.out' 2>/dev/null && kill -0 $CM_PID"
 start_master "$PORT"
 check "and registers once the master appears" wait_for "$PORT" "$CM.2.1.1.2.$LO" 7

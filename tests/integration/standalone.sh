@@ -38,7 +38,7 @@ fi
 
 check "-p writes the pid file" test "$(cat "$T/coremond.pid" 2>/dev/null)" = "$CM_PID"
 kill -HUP "$CM_PID"; sleep 0.5
-check "SIGHUP (reopen logs) leaves coremond serving" wait_for "$PORT" "$CM.1.1.0" 3
+check "SIGHUP (reopen logs) leaves coremond serving" wait_for "$PORT" "$CM.1.1.0" 15
 kill -PIPE "$CM_PID"; sleep 0.2
 check "SIGPIPE is ignored" kill -0 "$CM_PID"
 kill -INT "$CM_PID"; wait "$CM_PID"; rc=$?
@@ -52,7 +52,12 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	printf 'rocommunity public 127.0.0.1\nrunAs nobody\ncaptureInterface lo\nprobe lo4 127.0.0.1 interval 1\nconnRefresh 1\n' >"$T/runas.conf"
 	start_coremond "$T/runas.conf" --standalone "udp:127.0.0.1:$PORT"
 	wait_for "$PORT" "$CM.1.7.0" 10
-	sleep 3
+	# Until a refresh after the first and a probe reply (30 s at most).
+	n=0
+	until [ "$(get "$PORT" "$CM.3.1.16.0")" -gt 1 ] 2>/dev/null &&
+	      [ "$(get "$PORT" "$CM.8.2.1.14.1")" -gt 0 ] 2>/dev/null || [ $n -gt 150 ]; do
+		sleep 0.2; n=$((n + 1))
+	done
 	check "runAs nobody: the process runs as nobody" test "$(ps -o user= -p "$CM_PID")" = nobody
 	check "capture still runs after the drop (cmAgentCaptureState running)" test "$(get "$PORT" "$CM.1.7.0")" = 2
 	check "sock_diag still refreshes (cmConnRefreshes $(get "$PORT" "$CM.3.1.16.0") > 1)" test "$(get "$PORT" "$CM.3.1.16.0")" -gt 1
