@@ -29,6 +29,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "crc32c.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
@@ -428,10 +429,7 @@ struct model_host {
 static uint64_t
 next_random(uint64_t *x)
 {
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * 0x2545f4914f6cdd1dULL;
+	return fixture_random(x);
 }
 
 static int

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 
@@ -88,10 +89,7 @@ now_ns(void)
 static uint64_t
 next_random(uint64_t *s)
 {
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
+	return fixture_random(s);
 }
 
 static unsigned int

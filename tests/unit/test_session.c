@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "session.h"
 
 #define TCP	6
@@ -358,15 +359,6 @@ test_flood(void)
 	session_table_free(st);
 }
 
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 /* The batch path gives the table the one-by-one path gives: same
  * entries in the same order, same totals, through local, transit,
  * undecoded and overflowing packets and sessions created mid-batch. */
@@ -388,7 +380,7 @@ test_batch(void)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		/* 10.x local, 100.x remote: local, transit and remote mixed */
 		x = (r & 3 ? 0x0a000000u : 0x64000000u) + (uint32_t)(r >> 8) % 5;
 		y = ((r >> 2) & 3 ? 0x64000000u : 0x0a000000u) +
@@ -406,7 +398,7 @@ test_batch(void)
 		bad += session_add_packet(one, &dp[i], ts[i], 0) < 0;
 	}
 	for (i = 0; i < n; i += k) {
-		k = 1 + next_random(&s) % 100;
+		k = 1 + fixture_random(&s) % 100;
 		if (k > n - i)
 			k = n - i;
 		bad_batch += session_add_batch(many, dp + i, ts + i, k, 0);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "window.h"
 
 #define TCP	6
@@ -79,15 +80,6 @@ pkt4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	dp.dp_wire_len = len;
 	dp.dp_result = DECODE_OK;
 	return dp;
-}
-
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
 }
 
 /* The ranking, written apart from window.c: octets, packets, then the
@@ -162,7 +154,7 @@ test_top_n(unsigned int top, size_t nremote, size_t npackets, size_t max)
 		return;
 	}
 	for (i = 0; i < npackets; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		/* Sizes from a small set, so octet ties are common. */
 		p = pkt4(0x0a000001, (uint16_t)(r >> 48 & 3 ? 443 : 53),
 		    0xcb000000u + (uint32_t)(r % nremote), 40000,
@@ -511,7 +503,7 @@ test_batch(void)
 	if (w1 == NULL || w2 == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		t += (int64_t)(r % 4000);		/* 2 ms apart on average */
 		if (r % 500 == 0)
 			t += 200 * SEC;			/* a gap */
@@ -523,7 +515,7 @@ test_batch(void)
 		window_add_packet(w1, &dp[i], ts[i], 0);
 	}
 	for (i = 0; i < n; i += k) {
-		k = 1 + next_random(&s) % 3000;
+		k = 1 + fixture_random(&s) % 3000;
 		if (k > n - i)
 			k = n - i;
 		window_add_batch(w2, dp + i, ts + i, k, 0);
