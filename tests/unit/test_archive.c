@@ -13,7 +13,6 @@
  * cannot be written, on a full disk too, are counted.  Dates convert
  * both ways.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "archive.h"
 #include "check.h"
+#include "fixture.h"
 
 #define SEC		1000000LL
 #define DAY		(86400 * SEC)
@@ -138,24 +138,6 @@ day(const struct archive_snapshot *sn, uint32_t date)
 }
 
 static void
-clean(void)
-{
-	DIR		*d = opendir(dir);
-	struct dirent	*de;
-	char		 p[256];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-		    strcmp(de->d_name, "..") == 0))
-			continue;
-		path_in(p, sizeof(p), de->d_name);
-		unlink(p);
-	}
-	if (d != NULL)
-		closedir(d);
-}
-
-static void
 test_dates(void)
 {
 	int64_t		d;
@@ -208,7 +190,7 @@ test_lines(void)
 	    "the day's totals, windows and mean RTT");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -263,7 +245,7 @@ test_midnight(void)
 	    "reopened: the same totals rebuilt from the files");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -326,7 +308,7 @@ test_compress(void)
 	CHECK(same, "rebuilt from .gz and plain files: the same five days");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -395,7 +377,7 @@ test_malformed(void)
 	    "an append after a cut line starts on a line of its own");
 	free(text);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -446,7 +428,7 @@ test_crash_leftovers(void)
 	    "compressed again: the .gz holds the old lines, then the new");
 	free(text);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 /* What ac_warn was handed, one message a line. */
@@ -641,26 +623,8 @@ out:
 	path_in(p, sizeof(p), "coremon-20240603.log");
 	rmdir(p);
 	unlink(secret);
-	clean();
+	fixture_empty_dir(dir);
 	umask(old);
-}
-
-static void
-remove_tree(const char *where)
-{
-	DIR		*d = opendir(where);
-	struct dirent	*de;
-	char		 p[512];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", where, de->d_name);
-		unlink(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(where);
 }
 
 /* Lines of a file under where, read here with stdio. */
@@ -702,7 +666,7 @@ test_removed_dir(void)
 		return;
 	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
 	archive_append(ar, &aw);
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 	aw = win(D0 + 60 * SEC, 2, ARCHIVE_NO_RTT);
 	CHECK(archive_append(ar, &aw) == 0, "a line after rm -rf of the "
 	    "directory is written");
@@ -721,7 +685,7 @@ test_removed_dir(void)
 	archive_release(sn);
 
 	/* A file in the directory's place. */
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 	if ((f = fopen(sub, "w")) != NULL)
 		fclose(f);
 	aw = win(D0 + 120 * SEC, 4, ARCHIVE_NO_RTT);
@@ -745,7 +709,7 @@ test_removed_dir(void)
 	/* A parent that cannot be written (only without root's override). */
 	if (geteuid() != 0) {
 		ar = open_warn(sub, 31, 7);
-		remove_tree(sub);
+		fixture_remove_dir(sub);
 		chmod(dir, 0555);
 		aw = win(D0 + 210 * SEC, 7, ARCHIVE_NO_RTT);
 		CHECK(ar != NULL && archive_append(ar, &aw) < 0 &&
@@ -756,7 +720,7 @@ test_removed_dir(void)
 		archive_free(ar);
 	} else
 		printf("# skipped: a read-only parent (root writes anyway)\n");
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 }
 
 /*
@@ -809,7 +773,7 @@ test_crash_merged(void)
 		    "counts 2");
 		archive_release(sn);
 		archive_free(ar);
-		clean();
+		fixture_empty_dir(dir);
 	}
 }
 
@@ -927,11 +891,8 @@ test_dir_unmakeable(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_archive.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_archive") < 0)
 		return 1;
-	}
 	test_dates();
 	test_lines();
 	test_midnight();
@@ -943,7 +904,6 @@ main(void)
 	test_removed_dir();
 	test_full_disk();
 	test_dir_unmakeable();
-	clean();
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

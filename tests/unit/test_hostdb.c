@@ -1121,11 +1121,8 @@ main(void)
 {
 	char	err[128];
 
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb") < 0)
 		return 1;
-	}
 	sv = services_new();
 	services_parse(sv, "extra tcp 9999", err, sizeof(err));
 	test_fold();
@@ -1140,6 +1137,6 @@ main(void)
 	test_monthly();
 	test_monthly_future();
 	services_free(sv);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

@@ -660,21 +660,13 @@ done:
 int
 main(void)
 {
-	const char	*t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/test_hostdb_crash.XXXXXX",
-	    t != NULL && strlen(t) < 30 ? t : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_crash") < 0)
 		return 1;
-	}
 	snprintf(file, sizeof(file), "%s/hostdb", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	sv = services_new();
 	test_kills();
 	services_free(sv);
-	unlink(tmp);
-	unlink(file);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

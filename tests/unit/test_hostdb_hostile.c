@@ -9,7 +9,6 @@
  * file loadable with its hosts.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 
@@ -132,19 +132,7 @@ write_text(const char *path, const char *text, mode_t mode)
 static void
 clean(void)
 {
-	DIR		*d = opendir(dir);
-	struct dirent	*de;
-	char		 p[256];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path_in(p, sizeof(p), de->d_name);
-		if (unlink(p) < 0)
-			rmdir(p);
-	}
-	if (d != NULL)
-		closedir(d);
+	fixture_empty_dir(dir);
 }
 
 /* The file's place taken by a link to a valid database, a FIFO, a
@@ -323,17 +311,13 @@ test_full_disk(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb_hostile.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_hostile") < 0)
 		return 1;
-	}
 	sv = services_new();
 	test_planted_file();
 	test_planted_tmp();
 	test_full_disk();
 	services_free(sv);
-	clean();
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "resolver.h"
 #include "services.h"
@@ -141,8 +142,7 @@ main(void)
 
 	/* A file of HOSTS named hosts, loaded under a cap of CAP: the
 	 * load evicts the rest, leaving their names as garbage. */
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb_names.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_names") < 0)
 		return 1;
 	snprintf(file, sizeof(file), "%s/hostdb", dir);
 	hostdb_config_default(&hc);
@@ -202,8 +202,7 @@ main(void)
 	resolver_free(res);
 	hostdb_free(hd);
 	services_free(sv);
-	unlink(file);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }
 #endif
