@@ -68,8 +68,9 @@ test_random(void)
 		for (n = 1; n <= NMAX; n = n * 3 + 1)
 			for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
 				for (i = 0; i < n; i++)
-					values[i] = (uint32_t)(fixture_random(&state) >>
-					    32) % range;
+					values[i] = (uint32_t)
+					    (fixture_random(&state) >> 32) %
+					    range;
 				bad += !topn_matches_sort(values, n, caps[c]);
 				runs++;
 			}
