@@ -180,9 +180,9 @@ fixture_session(const char *local, const char *remote, uint8_t proto,
 	struct session	se;
 
 	memset(&se, 0, sizeof(se));
-	se.se_key.sk_family = (uint8_t)fixture_addr(local,
-	    se.se_key.sk_local);
-	fixture_addr(remote, se.se_key.sk_remote);
+	fixture_addr(local, se.se_key.sk_local);
+	se.se_key.sk_family = (uint8_t)fixture_addr(remote,
+	    se.se_key.sk_remote);
 	se.se_key.sk_proto = proto;
 	se.se_key.sk_port = port;
 	se.se_service = (uint8_t)service;

@@ -62,7 +62,8 @@ struct decode_pkt fixture_pkt(const char *src, uint16_t sport,
 struct decode_pkt fixture_pkt4(uint32_t src, uint16_t sport, uint32_t dst,
 		    uint16_t dport, uint8_t proto, uint32_t len);
 
-/* A session between text addresses of one family, with counts c. */
+/* A session between text addresses, with counts c; its family is the
+ * remote's (test_hostdb keys IPv6 hosts to an IPv4 local address). */
 struct session	fixture_session(const char *local, const char *remote,
 		    uint8_t proto, uint16_t port, unsigned int service,
 		    const struct session_counts *c);

@@ -389,19 +389,13 @@ test_back_and_forth(void)
 int
 main(void)
 {
-	char	err[128];
-
-	sv = services_new();
-	ln = localnet_new();
-	if (sv == NULL || ln == NULL ||
-	    localnet_parse(ln, "10.0.0.0/8", err, sizeof(err)) < 0) {
+	if (fixture_world(&sv, &ln, "10.0.0.0/8") < 0) {
 		CHECK(0, "fixture");
 		return check_done();
 	}
 	test_pcapng_overflow();
 	test_pcap_old_and_bad();
 	test_back_and_forth();
-	services_free(sv);
-	localnet_free(ln);
+	fixture_world_free(sv, ln);
 	return check_done();
 }
