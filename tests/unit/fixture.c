@@ -362,3 +362,26 @@ fixture_wait_acked(int fd)
 			usleep(10000);
 	}
 }
+
+void
+fixture_connect_three(struct conn cns[3], int *l4, int *l6, size_t to_srv,
+    size_t to_cli, size_t read_cli)
+{
+	int	i;
+
+	*l4 = fixture_listener(AF_INET, "127.0.0.1");
+	*l6 = fixture_listener(AF_INET6, "::1");
+	fixture_connect(&cns[0], *l4, AF_INET, "127.0.0.1", 0);
+	fixture_connect(&cns[1], *l6, AF_INET6, "::1", 0);
+	fixture_connect(&cns[2], *l4, AF_INET6, "::ffff:127.0.0.1", 0);
+	for (i = 0; i < 3; i++) {
+		fixture_write_all(cns[i].cn_cli, to_srv);
+		fixture_read_exactly(cns[i].cn_srv, to_srv);
+		fixture_write_all(cns[i].cn_srv, to_cli);
+		fixture_read_exactly(cns[i].cn_cli, read_cli);
+	}
+	for (i = 0; i < 3; i++) {
+		fixture_wait_acked(cns[i].cn_cli);
+		fixture_wait_acked(cns[i].cn_srv);
+	}
+}

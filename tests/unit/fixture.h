@@ -101,6 +101,14 @@ int		fixture_listener(int family, const char *addr);
 void		fixture_connect(struct conn *cn, int lfd, int cfamily,
 		    const char *dst, uint16_t bind_port);
 
+/* The three kinds of loopback connection, in cns[0..2]: IPv4 to
+ * 127.0.0.1, IPv6 to ::1, and an IPv6 client to ::ffff:127.0.0.1
+ * (v4-mapped, accepted by the IPv4 listener); listeners in *l4, *l6.
+ * Each client sends to_srv bytes, its server sends to_cli of which the
+ * client reads read_cli; returns once every byte is acknowledged. */
+void		fixture_connect_three(struct conn cns[3], int *l4, int *l6,
+		    size_t to_srv, size_t to_cli, size_t read_cli);
+
 /* Closes both ends, the client with an RST (SO_LINGER 0): no TIME_WAIT
  * is left behind. */
 void		fixture_abort(struct conn *cn);

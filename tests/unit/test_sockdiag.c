@@ -794,21 +794,7 @@ test_dump(void)
 	int			 l4, l6, seen_listener = 0;
 	size_t			 i, dup = 0;
 
-	l4 = fixture_listener(AF_INET, "127.0.0.1");
-	l6 = fixture_listener(AF_INET6, "::1");
-	fixture_connect(&cns[0], l4, AF_INET, "127.0.0.1", 0);
-	fixture_connect(&cns[1], l6, AF_INET6, "::1", 0);
-	fixture_connect(&cns[2], l4, AF_INET6, "::ffff:127.0.0.1", 0);
-	for (i = 0; i < 3; i++) {
-		fixture_write_all(cns[i].cn_cli, TO_SRV);
-		fixture_read_exactly(cns[i].cn_srv, TO_SRV);
-		fixture_write_all(cns[i].cn_srv, TO_CLI);
-		fixture_read_exactly(cns[i].cn_cli, READ_CLI);
-	}
-	for (i = 0; i < 3; i++) {
-		fixture_wait_acked(cns[i].cn_cli);
-		fixture_wait_acked(cns[i].cn_srv);
-	}
+	fixture_connect_three(cns, &l4, &l6, TO_SRV, TO_CLI, READ_CLI);
 
 	sd = sockdiag_open();
 	CHECK(sd != NULL, "dump: NETLINK_SOCK_DIAG socket opens");
