@@ -23,10 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "check.h"
-#include "fixture.h"
 #include "conntab.h"
+#include "fixture.h"
 #include "procpid.h"
 #include "sockdiag.h"
 

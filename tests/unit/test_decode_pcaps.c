@@ -21,8 +21,8 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "fixture.h"
 #include "decode.h"
+#include "fixture.h"
 
 #define MAX_LINKTYPES	64
 

@@ -29,8 +29,8 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "fixture.h"
 #include "crc32c.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 #include "resolver.h"
