@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/sockios.h>
@@ -92,6 +94,42 @@ fixture_remove_dir(const char *dir)
 	int	rc = fixture_empty_dir(dir);
 
 	return rmdir(dir) < 0 ? -1 : rc;
+}
+
+int
+fixture_small_disk(char *mnt, size_t len, const char *dir)
+{
+	snprintf(mnt, len, "%s/full", dir);
+	mkdir(mnt, 0700);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
+		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
+		    strerror(errno));
+		rmdir(mnt);
+		return -1;
+	}
+	return 0;
+}
+
+void
+fixture_fill_disk(const char *path)
+{
+	char	block[4096];
+	FILE	*f;
+
+	memset(block, 'x', sizeof(block));
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
+	    fflush(f) == 0)
+		continue;
+	fclose(f);
+}
+
+void
+fixture_small_disk_remove(const char *mnt)
+{
+	umount(mnt);
+	rmdir(mnt);
 }
 
 /* ---- addresses ------------------------------------------------------- */

@@ -40,6 +40,17 @@ int		fixture_empty_dir(const char *dir);
 /* fixture_empty_dir(), then dir itself. */
 int		fixture_remove_dir(const char *dir);
 
+/* A 64 KiB tmpfs mounted on dir/full, its path in mnt: a disk that
+ * fills.  -1 with a "# skipped" line where it cannot be mounted (the
+ * test is not root, or has no mount namespace of its own). */
+int		fixture_small_disk(char *mnt, size_t len, const char *dir);
+
+/* Fills the disk holding path with a file there of 4 KiB blocks. */
+void		fixture_fill_disk(const char *path);
+
+/* Unmounts and removes what fixture_small_disk() made. */
+void		fixture_small_disk_remove(const char *mnt);
+
 /* ---- addresses ------------------------------------------------------- */
 
 /* text (IPv6 when it holds a ':') into 16 bytes, zero-filled past an

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -789,30 +788,17 @@ test_full_disk(void)
 	struct archive			*ar;
 	const struct archive_snapshot	*sn;
 	struct archive_window		 aw;
-	char				 mnt[128], p[256], block[4096];
-	FILE				*f;
+	char				 mnt[128], p[256];
 	int				 rc, saved;
 
-	snprintf(mnt, sizeof(mnt), "%s/full", dir);
-	mkdir(mnt, 0700);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
-		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
-		    strerror(errno));
-		rmdir(mnt);
+	if (fixture_small_disk(mnt, sizeof(mnt), dir) < 0)
 		return;
-	}
 	if ((ar = open_warn(mnt, 31, 7)) == NULL)
 		goto out;
 	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
 	archive_append(ar, &aw);
 	snprintf(p, sizeof(p), "%s/filler", mnt);
-	memset(block, 'x', sizeof(block));
-	if ((f = fopen(p, "w")) != NULL) {
-		while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
-		    fflush(f) == 0)
-			continue;
-		fclose(f);
-	}
+	fixture_fill_disk(p);
 	/* A new day's file: its first byte needs a page the disk lacks
 	 * (a line into the last page of a file could still fit). */
 	aw = win(D0 + DAY + 60 * SEC, 2, ARCHIVE_NO_RTT);
@@ -834,8 +820,7 @@ test_full_disk(void)
 	    "with room again, the next line is written");
 	archive_free(ar);
 out:
-	umount(mnt);
-	rmdir(mnt);
+	fixture_small_disk_remove(mnt);
 }
 
 /* A directory that cannot be made at start (a file in the way of its

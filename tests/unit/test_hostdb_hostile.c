@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,32 +264,19 @@ test_planted_tmp(void)
 static void
 test_full_disk(void)
 {
-	char			 mnt[128], file[256], filler[256], block[4096];
+	char			 mnt[128], file[256], filler[256];
 	struct hostdb		*a, *b;
 	struct hostdb_status	 st;
-	FILE			*f;
 	int			 rc;
 
-	snprintf(mnt, sizeof(mnt), "%s/full", dir);
-	mkdir(mnt, 0700);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
-		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
-		    strerror(errno));
-		rmdir(mnt);
+	if (fixture_small_disk(mnt, sizeof(mnt), dir) < 0)
 		return;
-	}
 	snprintf(file, sizeof(file), "%s/hostdb", mnt);
 	snprintf(filler, sizeof(filler), "%s/filler", mnt);
 	a = new_db(file);
 	fill(a, 50, 5);
 	rc = hostdb_save(a);
-	memset(block, 'x', sizeof(block));
-	if ((f = fopen(filler, "w")) != NULL) {
-		while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
-		    fflush(f) == 0)
-			continue;
-		fclose(f);
-	}
+	fixture_fill_disk(filler);
 	fill(a, 3000, 6);	/* about 90 KB: more than the disk holds */
 	CHECK(rc == 0 && hostdb_save(a) < 0, "a full disk: the save fails");
 	hostdb_status(a, &st);
@@ -304,8 +290,7 @@ test_full_disk(void)
 	    access(file, F_OK) < 0), "no temporary file is left behind");
 	hostdb_free(b);
 	hostdb_free(a);
-	umount(mnt);
-	rmdir(mnt);
+	fixture_small_disk_remove(mnt);
 }
 
 int
