@@ -60,9 +60,16 @@ $(LIBCORE): $(SRC_O)
 $(B)/coremond: $(AGENT_O) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(AGENT_O) $(LIBCORE) $(PKG_LIBS) -lpthread -lz
 
-$(B)/tests/%: tests/unit/%.c $(LIBCORE) tests/unit/check.h
+# Every unit test links the shared fixtures (tests/unit/fixture.c).
+FIXTURE_O := $(B)/tests/fixture.o
+
+$(FIXTURE_O): tests/unit/fixture.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(LIBCORE) \
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(FIXTURE_O) $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(FIXTURE_O) $(LIBCORE) \
 		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
 
 $(B)/tools/%: tests/tools/%.c
@@ -129,4 +136,5 @@ clean:
 
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
--include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)
+-include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
+	$(FIXTURE_O:.o=.d)

@@ -13,12 +13,10 @@
  * cannot be written, on a full disk too, are counted.  Dates convert
  * both ways.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 
 #include "archive.h"
 #include "check.h"
+#include "fixture.h"
 
 #define SEC		1000000LL
 #define DAY		(86400 * SEC)
@@ -138,24 +137,6 @@ day(const struct archive_snapshot *sn, uint32_t date)
 }
 
 static void
-clean(void)
-{
-	DIR		*d = opendir(dir);
-	struct dirent	*de;
-	char		 p[256];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-		    strcmp(de->d_name, "..") == 0))
-			continue;
-		path_in(p, sizeof(p), de->d_name);
-		unlink(p);
-	}
-	if (d != NULL)
-		closedir(d);
-}
-
-static void
 test_dates(void)
 {
 	int64_t		d;
@@ -208,7 +189,7 @@ test_lines(void)
 	    "the day's totals, windows and mean RTT");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -263,7 +244,7 @@ test_midnight(void)
 	    "reopened: the same totals rebuilt from the files");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -326,7 +307,7 @@ test_compress(void)
 	CHECK(same, "rebuilt from .gz and plain files: the same five days");
 	archive_release(sn);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -395,7 +376,7 @@ test_malformed(void)
 	    "an append after a cut line starts on a line of its own");
 	free(text);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 static void
@@ -446,7 +427,7 @@ test_crash_leftovers(void)
 	    "compressed again: the .gz holds the old lines, then the new");
 	free(text);
 	archive_free(ar);
-	clean();
+	fixture_empty_dir(dir);
 }
 
 /* What ac_warn was handed, one message a line. */
@@ -642,26 +623,8 @@ out:
 	path_in(p, sizeof(p), "coremon-20240603.log");
 	rmdir(p);
 	unlink(secret);
-	clean();
+	fixture_empty_dir(dir);
 	umask(old);
-}
-
-static void
-remove_tree(const char *where)
-{
-	DIR		*d = opendir(where);
-	struct dirent	*de;
-	char		 p[512];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", where, de->d_name);
-		unlink(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(where);
 }
 
 /* Lines of a file under where, read here with stdio. */
@@ -703,7 +666,7 @@ test_removed_dir(void)
 		return;
 	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
 	archive_append(ar, &aw);
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 	aw = win(D0 + 60 * SEC, 2, ARCHIVE_NO_RTT);
 	CHECK(archive_append(ar, &aw) == 0, "a line after rm -rf of the "
 	    "directory is written");
@@ -722,7 +685,7 @@ test_removed_dir(void)
 	archive_release(sn);
 
 	/* A file in the directory's place. */
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 	if ((f = fopen(sub, "w")) != NULL)
 		fclose(f);
 	aw = win(D0 + 120 * SEC, 4, ARCHIVE_NO_RTT);
@@ -746,7 +709,7 @@ test_removed_dir(void)
 	/* A parent that cannot be written (only without root's override). */
 	if (geteuid() != 0) {
 		ar = open_warn(sub, 31, 7);
-		remove_tree(sub);
+		fixture_remove_dir(sub);
 		chmod(dir, 0555);
 		aw = win(D0 + 210 * SEC, 7, ARCHIVE_NO_RTT);
 		CHECK(ar != NULL && archive_append(ar, &aw) < 0 &&
@@ -757,7 +720,7 @@ test_removed_dir(void)
 		archive_free(ar);
 	} else
 		printf("# skipped: a read-only parent (root writes anyway)\n");
-	remove_tree(sub);
+	fixture_remove_dir(sub);
 }
 
 /*
@@ -810,7 +773,7 @@ test_crash_merged(void)
 		    "counts 2");
 		archive_release(sn);
 		archive_free(ar);
-		clean();
+		fixture_empty_dir(dir);
 	}
 }
 
@@ -826,30 +789,17 @@ test_full_disk(void)
 	struct archive			*ar;
 	const struct archive_snapshot	*sn;
 	struct archive_window		 aw;
-	char				 mnt[128], p[256], block[4096];
-	FILE				*f;
+	char				 mnt[128], p[256];
 	int				 rc, saved;
 
-	snprintf(mnt, sizeof(mnt), "%s/full", dir);
-	mkdir(mnt, 0700);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
-		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
-		    strerror(errno));
-		rmdir(mnt);
+	if (fixture_small_disk(mnt, sizeof(mnt), dir) < 0)
 		return;
-	}
 	if ((ar = open_warn(mnt, 31, 7)) == NULL)
 		goto out;
 	aw = win(D0 + 30 * SEC, 1, ARCHIVE_NO_RTT);
 	archive_append(ar, &aw);
 	snprintf(p, sizeof(p), "%s/filler", mnt);
-	memset(block, 'x', sizeof(block));
-	if ((f = fopen(p, "w")) != NULL) {
-		while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
-		    fflush(f) == 0)
-			continue;
-		fclose(f);
-	}
+	fixture_fill_disk(p);
 	/* A new day's file: its first byte needs a page the disk lacks
 	 * (a line into the last page of a file could still fit). */
 	aw = win(D0 + DAY + 60 * SEC, 2, ARCHIVE_NO_RTT);
@@ -871,8 +821,7 @@ test_full_disk(void)
 	    "with room again, the next line is written");
 	archive_free(ar);
 out:
-	umount(mnt);
-	rmdir(mnt);
+	fixture_small_disk_remove(mnt);
 }
 
 /* A directory that cannot be made at start (a file in the way of its
@@ -928,11 +877,8 @@ test_dir_unmakeable(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_archive.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_archive") < 0)
 		return 1;
-	}
 	test_dates();
 	test_lines();
 	test_midnight();
@@ -944,7 +890,6 @@ main(void)
 	test_removed_dir();
 	test_full_disk();
 	test_dir_unmakeable();
-	clean();
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

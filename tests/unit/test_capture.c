@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "check.h"
+#include "fixture.h"
 
 struct counts {
 	uint64_t	packets, octets, ticks, ends, port_hits;
@@ -251,7 +252,7 @@ test_live_lo(void)
 int
 main(void)
 {
-	const char *shared = getenv("SHARED") ? getenv("SHARED") : "../shared";
+	const char *shared = fixture_shared_dir();
 
 	test_replay(shared);
 	test_bad_files(shared);

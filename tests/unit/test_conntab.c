@@ -18,16 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/sockios.h>
-
 #include "check.h"
 #include "conntab.h"
+#include "fixture.h"
 #include "procpid.h"
 #include "sockdiag.h"
 
@@ -453,7 +451,7 @@ put_dir(const char *dir, const char *name)
 static void
 test_procpid_fake(void)
 {
-	char			 root[] = "/tmp/cm_procpid.XXXXXX", cmd[600];
+	char			 root[64];
 	struct procpid		*pp;
 	struct pp_counters	 pc;
 	const char		*comm;
@@ -462,10 +460,8 @@ test_procpid_fake(void)
 	uint32_t		 only[] = { 5555 };
 	uint64_t		 links, pids;
 
-	if (mkdtemp(root) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(root, sizeof(root), "cm_procpid") < 0)
 		return;
-	}
 	put_dir(root, "100");
 	put_dir(root, "100/fd");
 	put_link(root, "100/fd/3", "socket:[4242]");
@@ -519,162 +515,11 @@ test_procpid_fake(void)
 	    "procpid: an empty update empties the cache");
 	procpid_free(pp);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
+	if (fixture_remove_dir(root) < 0)
 		printf("# could not remove %s\n", root);
 }
 
 /* ---- the real kernel ------------------------------------------------- */
-
-struct conn {
-	int		cn_cli, cn_srv;
-	uint16_t	cn_cport, cn_sport;
-	uint64_t	cn_ccookie, cn_scookie;
-};
-
-static uint16_t
-port_of(int fd)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof(ss);
-
-	getsockname(fd, (struct sockaddr *)&ss, &len);
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
-static int
-sockaddr_of(struct sockaddr_storage *ss, int family, const char *addr,
-    uint16_t port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		inet_pton(AF_INET, addr, &s4->sin_addr);
-		return sizeof(*s4);
-	}
-	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
-
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	inet_pton(AF_INET6, addr, &s6->sin6_addr);
-	return sizeof(*s6);
-}
-
-static int
-listener(int family, const char *addr)
-{
-	struct sockaddr_storage	ss;
-	int			fd, len, one = 1;
-
-	fd = socket(family, SOCK_STREAM, 0);
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	len = sockaddr_of(&ss, family, addr, 0);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
-		perror("listener");
-		exit(2);
-	}
-	return fd;
-}
-
-static uint64_t
-cookie_of(int fd)
-{
-	uint64_t	cookie = 0;
-	socklen_t	len = sizeof(cookie);
-
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len);
-	return cookie;
-}
-
-/* Connects a client of cfamily to the listener, from bind_port when not
- * 0 (SO_REUSEADDR, to reuse a 4-tuple). */
-static void
-connect_to(struct conn *cn, int lfd, int cfamily, const char *dst,
-    uint16_t bind_port)
-{
-	struct sockaddr_storage	ss;
-	int			len, one = 1;
-
-	memset(cn, 0, sizeof(*cn));
-	cn->cn_cli = socket(cfamily, SOCK_STREAM, 0);
-	if (bind_port != 0) {
-		setsockopt(cn->cn_cli, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one));
-		len = sockaddr_of(&ss, cfamily,
-		    cfamily == AF_INET ? "127.0.0.1" : "::1", bind_port);
-		if (bind(cn->cn_cli, (struct sockaddr *)&ss, len) < 0)
-			perror("bind client");
-	}
-	len = sockaddr_of(&ss, cfamily, dst, port_of(lfd));
-	if (connect(cn->cn_cli, (struct sockaddr *)&ss, len) < 0) {
-		perror("connect");
-		exit(2);
-	}
-	cn->cn_srv = accept(lfd, NULL, NULL);
-	cn->cn_cport = port_of(cn->cn_cli);
-	cn->cn_sport = port_of(cn->cn_srv);
-	cn->cn_ccookie = cookie_of(cn->cn_cli);
-	cn->cn_scookie = cookie_of(cn->cn_srv);
-}
-
-/* Closes with an RST (SO_LINGER 0): no TIME_WAIT is left behind. */
-static void
-abort_conn(struct conn *cn)
-{
-	struct linger	lg = { 1, 0 };
-
-	setsockopt(cn->cn_cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(cn->cn_cli);
-	close(cn->cn_srv);
-}
-
-static void
-write_all(int fd, size_t n)
-{
-	char	buf[4096];
-	ssize_t	w;
-
-	memset(buf, 'x', sizeof(buf));
-	while (n > 0) {
-		w = write(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
-		if (w <= 0)
-			exit(2);
-		n -= w;
-	}
-}
-
-static void
-read_exactly(int fd, size_t n)
-{
-	char	buf[4096];
-	ssize_t	r;
-
-	while (n > 0) {
-		r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
-		if (r <= 0)
-			exit(2);
-		n -= r;
-	}
-}
-
-static void
-wait_acked(int fd)
-{
-	int	outq = 1, i;
-
-	for (i = 0; i < 200 && outq != 0; i++) {
-		if (ioctl(fd, SIOCOUTQ, &outq) < 0)
-			return;
-		if (outq != 0)
-			usleep(10000);
-	}
-}
 
 static void
 own_comm(char *buf, size_t size)
@@ -756,7 +601,7 @@ pace_until(const struct conn *cn, int64_t until_ns, int64_t *next)
 
 	while (mono_ns() < until_ns) {
 		while (*next <= mono_ns()) {
-			write_all(cn->cn_cli, TICK_BYTES);
+			fixture_write_all(cn->cn_cli, TICK_BYTES);
 			*next += TICK_NS;
 		}
 		while (recv(cn->cn_srv, buf, sizeof(buf), MSG_DONTWAIT) > 0)
@@ -775,11 +620,12 @@ test_rate_paced(void)
 	const struct ct_snapshot	*sn;
 	const struct ct_row		*cli, *srv;
 	struct conn			 cn;
-	int				 l4 = listener(AF_INET, "127.0.0.1");
+	int				 l4 = fixture_listener(AF_INET,
+					    "127.0.0.1");
 	int64_t				 next, t1;
 	double				 out, in;
 
-	connect_to(&cn, l4, AF_INET, "127.0.0.1", 0);
+	fixture_connect(&cn, l4, AF_INET, "127.0.0.1", 0);
 	next = mono_ns();
 	pace_until(&cn, next + 300000000LL, &next);
 	t1 = mono_ns();
@@ -807,7 +653,7 @@ test_rate_paced(void)
 	    "rate: age 1 s after 1.5 s (%u)", cli ? cli->cr_age : 0);
 	CHECK(clients_match_rows(sn), "rate: client sums equal row sums");
 	conntab_release(sn);
-	abort_conn(&cn);
+	fixture_abort(&cn);
 	close(l4);
 	conntab_free(ct);
 }
@@ -819,24 +665,10 @@ test_live(void)
 	const struct ct_snapshot	*sn;
 	const struct ct_row		*r;
 	struct conn			 cns[3], again, tw;
-	int				 l4, l6, i;
+	int				 l4, l6;
 	uint16_t			 port;
 
-	l4 = listener(AF_INET, "127.0.0.1");
-	l6 = listener(AF_INET6, "::1");
-	connect_to(&cns[0], l4, AF_INET, "127.0.0.1", 0);
-	connect_to(&cns[1], l6, AF_INET6, "::1", 0);
-	connect_to(&cns[2], l4, AF_INET6, "::ffff:127.0.0.1", 0);
-	for (i = 0; i < 3; i++) {
-		write_all(cns[i].cn_cli, TO_SRV);
-		read_exactly(cns[i].cn_srv, TO_SRV);
-		write_all(cns[i].cn_srv, TO_CLI);
-		read_exactly(cns[i].cn_cli, READ_CLI);
-	}
-	for (i = 0; i < 3; i++) {
-		wait_acked(cns[i].cn_cli);
-		wait_acked(cns[i].cn_srv);
-	}
+	fixture_connect_three(cns, &l4, &l6, TO_SRV, TO_CLI, READ_CLI);
 
 	CHECK(conntab_refresh(ct) == 0, "live: refresh succeeds");
 	sn = conntab_acquire(ct);
@@ -862,9 +694,9 @@ test_live(void)
 	/* The IPv4 connection's 4-tuple is reused before the next refresh;
 	 * the IPv6 one just closes. */
 	port = cns[0].cn_cport;
-	abort_conn(&cns[0]);
-	abort_conn(&cns[1]);
-	connect_to(&again, l4, AF_INET, "127.0.0.1", port);
+	fixture_abort(&cns[0]);
+	fixture_abort(&cns[1]);
+	fixture_connect(&again, l4, AF_INET, "127.0.0.1", port);
 	CHECK(again.cn_cport == port, "reuse: the client got port %u again",
 	    port);
 	CHECK(conntab_refresh(ct) == 0, "reuse: second refresh succeeds");
@@ -892,10 +724,10 @@ test_live(void)
 	/* A connection the client closes first: its TIME_WAIT socket keeps
 	 * the cookie (inet_twsk_alloc copies sk_cookie), so its row keeps
 	 * the counters although the kernel gives no tcp_info for it. */
-	connect_to(&tw, l4, AF_INET, "127.0.0.1", 0);
-	write_all(tw.cn_cli, 5);
-	read_exactly(tw.cn_srv, 5);
-	wait_acked(tw.cn_cli);
+	fixture_connect(&tw, l4, AF_INET, "127.0.0.1", 0);
+	fixture_write_all(tw.cn_cli, 5);
+	fixture_read_exactly(tw.cn_srv, 5);
+	fixture_wait_acked(tw.cn_cli);
 	conntab_refresh(ct);
 	close(tw.cn_cli);
 	usleep(50000);
@@ -912,8 +744,8 @@ test_live(void)
 	    "time-wait: it keeps the octets counted while established");
 	conntab_release(sn);
 
-	abort_conn(&again);
-	abort_conn(&cns[2]);
+	fixture_abort(&again);
+	fixture_abort(&cns[2]);
 	close(l4);
 	close(l6);
 	conntab_free(ct);
@@ -926,9 +758,10 @@ test_processes_off(void)
 	const struct ct_snapshot	*sn;
 	const struct ct_row		*r;
 	struct conn			 cn;
-	int				 l4 = listener(AF_INET, "127.0.0.1");
+	int				 l4 = fixture_listener(AF_INET,
+					    "127.0.0.1");
 
-	connect_to(&cn, l4, AF_INET, "127.0.0.1", 0);
+	fixture_connect(&cn, l4, AF_INET, "127.0.0.1", 0);
 	conntab_refresh(ct);
 	sn = conntab_acquire(ct);
 	r = find_row(sn, AF_INET, "127.0.0.1", cn.cn_cport, "127.0.0.1",
@@ -937,7 +770,7 @@ test_processes_off(void)
 	    r->cr_inode != 0 && sn->sn_summary.cs_proc_scans == 0,
 	    "connProcesses off: pid 0, no name, /proc never scanned");
 	conntab_release(sn);
-	abort_conn(&cn);
+	fixture_abort(&cn);
 	close(l4);
 	conntab_free(ct);
 }

@@ -22,6 +22,7 @@
 
 #include "check.h"
 #include "decode.h"
+#include "fixture.h"
 
 #define MAX_LINKTYPES	64
 
@@ -47,14 +48,6 @@ struct totals {
 	struct linktype_count	to_unsupported[MAX_LINKTYPES];
 	size_t			to_nunsupported;
 };
-
-static const char *
-shared_dir(void)
-{
-	const char *s = getenv("SHARED");
-
-	return s != NULL && *s != '\0' ? s : "../shared";
-}
 
 static int
 has_suffix(const char *s, const char *suffix)
@@ -264,7 +257,7 @@ run_corpus(const char *corpus)
 	char dir[4096], path[8192];
 	int i, n;
 
-	snprintf(dir, sizeof(dir), "%s/pcaps/%s", shared_dir(), corpus);
+	snprintf(dir, sizeof(dir), "%s/pcaps/%s", fixture_shared_dir(), corpus);
 	if ((n = scandir(dir, &names, NULL, by_name)) == -1) {
 		printf("skip - %s: %s\n", dir, strerror(errno));
 		return;
@@ -452,8 +445,8 @@ compare_with_tshark(void)
 		struct comparison cm;
 
 		memset(&cm, 0, sizeof(cm));
-		snprintf(path, sizeof(path), "%s/pcaps/zeek/%s", shared_dir(),
-		    files[i]);
+		snprintf(path, sizeof(path), "%s/pcaps/zeek/%s",
+		    fixture_shared_dir(), files[i]);
 		if (compare_file(path, &cm) == -1) {
 			printf("skip - %s: libpcap or tshark cannot read it\n",
 			    files[i]);
@@ -480,7 +473,7 @@ main(void)
 	char dir[4096];
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/pcaps", shared_dir());
+	snprintf(dir, sizeof(dir), "%s/pcaps", fixture_shared_dir());
 	if ((d = opendir(dir)) == NULL) {
 		printf("skip - decoder over real captures: %s: %s\n", dir,
 		    strerror(errno));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hash.h"
 
 /* Keys of the caller's own array, as a table of 8-byte cookies would. */
@@ -26,16 +27,6 @@ eq_never(const void *key, uint32_t index, void *arg)
 	(void)index;
 	(void)arg;
 	return 0;
-}
-
-static uint64_t
-next_random(uint64_t *s)
-{
-	/* xorshift64*: repeatable test data. */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
 }
 
 static uint64_t
@@ -117,7 +108,7 @@ test_insert_find_grow(void)
 		goto out;
 	slots0 = hash_slots(h);
 	for (i = 0; i < n; i++) {
-		keys[i] = next_random(&s);
+		keys[i] = fixture_random(&s);
 		hv = (uint32_t)hash_compute(h, &keys[i], sizeof(keys[i]));
 		if (hash_find(h, hv, &keys[i]) != HASH_NONE)
 			dups++;
@@ -143,7 +134,7 @@ test_insert_find_grow(void)
 	}
 	CHECK_U64(found, n, "every key found at its own index after growth");
 	CHECK_U64(wrong, 0, "no key found at another index");
-	absent = next_random(&s);
+	absent = fixture_random(&s);
 	hv = (uint32_t)hash_compute(h, &absent, sizeof(absent));
 	CHECK(hash_find(h, hv, &absent) == HASH_NONE,
 	    "a key never inserted is not found");
@@ -178,12 +169,12 @@ test_cap(void)
 		goto out;
 	}
 	for (i = 0; i < 1000; i++) {
-		keys[i] = next_random(&s);
+		keys[i] = fixture_random(&s);
 		hv = (uint32_t)hash_compute(h, &keys[i], 8);
 		ok += hash_insert(h, hv, (uint32_t)i) == 0;
 	}
 	CHECK_U64(ok, 1000, "a table capped at 1000 takes 1000 keys");
-	keys[1000] = next_random(&s);
+	keys[1000] = fixture_random(&s);
 	hv = (uint32_t)hash_compute(h, &keys[1000], 8);
 	errno = 0;
 	rc = hash_insert(h, hv, 1000);
@@ -303,9 +294,9 @@ test_remove_random(void)
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		keys[i] = next_random(&s);
+		keys[i] = fixture_random(&s);
 	for (round = 0; round < 200000; round++) {
-		i = next_random(&s) % n;
+		i = fixture_random(&s) % n;
 		hv = (uint32_t)hash_compute(h, &keys[i], 8);
 		if (in[i]) {
 			hash_remove(h, hv, (uint32_t)i);

@@ -30,6 +30,7 @@
 
 #include "check.h"
 #include "crc32c.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 #include "resolver.h"
@@ -45,38 +46,22 @@ static char		 dir[64];
 static unsigned int
 service(const char *name)
 {
-	const struct service	*s = services_find(sv, name);
-
-	return s != NULL ? s->sv_index : 0;
+	return fixture_service(sv, name);
 }
 
 static void
 addr_of(const char *text, int *family, uint8_t *a)
 {
-	memset(a, 0, 16);
-	*family = strchr(text, ':') ? AF_INET6 : AF_INET;
-	inet_pton(*family, text, a);
+	*family = fixture_addr(text, a);
 }
 
 static struct session
 sess(const char *local, const char *remote, uint16_t port, const char *svc,
     uint64_t oi, uint64_t oo, uint64_t pi, uint64_t po)
 {
-	struct session	se;
-	int		family;
+	struct session_counts	c = { oi, oo, pi, po };
 
-	memset(&se, 0, sizeof(se));
-	addr_of(local, &family, se.se_key.sk_local);
-	addr_of(remote, &family, se.se_key.sk_remote);
-	se.se_key.sk_family = (uint8_t)family;
-	se.se_key.sk_proto = TCP;
-	se.se_key.sk_port = port;
-	se.se_service = (uint8_t)service(svc);
-	se.se_octets_in = oi;
-	se.se_octets_out = oo;
-	se.se_packets_in = pi;
-	se.se_packets_out = po;
-	return se;
+	return fixture_session(local, remote, TCP, port, service(svc), &c);
 }
 
 static int
@@ -84,11 +69,7 @@ window(struct hostdb *hd, int64_t start, const struct session *s, size_t n)
 {
 	struct window_closed	wd;
 
-	memset(&wd, 0, sizeof(wd));
-	wd.wd_start_us = start;
-	wd.wd_length_us = 30 * SEC;
-	wd.wd_sessions = s;
-	wd.wd_nsessions = n;
+	fixture_window(&wd, start, s, n);
 	return hostdb_add_window(hd, &wd);
 }
 
@@ -267,21 +248,7 @@ static struct decode_pkt
 pkt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
     uint32_t len)
 {
-	struct decode_pkt	dp;
-	int			family;
-
-	memset(&dp, 0, sizeof(dp));
-	addr_of(src, &family, dp.dp_src);
-	addr_of(dst, &family, dp.dp_dst);
-	dp.dp_family = family;
-	dp.dp_ipver = family == AF_INET ? 4 : 6;
-	dp.dp_proto = TCP;
-	dp.dp_sport = sport;
-	dp.dp_dport = dport;
-	dp.dp_flags = DECODE_F_PORTS;
-	dp.dp_wire_len = len;
-	dp.dp_result = DECODE_OK;
-	return dp;
+	return fixture_pkt(src, sport, dst, dport, TCP, len);
 }
 
 static void
@@ -428,10 +395,7 @@ struct model_host {
 static uint64_t
 next_random(uint64_t *x)
 {
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * 0x2545f4914f6cdd1dULL;
+	return fixture_random(x);
 }
 
 static int
@@ -1123,11 +1087,8 @@ main(void)
 {
 	char	err[128];
 
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb") < 0)
 		return 1;
-	}
 	sv = services_new();
 	services_parse(sv, "extra tcp 9999", err, sizeof(err));
 	test_fold();
@@ -1142,6 +1103,6 @@ main(void)
 	test_monthly();
 	test_monthly_future();
 	services_free(sv);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

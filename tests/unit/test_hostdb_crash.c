@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 
@@ -88,18 +89,13 @@ now_ns(void)
 static uint64_t
 next_random(uint64_t *s)
 {
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
+	return fixture_random(s);
 }
 
 static unsigned int
 service(const char *name)
 {
-	const struct service	*s = services_find(sv, name);
-
-	return s != NULL ? s->sv_index : 0;
+	return fixture_service(sv, name);
 }
 
 /* Host i: 100.64.0.0/10 (three in four) or 2001:db8::/32. */
@@ -189,29 +185,18 @@ expect_of(int gen, struct expect *ex)
 	}
 }
 
+/* Host i's session with 10.0.0.1 or fd00::1 over TCP 443. */
 static struct session
 session_of(size_t i, const struct session_counts *c, const char *svc)
 {
 	struct session	se;
+	uint8_t		remote[16];
 	int		family;
 
-	memset(&se, 0, sizeof(se));
-	host_addr(i, &family, se.se_key.sk_remote);
-	se.se_key.sk_family = (uint8_t)family;
-	if (family == AF_INET) {
-		se.se_key.sk_local[0] = 10;
-		se.se_key.sk_local[3] = 1;
-	} else {
-		se.se_key.sk_local[0] = 0xfd;
-		se.se_key.sk_local[15] = 1;
-	}
-	se.se_key.sk_proto = 6;
-	se.se_key.sk_port = 443;
-	se.se_service = (uint8_t)service(svc);
-	se.se_octets_in = c->sc_octets_in;
-	se.se_octets_out = c->sc_octets_out;
-	se.se_packets_in = c->sc_packets_in;
-	se.se_packets_out = c->sc_packets_out;
+	host_addr(i, &family, remote);
+	se = fixture_session(family == AF_INET ? "10.0.0.1" : "fd00::1",
+	    family == AF_INET ? "0.0.0.0" : "::", 6, 443, service(svc), c);
+	memcpy(se.se_key.sk_remote, remote, 16);
 	return se;
 }
 
@@ -220,11 +205,7 @@ fold(struct hostdb *hd, int64_t start, const struct session *s, size_t n)
 {
 	struct window_closed	wd;
 
-	memset(&wd, 0, sizeof(wd));
-	wd.wd_start_us = start;
-	wd.wd_length_us = 30 * SEC;
-	wd.wd_sessions = s;
-	wd.wd_nsessions = n;
+	fixture_window(&wd, start, s, n);
 	return hostdb_add_window(hd, &wd);
 }
 
@@ -662,21 +643,13 @@ done:
 int
 main(void)
 {
-	const char	*t = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/test_hostdb_crash.XXXXXX",
-	    t != NULL && strlen(t) < 30 ? t : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_crash") < 0)
 		return 1;
-	}
 	snprintf(file, sizeof(file), "%s/hostdb", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	sv = services_new();
 	test_kills();
 	services_free(sv);
-	unlink(tmp);
-	unlink(file);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

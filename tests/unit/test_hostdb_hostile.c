@@ -9,18 +9,17 @@
  * file loadable with its hosts.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "hostdb_file.h"
 
@@ -132,19 +131,7 @@ write_text(const char *path, const char *text, mode_t mode)
 static void
 clean(void)
 {
-	DIR		*d = opendir(dir);
-	struct dirent	*de;
-	char		 p[256];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path_in(p, sizeof(p), de->d_name);
-		if (unlink(p) < 0)
-			rmdir(p);
-	}
-	if (d != NULL)
-		closedir(d);
+	fixture_empty_dir(dir);
 }
 
 /* The file's place taken by a link to a valid database, a FIFO, a
@@ -277,32 +264,19 @@ test_planted_tmp(void)
 static void
 test_full_disk(void)
 {
-	char			 mnt[128], file[256], filler[256], block[4096];
+	char			 mnt[128], file[256], filler[256];
 	struct hostdb		*a, *b;
 	struct hostdb_status	 st;
-	FILE			*f;
 	int			 rc;
 
-	snprintf(mnt, sizeof(mnt), "%s/full", dir);
-	mkdir(mnt, 0700);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k") < 0) {
-		printf("# skipped: a full disk (cannot mount a tmpfs: %s)\n",
-		    strerror(errno));
-		rmdir(mnt);
+	if (fixture_small_disk(mnt, sizeof(mnt), dir) < 0)
 		return;
-	}
 	snprintf(file, sizeof(file), "%s/hostdb", mnt);
 	snprintf(filler, sizeof(filler), "%s/filler", mnt);
 	a = new_db(file);
 	fill(a, 50, 5);
 	rc = hostdb_save(a);
-	memset(block, 'x', sizeof(block));
-	if ((f = fopen(filler, "w")) != NULL) {
-		while (fwrite(block, 1, sizeof(block), f) == sizeof(block) &&
-		    fflush(f) == 0)
-			continue;
-		fclose(f);
-	}
+	fixture_fill_disk(filler);
 	fill(a, 3000, 6);	/* about 90 KB: more than the disk holds */
 	CHECK(rc == 0 && hostdb_save(a) < 0, "a full disk: the save fails");
 	hostdb_status(a, &st);
@@ -316,24 +290,19 @@ test_full_disk(void)
 	    access(file, F_OK) < 0), "no temporary file is left behind");
 	hostdb_free(b);
 	hostdb_free(a);
-	umount(mnt);
-	rmdir(mnt);
+	fixture_small_disk_remove(mnt);
 }
 
 int
 main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb_hostile.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_hostile") < 0)
 		return 1;
-	}
 	sv = services_new();
 	test_planted_file();
 	test_planted_tmp();
 	test_full_disk();
 	services_free(sv);
-	clean();
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "resolver.h"
 #include "services.h"
@@ -101,26 +102,14 @@ names_ok(struct hostdb *hd, size_t *checked)
 static int
 window(struct hostdb *hd, int64_t start, uint8_t last)
 {
+	/* kept: the heaviest */
+	struct session_counts	c = { UINT64_C(1) << 30, 0, 1, 0 };
 	struct window_closed	wd;
 	struct session		se;
 
-	memset(&se, 0, sizeof(se));
-	se.se_key.sk_family = AF_INET;
-	se.se_key.sk_proto = 6;
-	se.se_key.sk_port = 80;
-	se.se_key.sk_local[0] = 10;
-	se.se_key.sk_local[3] = 1;
-	se.se_key.sk_remote[0] = 203;
-	se.se_key.sk_remote[1] = 0;
-	se.se_key.sk_remote[2] = 113;
+	se = fixture_session("10.0.0.1", "203.0.113.0", 6, 80, 0, &c);
 	se.se_key.sk_remote[3] = last;
-	se.se_octets_in = 1u << 30;	/* kept: the heaviest */
-	se.se_packets_in = 1;
-	memset(&wd, 0, sizeof(wd));
-	wd.wd_start_us = start;
-	wd.wd_length_us = 30 * SEC;
-	wd.wd_sessions = &se;
-	wd.wd_nsessions = 1;
+	fixture_window(&wd, start, &se, 1);
 	return hostdb_add_window(hd, &wd);
 }
 
@@ -141,8 +130,7 @@ main(void)
 
 	/* A file of HOSTS named hosts, loaded under a cap of CAP: the
 	 * load evicts the rest, leaving their names as garbage. */
-	snprintf(dir, sizeof(dir), "/tmp/test_hostdb_names.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (fixture_tmpdir(dir, sizeof(dir), "test_hostdb_names") < 0)
 		return 1;
 	snprintf(file, sizeof(file), "%s/hostdb", dir);
 	hostdb_config_default(&hc);
@@ -202,8 +190,7 @@ main(void)
 	resolver_free(res);
 	hostdb_free(hd);
 	services_free(sv);
-	unlink(file);
-	rmdir(dir);
+	fixture_remove_dir(dir);
 	return check_done();
 }
 #endif

@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "check.h"
+#include "fixture.h"
 #include "hostdb.h"
 #include "window.h"
 
@@ -86,14 +87,6 @@ struct replay {
 };
 
 static struct services	*sv;
-
-static const char *
-shared_dir(void)
-{
-	const char *s = getenv("SHARED");
-
-	return s != NULL && *s != '\0' ? s : "../shared";
-}
 
 static void
 sink_packet(void *arg, const struct decode_pkt *dp, int64_t ts_us,
@@ -380,7 +373,7 @@ run_trace(const struct trace *tr)
 	char			 path[1024], err[256], local[1024];
 	size_t			 nsec, hosts = 0, bad = 0, bad_split = 0;
 
-	snprintf(path, sizeof(path), "%s/pcaps/zeek/%s", shared_dir(),
+	snprintf(path, sizeof(path), "%s/pcaps/zeek/%s", fixture_shared_dir(),
 	    tr->tr_file);
 	if (access(path, R_OK) != 0) {
 		printf("skip - %s: not found\n", path);
@@ -433,7 +426,7 @@ main(void)
 	char	dir[1024];
 	size_t	i;
 
-	snprintf(dir, sizeof(dir), "%s/pcaps/zeek", shared_dir());
+	snprintf(dir, sizeof(dir), "%s/pcaps/zeek", fixture_shared_dir());
 	if (access(dir, R_OK) != 0) {
 		printf("skip - %s is not there: no captures to replay\n", dir);
 		return check_done();

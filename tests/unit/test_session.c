@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "session.h"
 
 #define TCP	6
@@ -20,43 +21,19 @@
 static struct services	*sv;
 static struct localnet	*ln;
 
-static struct decode_pkt
-pkt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-    uint8_t proto, uint32_t len)
-{
-	struct decode_pkt	dp;
-
-	memset(&dp, 0, sizeof(dp));
-	dp.dp_family = strchr(src, ':') ? AF_INET6 : AF_INET;
-	dp.dp_ipver = dp.dp_family == AF_INET6 ? 6 : 4;
-	inet_pton(dp.dp_family, src, dp.dp_src);
-	inet_pton(dp.dp_family, dst, dp.dp_dst);
-	dp.dp_proto = proto;
-	dp.dp_wire_len = len;
-	if (proto == TCP || proto == UDP) {
-		dp.dp_sport = sport;
-		dp.dp_dport = dport;
-		dp.dp_flags = DECODE_F_PORTS;
-	}
-	dp.dp_result = DECODE_OK;
-	return dp;
-}
-
 static int
 addr_is(const uint8_t *a, const char *text)
 {
-	uint8_t	want[16] = { 0 };
+	uint8_t	want[16];
 
-	inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, want);
+	fixture_addr(text, want);
 	return memcmp(a, want, 16) == 0;
 }
 
 static unsigned int
 service(const char *name)
 {
-	const struct service	*s = services_find(sv, name);
-
-	return s ? s->sv_index : 0;
+	return fixture_service(sv, name);
 }
 
 /* Sum of the entries against the totals: the "totals stay exact" rule. */
@@ -99,8 +76,8 @@ test_both_directions(void)
 		CHECK(0, "table made");
 		return;
 	}
-	q = pkt("10.0.0.1", 51000, "8.8.8.8", 53, UDP, 80);
-	r = pkt("8.8.8.8", 53, "10.0.0.1", 51000, UDP, 200);
+	q = fixture_pkt("10.0.0.1", 51000, "8.8.8.8", 53, UDP, 80);
+	r = fixture_pkt("8.8.8.8", 53, "10.0.0.1", 51000, UDP, 200);
 	session_add_packet(st, &q, T0 + 5000, 0);
 	session_add_packet(st, &r, T0 + 2000000, 0);
 	session_add_packet(st, &q, T0 + 3000000, 0);
@@ -134,8 +111,8 @@ test_both_directions(void)
 	    tt->tt_by_service[service("other")].sc_packets_out == 0,
 	    "totals by service");
 
-	q = pkt("2001:db8::5", 443, "2a00:1450::1", 50123, TCP, 1500);
-	r = pkt("2a00:1450::1", 50123, "2001:db8::5", 443, TCP, 60);
+	q = fixture_pkt("2001:db8::5", 443, "2a00:1450::1", 50123, TCP, 1500);
+	r = fixture_pkt("2a00:1450::1", 50123, "2001:db8::5", 443, TCP, 60);
 	session_add_packet(st, &q, T0 + 10, 3);
 	session_add_packet(st, &r, T0 + 20, 5);
 	e = session_table_entries(st, &n);
@@ -164,9 +141,9 @@ test_local_transit(void)
 
 	if (st == NULL)
 		return;
-	p = pkt("10.0.0.1", 40000, "10.0.0.2", 22, TCP, 100);
+	p = fixture_pkt("10.0.0.1", 40000, "10.0.0.2", 22, TCP, 100);
 	session_add_packet(st, &p, T0, 0);
-	p = pkt("10.0.0.2", 22, "10.0.0.1", 40000, TCP, 50);
+	p = fixture_pkt("10.0.0.2", 22, "10.0.0.1", 40000, TCP, 50);
 	session_add_packet(st, &p, T0, 0);
 	e = session_table_entries(st, &n);
 	tt = session_table_totals(st);
@@ -179,9 +156,9 @@ test_local_transit(void)
 	    tt->tt_by_service[service("ssh")].sc_packets_in == 0,
 	    "and not in/out, nor by protocol or service");
 
-	p = pkt("9.9.9.9", 80, "1.1.1.1", 33000, TCP, 700);
+	p = fixture_pkt("9.9.9.9", 80, "1.1.1.1", 33000, TCP, 700);
 	session_add_packet(st, &p, T0, 0);
-	p = pkt("1.1.1.1", 33000, "9.9.9.9", 80, TCP, 70);
+	p = fixture_pkt("1.1.1.1", 33000, "9.9.9.9", 80, TCP, 70);
 	session_add_packet(st, &p, T0, 0);
 	e = session_table_entries(st, &n);
 	CHECK(n == 1 && (e[0].se_flags & SESSION_TRANSIT) &&
@@ -211,16 +188,16 @@ test_no_ports(void)
 
 	if (st == NULL)
 		return;
-	p = pkt("192.0.2.9", 80, "10.0.0.1", 40000, TCP, 1500);
+	p = fixture_pkt("192.0.2.9", 80, "10.0.0.1", 40000, TCP, 1500);
 	p.dp_flags |= DECODE_F_FRAGMENT;
 	session_add_packet(st, &p, T0, 0);
 	p.dp_flags = DECODE_F_FRAGMENT | DECODE_F_LATER_FRAGMENT;
 	p.dp_sport = p.dp_dport = 0;
 	p.dp_wire_len = 900;
 	session_add_packet(st, &p, T0, 0);
-	p = pkt("10.0.0.1", 0, "192.0.2.9", 0, ICMP, 98);
+	p = fixture_pkt("10.0.0.1", 0, "192.0.2.9", 0, ICMP, 98);
 	session_add_packet(st, &p, T0, 0);
-	p = pkt("10.0.0.1", 40000, "192.0.2.9", 80, TCP, 54);
+	p = fixture_pkt("10.0.0.1", 40000, "192.0.2.9", 80, TCP, 54);
 	p.dp_flags = DECODE_F_L4_TRUNCATED;	/* ports cut by the snaplen */
 	session_add_packet(st, &p, T0, 0);
 	e = session_table_entries(st, &n);
@@ -261,11 +238,11 @@ test_cap(void)
 		return;
 	for (i = 0; i < 10; i++) {
 		snprintf(remote, sizeof(remote), "203.0.113.%zu", i + 1);
-		p = pkt("10.0.0.1", 443, remote, 40000, TCP,
+		p = fixture_pkt("10.0.0.1", 443, remote, 40000, TCP,
 		    (uint32_t)(100 + i));
 		session_add_packet(st, &p, T0 + (int64_t)i * 1000000, 0);
 	}
-	p = pkt("203.0.113.1", 40000, "10.0.0.1", 443, TCP, 1000);
+	p = fixture_pkt("203.0.113.1", 40000, "10.0.0.1", 443, TCP, 1000);
 	session_add_packet(st, &p, T0 + 20000000, 0);
 	e = session_table_entries(st, &n);
 	CHECK_U64(session_table_count(st), 4, "a table capped at 4 holds 4");
@@ -299,7 +276,7 @@ test_cap(void)
 	    session_table_totals(st)->tt_remote.sc_packets_out == 0 &&
 	    session_table_start(st) == T0 + 30000000,
 	    "clear: no sessions, no overflow, zero totals, new start");
-	p = pkt("10.0.0.1", 443, "203.0.113.9", 40000, TCP, 77);
+	p = fixture_pkt("10.0.0.1", 443, "203.0.113.9", 40000, TCP, 77);
 	session_add_packet(st, &p, T0 + 30000000, 0);
 	e = session_table_entries(st, &n);
 	CHECK(n == 1 && e[0].se_octets_out == 77 && e[0].se_first == 0,
@@ -322,7 +299,7 @@ test_flood(void)
 	st = session_table_new(SESSION_MAX_DEFAULT, sv, ln, T0);
 	if (st == NULL)
 		return;
-	p = pkt("10.0.0.1", 443, "0.0.0.0", 40000, TCP, 0);
+	p = fixture_pkt("10.0.0.1", 443, "0.0.0.0", 40000, TCP, 0);
 	for (i = 0; i < flood; i++) {
 		a = htonl(0x64000000u + (uint32_t)i);	/* 100.0.0.0 up */
 		memcpy(p.dp_dst, &a, 4);
@@ -358,15 +335,6 @@ test_flood(void)
 	session_table_free(st);
 }
 
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 /* The batch path gives the table the one-by-one path gives: same
  * entries in the same order, same totals, through local, transit,
  * undecoded and overflowing packets and sessions created mid-batch. */
@@ -388,13 +356,14 @@ test_batch(void)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		/* 10.x local, 100.x remote: local, transit and remote mixed */
 		x = (r & 3 ? 0x0a000000u : 0x64000000u) + (uint32_t)(r >> 8) % 5;
 		y = ((r >> 2) & 3 ? 0x64000000u : 0x0a000000u) +
 		    (uint32_t)(r >> 16) % 2500;
-		dp[i] = pkt("0.0.0.0", (uint16_t)(r >> 32) % 3 ? 443 : 40000,
-		    "0.0.0.0", (uint16_t)(40000 + (r >> 36) % 4),
+		dp[i] = fixture_pkt("0.0.0.0",
+		    (uint16_t)(r >> 32) % 3 ? 443 : 40000, "0.0.0.0",
+		    (uint16_t)(40000 + (r >> 36) % 4),
 		    (r >> 40) & 1 ? TCP : UDP, 40 + (uint32_t)(r >> 48) % 1500);
 		x = htonl(x);
 		y = htonl(y);
@@ -406,7 +375,7 @@ test_batch(void)
 		bad += session_add_packet(one, &dp[i], ts[i], 0) < 0;
 	}
 	for (i = 0; i < n; i += k) {
-		k = 1 + next_random(&s) % 100;
+		k = 1 + fixture_random(&s) % 100;
 		if (k > n - i)
 			k = n - i;
 		bad_batch += session_add_batch(many, dp + i, ts + i, k, 0);
@@ -430,13 +399,7 @@ out:
 int
 main(void)
 {
-	char	err[128];
-
-	sv = services_new();
-	ln = localnet_new();
-	if (sv == NULL || ln == NULL ||
-	    localnet_parse(ln, "10.0.0.0/8 2001:db8::/32", err,
-	    sizeof(err)) < 0) {
+	if (fixture_world(&sv, &ln, "10.0.0.0/8 2001:db8::/32") < 0) {
 		CHECK(0, "fixture");
 		return check_done();
 	}
@@ -446,7 +409,6 @@ main(void)
 	test_cap();
 	test_flood();
 	test_batch();
-	services_free(sv);
-	localnet_free(ln);
+	fixture_world_free(sv, ln);
 	return check_done();
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -24,10 +23,10 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
-#include <linux/sockios.h>
 #include <linux/tcp.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "sockdiag.h"
 
 #define SEQ	4242
@@ -632,137 +631,6 @@ test_parse_every_prefix(void)
 
 /* ---- a real dump ----------------------------------------------------- */
 
-struct conn {
-	int		cn_cli, cn_srv;
-	uint16_t	cn_cport, cn_sport;
-	int		cn_cfamily;	/* the client socket's family */
-	uint64_t	cn_ccookie, cn_scookie;
-};
-
-static uint16_t
-port_of(int fd)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof(ss);
-
-	getsockname(fd, (struct sockaddr *)&ss, &len);
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
-static int
-sockaddr_of(struct sockaddr_storage *ss, int family, const char *addr,
-    uint16_t port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		inet_pton(AF_INET, addr, &s4->sin_addr);
-		return sizeof(*s4);
-	}
-	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
-
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	inet_pton(AF_INET6, addr, &s6->sin6_addr);
-	return sizeof(*s6);
-}
-
-static int
-listener(int family, const char *addr)
-{
-	struct sockaddr_storage	ss;
-	int			fd, len, one = 1;
-
-	fd = socket(family, SOCK_STREAM, 0);
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	len = sockaddr_of(&ss, family, addr, 0);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
-		perror("listener");
-		exit(2);
-	}
-	return fd;
-}
-
-static uint64_t
-cookie_of(int fd)
-{
-	uint64_t	cookie = 0;
-	socklen_t	len = sizeof(cookie);
-
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len);
-	return cookie;
-}
-
-static void
-connect_to(struct conn *cn, int lfd, int cfamily, const char *dst)
-{
-	struct sockaddr_storage	ss;
-	int			len;
-
-	memset(cn, 0, sizeof(*cn));
-	cn->cn_cfamily = cfamily;
-	cn->cn_cli = socket(cfamily, SOCK_STREAM, 0);
-	len = sockaddr_of(&ss, cfamily, dst, port_of(lfd));
-	if (connect(cn->cn_cli, (struct sockaddr *)&ss, len) < 0) {
-		perror("connect");
-		exit(2);
-	}
-	cn->cn_srv = accept(lfd, NULL, NULL);
-	cn->cn_cport = port_of(cn->cn_cli);
-	cn->cn_sport = port_of(cn->cn_srv);
-	cn->cn_ccookie = cookie_of(cn->cn_cli);
-	cn->cn_scookie = cookie_of(cn->cn_srv);
-}
-
-static void
-write_all(int fd, size_t n)
-{
-	char	buf[4096];
-	ssize_t	w;
-
-	memset(buf, 'x', sizeof(buf));
-	while (n > 0) {
-		w = write(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
-		if (w <= 0)
-			exit(2);
-		n -= w;
-	}
-}
-
-static void
-read_exactly(int fd, size_t n)
-{
-	char	buf[4096];
-	ssize_t	r;
-
-	while (n > 0) {
-		r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
-		if (r <= 0)
-			exit(2);
-		n -= r;
-	}
-}
-
-/* Waits until everything written on fd has been acknowledged. */
-static void
-wait_acked(int fd)
-{
-	int	outq = 1, i;
-
-	for (i = 0; i < 200 && outq != 0; i++) {
-		if (ioctl(fd, SIOCOUTQ, &outq) < 0)
-			return;
-		if (outq != 0)
-			usleep(10000);
-	}
-}
-
 static const struct sd_sock *
 find_sock(const struct sd_list *sl, uint64_t cookie)
 {
@@ -926,21 +794,7 @@ test_dump(void)
 	int			 l4, l6, seen_listener = 0;
 	size_t			 i, dup = 0;
 
-	l4 = listener(AF_INET, "127.0.0.1");
-	l6 = listener(AF_INET6, "::1");
-	connect_to(&cns[0], l4, AF_INET, "127.0.0.1");
-	connect_to(&cns[1], l6, AF_INET6, "::1");
-	connect_to(&cns[2], l4, AF_INET6, "::ffff:127.0.0.1");
-	for (i = 0; i < 3; i++) {
-		write_all(cns[i].cn_cli, TO_SRV);
-		read_exactly(cns[i].cn_srv, TO_SRV);
-		write_all(cns[i].cn_srv, TO_CLI);
-		read_exactly(cns[i].cn_cli, READ_CLI);
-	}
-	for (i = 0; i < 3; i++) {
-		wait_acked(cns[i].cn_cli);
-		wait_acked(cns[i].cn_srv);
-	}
+	fixture_connect_three(cns, &l4, &l6, TO_SRV, TO_CLI, READ_CLI);
 
 	sd = sockdiag_open();
 	CHECK(sd != NULL, "dump: NETLINK_SOCK_DIAG socket opens");
@@ -963,7 +817,8 @@ test_dump(void)
 	for (i = 0; i < sl.sl_count; i++) {
 		ss = &sl.sl_socks[i];
 		if (ss->ss_state == SD_TCP_LISTEN &&
-		    ss->ss_local_port == port_of(l4) && ss->ss_family == AF_INET)
+		    ss->ss_local_port == fixture_port_of(l4) &&
+		    ss->ss_family == AF_INET)
 			seen_listener = 1;
 	}
 	CHECK(seen_listener, "dump: listeners are reported, state LISTEN");

@@ -18,6 +18,7 @@
 #include "archive.h"
 #include "capture.h"
 #include "check.h"
+#include "fixture.h"
 #include "window.h"
 
 #define SEC		1000000LL
@@ -230,29 +231,11 @@ list_days(struct run *ru, const char *dir)
 	    ARCHIVE_NAME_MAX, name_cmp);
 }
 
-static void
-remove_dir(const char *dir)
-{
-	char		 path[512];
-	struct dirent	*de;
-	DIR		*d = opendir(dir);
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* Replays path into a fresh window and archive; 0 when it ran. */
 static int
 replay(const char *path, struct run *ru)
 {
-	char			 dir[] = "/tmp/test_timestamps.XXXXXX";
+	char			 dir[64];
 	char			 err[ARCHIVE_TEXT_MAX];
 	struct window_config	 wc;
 	struct archive_config	 ac;
@@ -261,7 +244,7 @@ replay(const char *path, struct run *ru)
 	int			 rc = -1;
 
 	memset(ru, 0, sizeof(*ru));
-	if (mkdtemp(dir) == NULL)
+	if (fixture_tmpdir(dir, sizeof(dir), "test_timestamps") < 0)
 		return -1;
 	window_config_default(&wc);
 	archive_config_default(&ac);
@@ -280,7 +263,7 @@ replay(const char *path, struct run *ru)
 out:
 	window_free(ru->ru_window);
 	archive_free(ru->ru_archive);
-	remove_dir(dir);
+	fixture_remove_dir(dir);
 	return rc;
 }
 
@@ -406,19 +389,13 @@ test_back_and_forth(void)
 int
 main(void)
 {
-	char	err[128];
-
-	sv = services_new();
-	ln = localnet_new();
-	if (sv == NULL || ln == NULL ||
-	    localnet_parse(ln, "10.0.0.0/8", err, sizeof(err)) < 0) {
+	if (fixture_world(&sv, &ln, "10.0.0.0/8") < 0) {
 		CHECK(0, "fixture");
 		return check_done();
 	}
 	test_pcapng_overflow();
 	test_pcap_old_and_bad();
 	test_back_and_forth();
-	services_free(sv);
-	localnet_free(ln);
+	fixture_world_free(sv, ln);
 	return check_done();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "topn.h"
 
 #define NMAX	5000
@@ -33,13 +34,6 @@ value_cmp(const void *pa, const void *pb)
 	if (sort_values[a] != sort_values[b])
 		return sort_values[a] < sort_values[b] ? 1 : -1;
 	return a < b ? -1 : a > b;
-}
-
-static uint32_t
-rand_next(uint64_t *state)
-{
-	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (uint32_t)(*state >> 33);
 }
 
 /* Does topn's best cap of values[0..n) equal qsort's? */
@@ -74,7 +68,9 @@ test_random(void)
 		for (n = 1; n <= NMAX; n = n * 3 + 1)
 			for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
 				for (i = 0; i < n; i++)
-					values[i] = rand_next(&state) % range;
+					values[i] = (uint32_t)
+					    (fixture_random(&state) >> 32) %
+					    range;
 				bad += !topn_matches_sort(values, n, caps[c]);
 				runs++;
 			}

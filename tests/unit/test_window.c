@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "window.h"
 
 #define TCP	6
@@ -56,38 +57,6 @@ consume(const struct window_closed *wd, void *arg)
 		memcpy(s->s_copy, wd->wd_sessions,
 		    wd->wd_nsessions * sizeof(struct session));
 	s->s_ncopy = wd->wd_nsessions;
-}
-
-static struct decode_pkt
-pkt4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-    uint8_t proto, uint32_t len)
-{
-	struct decode_pkt	dp;
-	uint32_t		a;
-
-	memset(&dp, 0, sizeof(dp));
-	dp.dp_family = AF_INET;
-	dp.dp_ipver = 4;
-	a = htonl(src);
-	memcpy(dp.dp_src, &a, 4);
-	a = htonl(dst);
-	memcpy(dp.dp_dst, &a, 4);
-	dp.dp_proto = proto;
-	dp.dp_sport = sport;
-	dp.dp_dport = dport;
-	dp.dp_flags = DECODE_F_PORTS;
-	dp.dp_wire_len = len;
-	dp.dp_result = DECODE_OK;
-	return dp;
-}
-
-static uint64_t
-next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
 }
 
 /* The ranking, written apart from window.c: octets, packets, then the
@@ -162,9 +131,9 @@ test_top_n(unsigned int top, size_t nremote, size_t npackets, size_t max)
 		return;
 	}
 	for (i = 0; i < npackets; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		/* Sizes from a small set, so octet ties are common. */
-		p = pkt4(0x0a000001, (uint16_t)(r >> 48 & 3 ? 443 : 53),
+		p = fixture_pkt4(0x0a000001, (uint16_t)(r >> 48 & 3 ? 443 : 53),
 		    0xcb000000u + (uint32_t)(r % nremote), 40000,
 		    (r >> 40) & 1 ? TCP : UDP, (uint32_t)(100 * (1 + (r >> 20) % 3)));
 		if ((r >> 30) & 1) {
@@ -211,13 +180,14 @@ test_totals_and_rows(void)
 	if (w == NULL)
 		return;
 	CHECK(window_acquire(w) == NULL, "no snapshot before the first close");
-	p = pkt4(0x0a000001, 443, 0xcb000001, 50000, TCP, 1000);
+	p = fixture_pkt4(0x0a000001, 443, 0xcb000001, 50000, TCP, 1000);
 	window_add_packet(w, &p, T + 1 * SEC, 0);
-	p = pkt4(0xcb000001, 50000, 0x0a000001, 443, TCP, 500);
+	p = fixture_pkt4(0xcb000001, 50000, 0x0a000001, 443, TCP, 500);
 	window_add_packet(w, &p, T + 11 * SEC, 0);
-	p = pkt4(0x0a000001, 5000, 0x0a000002, 6000, UDP, 99);	/* local */
+	p = fixture_pkt4(0x0a000001, 5000, 0x0a000002, 6000, UDP,
+	    99);	/* local */
 	window_add_packet(w, &p, T + 12 * SEC, 0);
-	p = pkt4(0xcb000001, 50000, 0x0a000001, 443, TCP, 500);
+	p = fixture_pkt4(0xcb000001, 50000, 0x0a000001, 443, TCP, 500);
 	CHECK(window_add_packet(w, &p, T + 30 * SEC, 0) == 1,
 	    "a packet at the window end closes one window");
 	sn = window_acquire(w);
@@ -271,8 +241,8 @@ test_cutting(void)
 	struct seen			 seen;
 	struct window			*w = make_window(5, 0, &seen);
 	const struct window_snapshot	*sn;
-	struct decode_pkt		 p = pkt4(0x0a000001, 22, 0xcb000001,
-					     40000, TCP, 100);
+	struct decode_pkt		 p = fixture_pkt4(0x0a000001, 22,
+					     0xcb000001, 40000, TCP, 100);
 	struct decode_pkt		 bad = p;
 	int				 rc;
 
@@ -403,8 +373,8 @@ test_consumer_all(void)
 	if (w == NULL)
 		return;
 	for (i = 0; i < 1500; i++) {
-		p = pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)i, 40000,
-		    TCP, 100);
+		p = fixture_pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)i,
+		    40000, TCP, 100);
 		window_add_packet(w, &p, T + (int64_t)i, 0);
 	}
 	window_flush(w);
@@ -445,8 +415,8 @@ test_snapshot_survives(void)
 	if (w == NULL)
 		return;
 	for (i = 0; i < 50; i++) {
-		p = pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)i, 40000,
-		    TCP, 100 + (uint32_t)i);
+		p = fixture_pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)i,
+		    40000, TCP, 100 + (uint32_t)i);
 		window_add_packet(w, &p, T + (int64_t)i, 0);
 	}
 	window_flush(w);
@@ -466,8 +436,8 @@ test_snapshot_survives(void)
 	memcpy(copy, held, bytes);
 	for (round = 1; round <= 5; round++) {
 		for (i = 0; i < 300; i++) {
-			p = pkt4(0x0a000002, 22, 0xcc000000u + (uint32_t)i,
-			    40000, TCP, 1000);
+			p = fixture_pkt4(0x0a000002, 22,
+			    0xcc000000u + (uint32_t)i, 40000, TCP, 1000);
 			window_add_packet(w, &p, T + round * 100 * SEC +
 			    (int64_t)i, 0);
 		}
@@ -511,19 +481,20 @@ test_batch(void)
 	if (w1 == NULL || w2 == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		r = next_random(&s);
+		r = fixture_random(&s);
 		t += (int64_t)(r % 4000);		/* 2 ms apart on average */
 		if (r % 500 == 0)
 			t += 200 * SEC;			/* a gap */
 		if (r % 791 == 0)
 			t -= 40 * SEC;			/* time going back */
 		ts[i] = t;
-		dp[i] = pkt4(0x0a000001, 80, 0xcb000000u + (uint32_t)(r >> 20) %
-		    700, 40000, TCP, 60 + (uint32_t)(r >> 40) % 1000);
+		dp[i] = fixture_pkt4(0x0a000001, 80,
+		    0xcb000000u + (uint32_t)(r >> 20) % 700, 40000, TCP,
+		    60 + (uint32_t)(r >> 40) % 1000);
 		window_add_packet(w1, &dp[i], ts[i], 0);
 	}
 	for (i = 0; i < n; i += k) {
-		k = 1 + next_random(&s) % 3000;
+		k = 1 + fixture_random(&s) % 3000;
 		if (k > n - i)
 			k = n - i;
 		window_add_batch(w2, dp + i, ts + i, k, 0);
@@ -579,8 +550,8 @@ back_and_forth(int64_t jump_s, uint64_t empty, uint64_t skipped)
 	struct seen			*seen = calloc(1, sizeof(*seen));
 	struct window			*w = make_window(5, 0, seen);
 	const struct window_snapshot	*sn;
-	struct decode_pkt		 p = pkt4(0x0a000001, 22, 0xcb000001,
-					     40000, TCP, 100);
+	struct decode_pkt		 p = fixture_pkt4(0x0a000001, 22,
+					     0xcb000001, 40000, TCP, 100);
 	int				 i;
 
 	if (seen == NULL || w == NULL)
@@ -615,8 +586,8 @@ test_empty_budget(void)
 	struct seen			*seen = calloc(1, sizeof(*seen));
 	struct window			*w = make_window(5, 0, seen);
 	const struct window_snapshot	*sn;
-	struct decode_pkt		 p = pkt4(0x0a000001, 22, 0xcb000001,
-					     40000, TCP, 100);
+	struct decode_pkt		 p = fixture_pkt4(0x0a000001, 22,
+					     0xcb000001, 40000, TCP, 100);
 	int				 k;
 
 	if (seen == NULL || w == NULL)
@@ -641,12 +612,7 @@ out:
 int
 main(void)
 {
-	char	err[128];
-
-	sv = services_new();
-	ln = localnet_new();
-	if (sv == NULL || ln == NULL ||
-	    localnet_parse(ln, "10.0.0.0/8", err, sizeof(err)) < 0) {
+	if (fixture_world(&sv, &ln, "10.0.0.0/8") < 0) {
 		CHECK(0, "fixture");
 		return check_done();
 	}
@@ -664,7 +630,6 @@ main(void)
 	back_and_forth(3000, 99, 0);
 	back_and_forth(31000, 1000, 1032 - 1000);
 	test_empty_budget();
-	services_free(sv);
-	localnet_free(ln);
+	fixture_world_free(sv, ln);
 	return check_done();
 }
