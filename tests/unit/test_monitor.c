@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "localnet.h"
 #include "monitor.h"
 #include "services.h"
@@ -240,27 +241,19 @@ out:
 int
 main(void)
 {
-	const char *shared = getenv("SHARED");
 	char file[512];
 
 	snprintf(file, sizeof(file), "%s/pcaps/zeek/http_bro.org.pcap",
-	    shared != NULL ? shared : "../shared");
+	    fixture_shared_dir());
 	if (access(file, R_OK) == -1) {
 		printf("skip - monitor: %s is absent\n", file);
 		return 0;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/test_monitor.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (fixture_tmpdir(dir, sizeof(dir), "test_monitor") == -1)
 		return 1;
 	test_replay(file);
 	if (strstr(messages, "host database") == NULL)
 		printf("# log: %s", messages);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", dir);
-	}
+	fixture_remove_dir(dir);
 	return check_done();
 }
