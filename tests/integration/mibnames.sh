@@ -8,7 +8,9 @@
 # assignments, and snmptranslate's (with the IETF MIBs of $SHARED/mibs;
 # without them that half skips).  The values are taken as the compiler
 # sees them (cc -E), and must be plain numbers.  It also checks that
-# every object coremond serves or sends has a constant.
+# every object coremond serves or sends has a constant, and that the
+# agent's value functions, tables and notifications name their columns
+# instead of numbering them.
 # Run from the repository root.
 . tests/lib.sh
 
@@ -151,3 +153,23 @@ else
 		test -z "$bad"
 	[ -z "$bad" ] || printf '%s\n' "$bad" | sed 's/^/# /'
 fi
+
+# 7. The code uses the names: no value function picks a column by a bare
+# number, no table or notification states its columns or OID in numbers.
+bare=$(awk '
+/^[a-z_][a-z0-9_]*\(/ { fn = $0; sub(/\(.*/, "", fn) }
+/^}/ { fn = "" }
+fn ~ /_value$/ && /case[ \t]+[0-9]+[ \t]*:/ { print FILENAME ":" FNR ": " $0 }
+fn ~ /_value$/ && /col[ \t]*(==|!=|<=|>=|<|>|-)[ \t]*[0-9]/ {
+	print FILENAME ":" FNR ": " $0
+}
+/\.mt_(min|max)col[ \t]*=[ \t]*[0-9]/ { print FILENAME ":" FNR ": " $0 }
+/(OID_[A-Za-z]+|CM_OBJECTS|CM_ROOT)[ \t]*,[ \t]*[0-9]/ { print FILENAME ":" FNR ": " $0 }
+# A list of columns (static const unsigned x[] = { ... };), any line.
+/static const unsigned[ \t]+[a-z_]+\[\][ \t]*=/ { list = 1 }
+list && /(^|[{,])[ \t]*[0-9]+[ \t]*[,}]/ { print FILENAME ":" FNR ": " $0 }
+list && /;/ { list = 0 }
+' agent/*.c)
+check "agent/ names its columns: no case N, col == N, mt_mincol = N, OID, N or cols[] = { N }" \
+	test -z "$bare"
+[ -z "$bare" ] || printf '%s\n' "$bare" | sed 's/^/# /'
