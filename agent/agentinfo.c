@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "coremond.h"
+#include "mib_agent.h"
 #include "mibtable.h"
 #include "monitor.h"
 
@@ -15,25 +16,25 @@ agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	(void)arg;
 	(void)i;
 	switch (col) {
-	case 1:
+	case MIB_cmAgentVersion:
 		mt_string(v, COREMON_VERSION, strlen(COREMON_VERSION));
 		break;
-	case 2:
+	case MIB_cmAgentStartTime:
 		mt_dateandtime(v, cm_start_time);
 		break;
-	case 3:
+	case MIB_cmAgentSampleInterval:
 		mt_unsigned(v, cm_config.cc_sample_interval);
 		break;
-	case 4:
+	case MIB_cmAgentHistorySamples:
 		mt_unsigned(v, cm_config.cc_history_samples);
 		break;
-	case 5:
+	case MIB_cmAgentWindowInterval:
 		mt_unsigned(v, cm_config.cc_window_interval);
 		break;
-	case 6:
+	case MIB_cmAgentConnRefresh:
 		mt_unsigned(v, cm_config.cc_conn_refresh);
 		break;
-	case 7:
+	case MIB_cmAgentCaptureState:
 		mt_integer(v, monitor_capture_state(cm_monitor));
 		break;
 	default:
@@ -42,13 +43,13 @@ agent_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	return 0;
 }
 
-static const oid agent_oid[] = { CM_OBJECTS, 1 };
+static const oid agent_oid[] = { OID_cmAgent };
 static struct mt_table agent_table = {
 	.mt_name = "cmAgent",
 	.mt_entry = agent_oid,
 	.mt_entry_len = OID_LENGTH(agent_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 7,
+	.mt_mincol = MIB_cmAgentVersion,
+	.mt_maxcol = MIB_cmAgentCaptureState,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = agent_value,

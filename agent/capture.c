@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "coremond.h"
+#include "mib_capture.h"
+#include "mib_services.h"
+#include "mib_sessions.h"
 #include "mibtable.h"
 #include "notify.h"
 
@@ -19,10 +22,6 @@
 
 #include "monitor.h"
 #include "pipeline.h"
-
-#define OID_CAPTURE	CM_OBJECTS, 4
-#define OID_SESSIONS	CM_OBJECTS, 5
-#define OID_SERVICES	CM_OBJECTS, 7
 
 static struct pipeline_config	 cp_config;
 static struct services		*cp_services;
@@ -247,38 +246,38 @@ capture_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	(void)i;
-	if (col < 1 || col > 5)
+	if (col < MIB_cmCaptureSources || col > MIB_cmCaptureTotalDecodeErrors)
 		return -1;
 	for (s = 0; s < cp_nstats; s++) {
 		const struct cap_stats *st = &cp_stats[s];
 
-		if (col == 2)
+		if (col == MIB_cmCaptureTotalPackets)
 			sum += st->cs_packets;
-		else if (col == 3)
+		else if (col == MIB_cmCaptureTotalOctets)
 			sum += st->cs_octets;
-		else if (col == 4)
+		else if (col == MIB_cmCaptureTotalDrops)
 			sum += st->cs_kernel_drops;
-		else if (col == 5)
+		else if (col == MIB_cmCaptureTotalDecodeErrors)
 			sum += st->cs_result[DECODE_TRUNCATED] +
 			    st->cs_result[DECODE_BAD_VERSION] +
 			    st->cs_result[DECODE_BAD_HEADER_LENGTH] +
 			    st->cs_result[DECODE_UNSUPPORTED_LINK] +
 			    st->cs_result[DECODE_TOO_MANY_VLANS];
 	}
-	if (col == 1)
+	if (col == MIB_cmCaptureSources)
 		mt_gauge(v, cp_nstats);
 	else
 		mt_counter64(v, sum);
 	return 0;
 }
 
-static const oid capture_oid[] = { OID_CAPTURE };
+static const oid capture_oid[] = { OID_cmCapture };
 static struct mt_table capture_scalars = {
 	.mt_name = "cmCapture",
 	.mt_entry = capture_oid,
 	.mt_entry_len = OID_LENGTH(capture_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 5,
+	.mt_mincol = MIB_cmCaptureSources,
+	.mt_maxcol = MIB_cmCaptureTotalDecodeErrors,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = capture_scalar_value,
@@ -308,44 +307,87 @@ source_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2:  mt_string(v, st->cs_name, strlen(st->cs_name)); break;
-	case 3:  mt_integer(v, st->cs_is_file ? 2 : 1); break;
-	case 4:  mt_integer(v, st->cs_status); break;
-	case 5:  mt_string(v, st->cs_error, strlen(st->cs_error)); break;
-	case 6:  mt_unsigned(v, (uint64_t)st->cs_linktype); break;
-	case 7:  mt_string(v, st->cs_linktype_name,
-		    strlen(st->cs_linktype_name)); break;
-	case 8:  mt_string(v, st->cs_filter, strlen(st->cs_filter)); break;
-	case 9:  mt_unsigned(v, (uint64_t)st->cs_snaplen); break;
-	case 10: mt_unsigned(v, (uint64_t)st->cs_buffer); break;
-	case 11: mt_truth(v, st->cs_promisc); break;
-	case 12: mt_counter64(v, st->cs_packets); break;
-	case 13: mt_counter64(v, st->cs_octets); break;
-	case 14: mt_counter64(v, st->cs_result[DECODE_NOT_IP]); break;
-	case 15: mt_counter64(v, st->cs_kernel_drops); break;
-	case 16: mt_counter64(v, st->cs_if_drops); break;
-	case 17: mt_counter64(v, st->cs_result[DECODE_TRUNCATED]); break;
-	case 18: mt_counter64(v, st->cs_result[DECODE_BAD_VERSION]); break;
-	case 19: mt_counter64(v, st->cs_result[DECODE_BAD_HEADER_LENGTH]);
+	case MIB_cmCaptureName:
+		mt_string(v, st->cs_name, strlen(st->cs_name));
 		break;
-	case 20: mt_counter64(v, st->cs_result[DECODE_UNSUPPORTED_LINK]);
+	case MIB_cmCaptureSourceType:
+		mt_integer(v, st->cs_is_file ? 2 : 1);
 		break;
-	case 21: mt_gauge(v, st->cs_window_loss); break;
-	case 22: mt_counter64(v, st->cs_bad_timestamps); break;
-	case 23: mt_counter64(v, cp_snap != NULL && i < WINDOW_SOURCES ?
-		    cp_snap->wn_late_packets[i] : 0); break;
-	default: return -1;
+	case MIB_cmCaptureStatus:
+		mt_integer(v, st->cs_status);
+		break;
+	case MIB_cmCaptureError:
+		mt_string(v, st->cs_error, strlen(st->cs_error));
+		break;
+	case MIB_cmCaptureLinkType:
+		mt_unsigned(v, (uint64_t)st->cs_linktype);
+		break;
+	case MIB_cmCaptureLinkTypeName:
+		mt_string(v, st->cs_linktype_name,
+		    strlen(st->cs_linktype_name));
+		break;
+	case MIB_cmCaptureFilter:
+		mt_string(v, st->cs_filter, strlen(st->cs_filter));
+		break;
+	case MIB_cmCaptureSnaplen:
+		mt_unsigned(v, (uint64_t)st->cs_snaplen);
+		break;
+	case MIB_cmCaptureBufferSize:
+		mt_unsigned(v, (uint64_t)st->cs_buffer);
+		break;
+	case MIB_cmCapturePromiscuous:
+		mt_truth(v, st->cs_promisc);
+		break;
+	case MIB_cmCapturePackets:
+		mt_counter64(v, st->cs_packets);
+		break;
+	case MIB_cmCaptureOctets:
+		mt_counter64(v, st->cs_octets);
+		break;
+	case MIB_cmCaptureNonIpPackets:
+		mt_counter64(v, st->cs_result[DECODE_NOT_IP]);
+		break;
+	case MIB_cmCaptureKernelDrops:
+		mt_counter64(v, st->cs_kernel_drops);
+		break;
+	case MIB_cmCaptureIfDrops:
+		mt_counter64(v, st->cs_if_drops);
+		break;
+	case MIB_cmCaptureDecodeTruncated:
+		mt_counter64(v, st->cs_result[DECODE_TRUNCATED]);
+		break;
+	case MIB_cmCaptureDecodeBadVersion:
+		mt_counter64(v, st->cs_result[DECODE_BAD_VERSION]);
+		break;
+	case MIB_cmCaptureDecodeBadHeaderLen:
+		mt_counter64(v, st->cs_result[DECODE_BAD_HEADER_LENGTH]);
+		break;
+	case MIB_cmCaptureDecodeUnsupportedLink:
+		mt_counter64(v, st->cs_result[DECODE_UNSUPPORTED_LINK]);
+		break;
+	case MIB_cmCaptureWindowLoss:
+		mt_gauge(v, st->cs_window_loss);
+		break;
+	case MIB_cmCaptureBadTimestamps:
+		mt_counter64(v, st->cs_bad_timestamps);
+		break;
+	case MIB_cmCaptureLatePackets:
+		mt_counter64(v, cp_snap != NULL && i < WINDOW_SOURCES ?
+		    cp_snap->wn_late_packets[i] : 0);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid source_entry_oid[] = { OID_CAPTURE, 6, 1 };
+static const oid source_entry_oid[] = { OID_cmCaptureEntry };
 static struct mt_table source_table = {
 	.mt_name = "cmCaptureTable",
 	.mt_entry = source_entry_oid,
 	.mt_entry_len = OID_LENGTH(source_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 23,
+	.mt_mincol = MIB_cmCaptureName,
+	.mt_maxcol = MIB_cmCaptureLatePackets,
 	.mt_count = source_count,
 	.mt_index = source_index,
 	.mt_value = source_value,
@@ -368,45 +410,76 @@ session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	(void)i;
-	if (col == 7) {
+	if (col == MIB_cmSessionMaxSessions) {
 		mt_unsigned(v, cp_config.pc_window.wc_max_sessions);
 		return 0;
 	}
-	if (col == 8) {
+	if (col == MIB_cmSessionTopSize) {
 		mt_unsigned(v, cp_config.pc_window.wc_top);
 		return 0;
 	}
 	t = &w->wn_totals;
 	switch (col) {
-	case 1:  mt_counter32(v, w->wn_number); break;
-	case 2:  mt_dateandtime(v, (time_t)(w->wn_start_us / 1000000)); break;
-	case 3:  mt_gauge(v, (uint64_t)w->wn_length_us / 1000); break;
-	case 4:  mt_gauge(v, w->wn_sessions); break;
-	case 5:  mt_gauge(v, w->wn_overflowed); break;
-	case 6:  mt_counter64(v, w->wn_overflowed_total); break;
-	case 9:  mt_gauge(v, w->wn_nrows); break;
-	case 10: mt_counter64(v, t->tt_remote.sc_octets_in); break;
-	case 11: mt_counter64(v, t->tt_remote.sc_octets_out); break;
-	case 12: mt_counter64(v, t->tt_remote.sc_packets_in); break;
-	case 13: mt_counter64(v, t->tt_remote.sc_packets_out); break;
-	case 14: mt_counter64(v, t->tt_local_octets); break;
-	case 15: mt_counter64(v, t->tt_local_packets); break;
-	case 16: mt_counter64(v, t->tt_transit.sc_octets_in +
-		    t->tt_transit.sc_octets_out); break;
-	case 17: mt_counter64(v, t->tt_transit.sc_packets_in +
-		    t->tt_transit.sc_packets_out); break;
-	default: return -1;
+	case MIB_cmSessionWindowNumber:
+		mt_counter32(v, w->wn_number);
+		break;
+	case MIB_cmSessionWindowStart:
+		mt_dateandtime(v, (time_t)(w->wn_start_us / 1000000));
+		break;
+	case MIB_cmSessionWindowLength:
+		mt_gauge(v, (uint64_t)w->wn_length_us / 1000);
+		break;
+	case MIB_cmSessionWindowSessions:
+		mt_gauge(v, w->wn_sessions);
+		break;
+	case MIB_cmSessionWindowOverflows:
+		mt_gauge(v, w->wn_overflowed);
+		break;
+	case MIB_cmSessionOverflows:
+		mt_counter64(v, w->wn_overflowed_total);
+		break;
+	case MIB_cmSessionTopRows:
+		mt_gauge(v, w->wn_nrows);
+		break;
+	case MIB_cmSessionWindowInOctets:
+		mt_counter64(v, t->tt_remote.sc_octets_in);
+		break;
+	case MIB_cmSessionWindowOutOctets:
+		mt_counter64(v, t->tt_remote.sc_octets_out);
+		break;
+	case MIB_cmSessionWindowInPackets:
+		mt_counter64(v, t->tt_remote.sc_packets_in);
+		break;
+	case MIB_cmSessionWindowOutPackets:
+		mt_counter64(v, t->tt_remote.sc_packets_out);
+		break;
+	case MIB_cmSessionWindowLocalOctets:
+		mt_counter64(v, t->tt_local_octets);
+		break;
+	case MIB_cmSessionWindowLocalPackets:
+		mt_counter64(v, t->tt_local_packets);
+		break;
+	case MIB_cmSessionWindowTransitOctets:
+		mt_counter64(v, t->tt_transit.sc_octets_in +
+		    t->tt_transit.sc_octets_out);
+		break;
+	case MIB_cmSessionWindowTransitPackets:
+		mt_counter64(v, t->tt_transit.sc_packets_in +
+		    t->tt_transit.sc_packets_out);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid sessions_oid[] = { OID_SESSIONS };
+static const oid sessions_oid[] = { OID_cmSessions };
 static struct mt_table session_scalars = {
 	.mt_name = "cmSessions",
 	.mt_entry = sessions_oid,
 	.mt_entry_len = OID_LENGTH(sessions_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 17,
+	.mt_mincol = MIB_cmSessionWindowNumber,
+	.mt_maxcol = MIB_cmSessionWindowTransitPackets,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = session_scalar_value,
@@ -454,34 +527,63 @@ top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2:  mt_unsigned(v, k->sk_proto); break;
-	case 3:  mt_integer(v, k->sk_family == AF_INET ? 1 :
-		    k->sk_family == AF_INET6 ? 2 : 0); break;
-	case 4:  mt_string(v, k->sk_local, addr_len(k->sk_family)); break;
-	case 5:  mt_string(v, k->sk_remote, addr_len(k->sk_family)); break;
-	case 6:  mt_unsigned(v, k->sk_port); break;
-	case 7:  mt_unsigned(v, r->wr_service); break;
-	case 8:  name = service_name(r->wr_service);
-		mt_string(v, name, strlen(name)); break;
-	case 9:  mt_counter64(v, r->wr_counts.sc_octets_in); break;
-	case 10: mt_counter64(v, r->wr_counts.sc_octets_out); break;
-	case 11: mt_counter64(v, r->wr_counts.sc_packets_in); break;
-	case 12: mt_counter64(v, r->wr_counts.sc_packets_out); break;
-	case 13: mt_counter64(v, r->wr_rate); break;
-	case 14: mt_dateandtime(v, (time_t)(r->wr_first_us / 1000000)); break;
-	case 15: mt_dateandtime(v, (time_t)(r->wr_last_us / 1000000)); break;
-	default: return -1;
+	case MIB_cmSessionTopProtocol:
+		mt_unsigned(v, k->sk_proto);
+		break;
+	case MIB_cmSessionTopAddressType:
+		mt_integer(v, k->sk_family == AF_INET ? 1 :
+		    k->sk_family == AF_INET6 ? 2 : 0);
+		break;
+	case MIB_cmSessionTopLocalAddress:
+		mt_string(v, k->sk_local, addr_len(k->sk_family));
+		break;
+	case MIB_cmSessionTopRemoteAddress:
+		mt_string(v, k->sk_remote, addr_len(k->sk_family));
+		break;
+	case MIB_cmSessionTopServicePort:
+		mt_unsigned(v, k->sk_port);
+		break;
+	case MIB_cmSessionTopServiceIndex:
+		mt_unsigned(v, r->wr_service);
+		break;
+	case MIB_cmSessionTopServiceName:
+		name = service_name(r->wr_service);
+		mt_string(v, name, strlen(name));
+		break;
+	case MIB_cmSessionTopInOctets:
+		mt_counter64(v, r->wr_counts.sc_octets_in);
+		break;
+	case MIB_cmSessionTopOutOctets:
+		mt_counter64(v, r->wr_counts.sc_octets_out);
+		break;
+	case MIB_cmSessionTopInPackets:
+		mt_counter64(v, r->wr_counts.sc_packets_in);
+		break;
+	case MIB_cmSessionTopOutPackets:
+		mt_counter64(v, r->wr_counts.sc_packets_out);
+		break;
+	case MIB_cmSessionTopOctetRate:
+		mt_counter64(v, r->wr_rate);
+		break;
+	case MIB_cmSessionTopFirstTime:
+		mt_dateandtime(v, (time_t)(r->wr_first_us / 1000000));
+		break;
+	case MIB_cmSessionTopLastTime:
+		mt_dateandtime(v, (time_t)(r->wr_last_us / 1000000));
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid top_entry_oid[] = { OID_SESSIONS, 18, 1 };
+static const oid top_entry_oid[] = { OID_cmSessionTopEntry };
 static struct mt_table top_table = {
 	.mt_name = "cmSessionTopTable",
 	.mt_entry = top_entry_oid,
 	.mt_entry_len = OID_LENGTH(top_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 15,
+	.mt_mincol = MIB_cmSessionTopProtocol,
+	.mt_maxcol = MIB_cmSessionTopLastTime,
 	.mt_count = top_count,
 	.mt_index = rank_index,
 	.mt_value = top_value,
@@ -565,27 +667,46 @@ proto_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2:  mt_string(v, name, strlen(name)); break;
-	case 3:  mt_counter64(v, w->sc_octets_in); break;
-	case 4:  mt_counter64(v, w->sc_octets_out); break;
-	case 5:  mt_counter64(v, w->sc_packets_in); break;
-	case 6:  mt_counter64(v, w->sc_packets_out); break;
-	case 7:  mt_counter64(v, c->sc_octets_in); break;
-	case 8:  mt_counter64(v, c->sc_octets_out); break;
-	case 9:  mt_counter64(v, c->sc_packets_in); break;
-	case 10: mt_counter64(v, c->sc_packets_out); break;
-	default: return -1;
+	case MIB_cmSessionProtoName:
+		mt_string(v, name, strlen(name));
+		break;
+	case MIB_cmSessionProtoWindowInOctets:
+		mt_counter64(v, w->sc_octets_in);
+		break;
+	case MIB_cmSessionProtoWindowOutOctets:
+		mt_counter64(v, w->sc_octets_out);
+		break;
+	case MIB_cmSessionProtoWindowInPackets:
+		mt_counter64(v, w->sc_packets_in);
+		break;
+	case MIB_cmSessionProtoWindowOutPackets:
+		mt_counter64(v, w->sc_packets_out);
+		break;
+	case MIB_cmSessionProtoInOctets:
+		mt_counter64(v, c->sc_octets_in);
+		break;
+	case MIB_cmSessionProtoOutOctets:
+		mt_counter64(v, c->sc_octets_out);
+		break;
+	case MIB_cmSessionProtoInPackets:
+		mt_counter64(v, c->sc_packets_in);
+		break;
+	case MIB_cmSessionProtoOutPackets:
+		mt_counter64(v, c->sc_packets_out);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid proto_entry_oid[] = { OID_SESSIONS, 19, 1 };
+static const oid proto_entry_oid[] = { OID_cmSessionProtoEntry };
 static struct mt_table proto_table = {
 	.mt_name = "cmSessionProtoTable",
 	.mt_entry = proto_entry_oid,
 	.mt_entry_len = OID_LENGTH(proto_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 10,
+	.mt_mincol = MIB_cmSessionProtoName,
+	.mt_maxcol = MIB_cmSessionProtoOutPackets,
 	.mt_count = proto_count,
 	.mt_index = proto_index,
 	.mt_value = proto_value,
@@ -614,38 +735,57 @@ service_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		c = &cp_snap->wn_cum_by_service[sv->sv_index];
 	}
 	switch (col) {
-	case 2:  mt_string(v, sv->sv_name, strlen(sv->sv_name)); break;
-	case 3:
+	case MIB_cmServiceName:
+		mt_string(v, sv->sv_name, strlen(sv->sv_name));
+		break;
+	case MIB_cmServiceProtocols:
 		/* BITS: tcp(0) is the first octet's high bit. */
 		v->mv_buf[0] = (u_char)(((sv->sv_protocols & SERVICE_TCP) ?
 		    0x80 : 0) | ((sv->sv_protocols & SERVICE_UDP) ? 0x40 : 0) |
 		    ((sv->sv_protocols & SERVICE_SCTP) ? 0x20 : 0));
 		mt_string(v, v->mv_buf, 1);
 		break;
-	case 4:
+	case MIB_cmServicePorts:
 		mt_string(v, cp_ports[sv->sv_index],
 		    strlen(cp_ports[sv->sv_index]));
 		break;
-	case 5:  mt_counter64(v, w->sc_octets_in); break;
-	case 6:  mt_counter64(v, w->sc_octets_out); break;
-	case 7:  mt_counter64(v, w->sc_packets_in); break;
-	case 8:  mt_counter64(v, w->sc_packets_out); break;
-	case 9:  mt_counter64(v, c->sc_octets_in); break;
-	case 10: mt_counter64(v, c->sc_octets_out); break;
-	case 11: mt_counter64(v, c->sc_packets_in); break;
-	case 12: mt_counter64(v, c->sc_packets_out); break;
-	default: return -1;
+	case MIB_cmServiceWindowInOctets:
+		mt_counter64(v, w->sc_octets_in);
+		break;
+	case MIB_cmServiceWindowOutOctets:
+		mt_counter64(v, w->sc_octets_out);
+		break;
+	case MIB_cmServiceWindowInPackets:
+		mt_counter64(v, w->sc_packets_in);
+		break;
+	case MIB_cmServiceWindowOutPackets:
+		mt_counter64(v, w->sc_packets_out);
+		break;
+	case MIB_cmServiceInOctets:
+		mt_counter64(v, c->sc_octets_in);
+		break;
+	case MIB_cmServiceOutOctets:
+		mt_counter64(v, c->sc_octets_out);
+		break;
+	case MIB_cmServiceInPackets:
+		mt_counter64(v, c->sc_packets_in);
+		break;
+	case MIB_cmServiceOutPackets:
+		mt_counter64(v, c->sc_packets_out);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid service_entry_oid[] = { OID_SERVICES, 1, 1 };
+static const oid service_entry_oid[] = { OID_cmServiceEntry };
 static struct mt_table service_table = {
 	.mt_name = "cmServiceTable",
 	.mt_entry = service_entry_oid,
 	.mt_entry_len = OID_LENGTH(service_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 12,
+	.mt_mincol = MIB_cmServiceName,
+	.mt_maxcol = MIB_cmServiceOutPackets,
 	.mt_count = service_count,
 	.mt_index = rank_index,		/* cmServiceIndex is 1.. too */
 	.mt_value = service_value,
@@ -658,7 +798,8 @@ static struct mt_table service_table = {
 static void
 capture_notify(void)
 {
-	static const unsigned cols[] = { 2, 21, 15 };
+	static const unsigned cols[] = { MIB_cmCaptureName,
+		MIB_cmCaptureWindowLoss, MIB_cmCaptureKernelDrops };
 	static uint64_t last_window;
 	char key[24];
 	size_t i, c;
@@ -676,7 +817,7 @@ capture_notify(void)
 	for (i = 0; i < cp_nstats; i++) {
 		netsnmp_variable_list *vars = NULL;
 
-		for (c = 0; c < 3; c++)
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 			mibtable_varbind(&source_table, i, cols[c], &vars);
 		notify_add_threshold(&vars, NT_CAPTURE_LOSS);
 		snprintf(key, sizeof(key), "%zu", i + 1);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "coremond.h"
+#include "mib_connections.h"
 #include "mibtable.h"
 #include "notify.h"
 
@@ -20,16 +21,14 @@
 #include "conntab.h"
 #include "monitor.h"
 
-#define OID_CONN	CM_OBJECTS, 3
-
 static const struct ct_snapshot	*cn_snap;	/* held during a request */
 
 static void
 conn_begin(void *arg)
 {
-	(void)arg;
 	struct conntab *ct = monitor_conntab(cm_monitor);
 
+	(void)arg;
 	cn_snap = ct != NULL ? conntab_acquire(ct) : NULL;
 }
 
@@ -66,35 +65,41 @@ summary_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	if (cn_snap == NULL)
 		return -1;	/* no refresh yet */
 	s = &cn_snap->sn_summary;
-	if (col >= CT_STATE_CLOSED && col <= CT_STATE_TIME_WAIT) {
-		mt_gauge(v, col == CT_STATE_LISTEN ? s->cs_listeners :
-		    s->cs_by_state[col]);
+	/* cmConnNumClosed..cmConnNumTimeWait: one per TCP state, in
+	 * enum ct_state's order (TCP-MIB's tcpConnectionState). */
+	_Static_assert(MIB_cmConnNumTimeWait - MIB_cmConnNumClosed ==
+	    CT_STATE_TIME_WAIT - CT_STATE_CLOSED, "one column per state");
+	if (col >= MIB_cmConnNumClosed && col <= MIB_cmConnNumTimeWait) {
+		unsigned state = col - MIB_cmConnNumClosed + CT_STATE_CLOSED;
+
+		mt_gauge(v, state == CT_STATE_LISTEN ? s->cs_listeners :
+		    s->cs_by_state[state]);
 		return 0;
 	}
 	switch (col) {
-	case 12:
+	case MIB_cmConnNumTotal:
 		mt_gauge(v, s->cs_conns);
 		break;
-	case 13:
+	case MIB_cmConnNumClients:
 		mt_gauge(v, s->cs_clients);
 		break;
-	case 14:
+	case MIB_cmConnRefreshTime:
 		mt_dateandtime(v, s->cs_refresh_time.tv_sec);
 		break;
-	case 15:
+	case MIB_cmConnRefreshDuration:
 		mt_gauge(v, s->cs_refresh_usec);
 		break;
-	case 16:
+	case MIB_cmConnRefreshes:
 		mt_counter32(v, s->cs_refreshes);
 		break;
-	case 17:
+	case MIB_cmConnDiagErrors:
 		mt_counter32(v, s->cs_msgs_malformed + s->cs_dropped +
 		    monitor_conn_errors(cm_monitor));
 		break;
-	case 18:
+	case MIB_cmConnProcessLookup:
 		mt_truth(v, cm_config.cc_conn_processes);
 		break;
-	case 19:
+	case MIB_cmConnRefreshInterval:
 		mt_gauge(v, s->cs_interval_ms);
 		break;
 	default:
@@ -103,13 +108,13 @@ summary_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	return 0;
 }
 
-static const oid summary_oid[] = { OID_CONN, 1 };
+static const oid summary_oid[] = { OID_cmConnSummary };
 static struct mt_table summary_table = {
 	.mt_name = "cmConnSummary",
 	.mt_entry = summary_oid,
 	.mt_entry_len = OID_LENGTH(summary_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 19,
+	.mt_mincol = MIB_cmConnNumClosed,
+	.mt_maxcol = MIB_cmConnRefreshInterval,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = summary_value,
@@ -147,43 +152,92 @@ conn_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 7:  mt_integer(v, r->cr_state); break;
-	case 8:  mt_unsigned(v, r->cr_pid); break;
-	case 9:  mt_string(v, r->cr_comm, strnlen(r->cr_comm,
-		    sizeof(r->cr_comm))); break;
-	case 10: mt_unsigned(v, r->cr_uid); break;
-	case 11: mt_counter64(v, r->cr_octets_out); break;
-	case 12: mt_counter64(v, r->cr_octets_in); break;
-	case 13: mt_counter64(v, r->cr_segs_out); break;
-	case 14: mt_counter64(v, r->cr_segs_in); break;
-	case 15: mt_counter64(v, r->cr_data_segs_out); break;
-	case 16: mt_counter64(v, r->cr_data_segs_in); break;
-	case 17: mt_counter64(v, r->cr_retrans_segs); break;
-	case 18: mt_counter64(v, r->cr_octets_retrans); break;
-	case 19: mt_counter64(v, r->cr_rate_out); break;
-	case 20: mt_counter64(v, r->cr_rate_in); break;
-	case 21: mt_gauge(v, r->cr_seg_rate_out); break;
-	case 22: mt_gauge(v, r->cr_seg_rate_in); break;
-	case 23: mt_truth(v, r->cr_flags & CT_ROW_RATES_VALID); break;
-	case 24: mt_gauge(v, r->cr_wqueue); break;
-	case 25: mt_gauge(v, r->cr_rqueue); break;
-	case 26: mt_gauge(v, r->cr_rtt_us); break;
-	case 27: mt_gauge(v, r->cr_rttvar_us); break;
-	case 28: mt_gauge(v, r->cr_snd_cwnd); break;
-	case 29: mt_counter64(v, r->cr_delivery_rate); break;
-	case 30: mt_gauge(v, r->cr_age); break;
-	default: return -1;
+	case MIB_cmConnState:
+		mt_integer(v, r->cr_state);
+		break;
+	case MIB_cmConnProcess:
+		mt_unsigned(v, r->cr_pid);
+		break;
+	case MIB_cmConnProcessName:
+		mt_string(v, r->cr_comm, strnlen(r->cr_comm,
+		    sizeof(r->cr_comm)));
+		break;
+	case MIB_cmConnUid:
+		mt_unsigned(v, r->cr_uid);
+		break;
+	case MIB_cmConnOutOctets:
+		mt_counter64(v, r->cr_octets_out);
+		break;
+	case MIB_cmConnInOctets:
+		mt_counter64(v, r->cr_octets_in);
+		break;
+	case MIB_cmConnOutSegs:
+		mt_counter64(v, r->cr_segs_out);
+		break;
+	case MIB_cmConnInSegs:
+		mt_counter64(v, r->cr_segs_in);
+		break;
+	case MIB_cmConnOutDataSegs:
+		mt_counter64(v, r->cr_data_segs_out);
+		break;
+	case MIB_cmConnInDataSegs:
+		mt_counter64(v, r->cr_data_segs_in);
+		break;
+	case MIB_cmConnRetransSegs:
+		mt_counter64(v, r->cr_retrans_segs);
+		break;
+	case MIB_cmConnRetransOctets:
+		mt_counter64(v, r->cr_octets_retrans);
+		break;
+	case MIB_cmConnOutOctetRate:
+		mt_counter64(v, r->cr_rate_out);
+		break;
+	case MIB_cmConnInOctetRate:
+		mt_counter64(v, r->cr_rate_in);
+		break;
+	case MIB_cmConnOutSegRate:
+		mt_gauge(v, r->cr_seg_rate_out);
+		break;
+	case MIB_cmConnInSegRate:
+		mt_gauge(v, r->cr_seg_rate_in);
+		break;
+	case MIB_cmConnRateValid:
+		mt_truth(v, r->cr_flags & CT_ROW_RATES_VALID);
+		break;
+	case MIB_cmConnSendQueue:
+		mt_gauge(v, r->cr_wqueue);
+		break;
+	case MIB_cmConnRecvQueue:
+		mt_gauge(v, r->cr_rqueue);
+		break;
+	case MIB_cmConnSmoothedRtt:
+		mt_gauge(v, r->cr_rtt_us);
+		break;
+	case MIB_cmConnRttVar:
+		mt_gauge(v, r->cr_rttvar_us);
+		break;
+	case MIB_cmConnCwnd:
+		mt_gauge(v, r->cr_snd_cwnd);
+		break;
+	case MIB_cmConnDeliveryRate:
+		mt_counter64(v, r->cr_delivery_rate);
+		break;
+	case MIB_cmConnAge:
+		mt_gauge(v, r->cr_age);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid conn_entry_oid[] = { OID_CONN, 2, 1 };
+static const oid conn_entry_oid[] = { OID_cmConnEntry };
 static struct mt_table conn_table = {
 	.mt_name = "cmConnTable",
 	.mt_entry = conn_entry_oid,
 	.mt_entry_len = OID_LENGTH(conn_entry_oid),
-	.mt_mincol = 7,
-	.mt_maxcol = 30,
+	.mt_mincol = MIB_cmConnState,
+	.mt_maxcol = MIB_cmConnAge,
 	.mt_count = conn_count,
 	.mt_index = conn_index,
 	.mt_value = conn_value,
@@ -216,31 +270,58 @@ client_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 3:  mt_gauge(v, c->cc_conns); break;
-	case 4:  mt_gauge(v, c->cc_established); break;
-	case 5:  mt_gauge(v, c->cc_syn_received); break;
-	case 6:  mt_gauge(v, c->cc_time_wait); break;
-	case 7:  mt_counter64(v, c->cc_octets_out); break;
-	case 8:  mt_counter64(v, c->cc_octets_in); break;
-	case 9:  mt_counter64(v, c->cc_rate_out); break;
-	case 10: mt_counter64(v, c->cc_rate_in); break;
-	case 11: mt_gauge(v, c->cc_seg_rate_out); break;
-	case 12: mt_gauge(v, c->cc_seg_rate_in); break;
-	case 13: mt_gauge(v, c->cc_wqueue); break;
-	case 14: mt_gauge(v, c->cc_rqueue); break;
-	case 15: mt_gauge(v, c->cc_oldest_age); break;
-	default: return -1;
+	case MIB_cmClientConnections:
+		mt_gauge(v, c->cc_conns);
+		break;
+	case MIB_cmClientEstablished:
+		mt_gauge(v, c->cc_established);
+		break;
+	case MIB_cmClientSynReceived:
+		mt_gauge(v, c->cc_syn_received);
+		break;
+	case MIB_cmClientTimeWait:
+		mt_gauge(v, c->cc_time_wait);
+		break;
+	case MIB_cmClientOutOctets:
+		mt_counter64(v, c->cc_octets_out);
+		break;
+	case MIB_cmClientInOctets:
+		mt_counter64(v, c->cc_octets_in);
+		break;
+	case MIB_cmClientOutOctetRate:
+		mt_counter64(v, c->cc_rate_out);
+		break;
+	case MIB_cmClientInOctetRate:
+		mt_counter64(v, c->cc_rate_in);
+		break;
+	case MIB_cmClientOutSegRate:
+		mt_gauge(v, c->cc_seg_rate_out);
+		break;
+	case MIB_cmClientInSegRate:
+		mt_gauge(v, c->cc_seg_rate_in);
+		break;
+	case MIB_cmClientSendQueue:
+		mt_gauge(v, c->cc_wqueue);
+		break;
+	case MIB_cmClientRecvQueue:
+		mt_gauge(v, c->cc_rqueue);
+		break;
+	case MIB_cmClientOldestAge:
+		mt_gauge(v, c->cc_oldest_age);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid client_entry_oid[] = { OID_CONN, 3, 1 };
+static const oid client_entry_oid[] = { OID_cmClientEntry };
 static struct mt_table client_table = {
 	.mt_name = "cmClientTable",
 	.mt_entry = client_entry_oid,
 	.mt_entry_len = OID_LENGTH(client_entry_oid),
-	.mt_mincol = 3,
-	.mt_maxcol = 15,
+	.mt_mincol = MIB_cmClientConnections,
+	.mt_maxcol = MIB_cmClientOldestAge,
 	.mt_count = client_count,
 	.mt_index = client_index,
 	.mt_value = client_value,
@@ -269,7 +350,8 @@ client_key(const struct ct_client *cl, char *key, size_t len)
 static void
 connections_notify(void)
 {
-	static const unsigned cols[] = { 3, 10, 9 };
+	static const unsigned cols[] = { MIB_cmClientConnections,
+		MIB_cmClientInOctetRate, MIB_cmClientOutOctetRate };
 	static uint64_t last_refresh;
 	const struct notify_config *nc = &notify_config;
 	char key[48];
@@ -300,7 +382,7 @@ connections_notify(void)
 		/* Most clients are healthy and untracked: no varbinds. */
 		if (!over && !notify_tracks(NOTIFY_CLIENT_OVERLOAD, key))
 			continue;
-		for (c = 0; c < 3; c++)
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 			mibtable_varbind(&client_table, i, cols[c], &vars);
 		notify_add_threshold(&vars, NT_CLIENT_CONNECTIONS);
 		notify_add_threshold(&vars, NT_CLIENT_RATE);

@@ -12,10 +12,6 @@
 #define COREMON_VERSION	"0.1.0"
 #define COREMON_APP	"coremon"	/* reads coremon.conf */
 
-/* COREMON-MIB's root, written once: { netSnmpPlaypen 2611 }. */
-#define CM_ROOT		1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 2611
-#define CM_OBJECTS	CM_ROOT, 1
-
 /* Settings from coremon.conf, with their defaults.  Filled before the
  * agent serves anything; read-only afterwards. */
 struct cm_config {

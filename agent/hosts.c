@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 
 #include "coremond.h"
+#include "mib_archive.h"
+#include "mib_hosts.h"
 #include "mibtable.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -20,9 +22,6 @@
 #include "hostdb.h"
 #include "monitor.h"
 #include "units.h"
-
-#define OID_HOSTS	CM_OBJECTS, 6
-#define OID_ARCHIVE	CM_OBJECTS, 9
 
 static struct hostdb_config	 ho_config;
 static struct archive_config	 ho_archive_config;
@@ -177,35 +176,62 @@ hosts_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		return -1;
 	st = &s->hs_status;
 	switch (col) {
-	case 1:  mt_gauge(v, s->hs_entries); break;
-	case 2:  mt_unsigned(v, s->hs_max_hosts); break;
-	case 3:  mt_counter64(v, s->hs_evictions); break;
-	case 4:  mt_integer(v, ho_config.hc_scope); break;
-	case 5:  mt_dateandtime(v, s->hs_period == 0 ? 0 :
+	case MIB_cmHostEntries:
+		mt_gauge(v, s->hs_entries);
+		break;
+	case MIB_cmHostMaxEntries:
+		mt_unsigned(v, s->hs_max_hosts);
+		break;
+	case MIB_cmHostEvictions:
+		mt_counter64(v, s->hs_evictions);
+		break;
+	case MIB_cmHostScope:
+		mt_integer(v, ho_config.hc_scope);
+		break;
+	case MIB_cmHostPeriodStart:
+		mt_dateandtime(v, s->hs_period == 0 ? 0 :
 		    (time_t)(archive_date_days(s->hs_period * 100 + 1) * 86400));
 		break;
-	case 6:  mt_dateandtime(v, (time_t)st->hst_save_time); break;
-	case 7:  mt_integer(v, st->hst_save_result); break;
-	case 8:  mt_integer(v, st->hst_load_result); break;
-	case 9:  mt_gauge(v, st->hst_loaded); break;
-	case 10: mt_counter32(v, s->hs_number); break;
-	case 11: mt_dateandtime(v, (time_t)(s->hs_window_start_us / 1000000));
+	case MIB_cmHostLastSaveTime:
+		mt_dateandtime(v, (time_t)st->hst_save_time);
 		break;
-	case 12: mt_gauge(v, (uint64_t)s->hs_window_length_us / 1000); break;
-	case 13: mt_unsigned(v, s->hs_top_size); break;
-	case 14: mt_gauge(v, s->hs_ntop); break;
-	default: return -1;
+	case MIB_cmHostLastSaveResult:
+		mt_integer(v, st->hst_save_result);
+		break;
+	case MIB_cmHostLoadResult:
+		mt_integer(v, st->hst_load_result);
+		break;
+	case MIB_cmHostLoadEntries:
+		mt_gauge(v, st->hst_loaded);
+		break;
+	case MIB_cmHostTopWindowNumber:
+		mt_counter32(v, s->hs_number);
+		break;
+	case MIB_cmHostTopWindowStart:
+		mt_dateandtime(v, (time_t)(s->hs_window_start_us / 1000000));
+		break;
+	case MIB_cmHostTopWindowLength:
+		mt_gauge(v, (uint64_t)s->hs_window_length_us / 1000);
+		break;
+	case MIB_cmHostTopSize:
+		mt_unsigned(v, s->hs_top_size);
+		break;
+	case MIB_cmHostTopRows:
+		mt_gauge(v, s->hs_ntop);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid hosts_oid[] = { OID_HOSTS };
+static const oid hosts_oid[] = { OID_cmHosts };
 static struct mt_table hosts_scalars = {
 	.mt_name = "cmHosts",
 	.mt_entry = hosts_oid,
 	.mt_entry_len = OID_LENGTH(hosts_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 14,
+	.mt_mincol = MIB_cmHostEntries,
+	.mt_maxcol = MIB_cmHostTopRows,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = hosts_scalar_value,
@@ -239,30 +265,51 @@ host_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 3:  mt_string(v, h->hh_name, strlen(h->hh_name)); break;
-	case 4:  src = monitor_source_name(cm_monitor, h->hh_source);
-		mt_string(v, src, strlen(src)); break;
-	case 5:  mt_counter64(v, h->hh_counts.sc_octets_in); break;
-	case 6:  mt_counter64(v, h->hh_counts.sc_octets_out); break;
-	case 7:  mt_counter64(v, h->hh_counts.sc_packets_in); break;
-	case 8:  mt_counter64(v, h->hh_counts.sc_packets_out); break;
-	case 9:  mt_counter64(v, h->hh_counts.sc_octets_in +
-		    h->hh_counts.sc_octets_out); break;
-	case 10: mt_counter64(v, h->hh_sessions); break;
-	case 11: mt_dateandtime(v, (time_t)h->hh_first_seen); break;
-	case 12: mt_dateandtime(v, (time_t)h->hh_last_seen); break;
-	default: return -1;
+	case MIB_cmHostName:
+		mt_string(v, h->hh_name, strlen(h->hh_name));
+		break;
+	case MIB_cmHostSource:
+		src = monitor_source_name(cm_monitor, h->hh_source);
+		mt_string(v, src, strlen(src));
+		break;
+	case MIB_cmHostInOctets:
+		mt_counter64(v, h->hh_counts.sc_octets_in);
+		break;
+	case MIB_cmHostOutOctets:
+		mt_counter64(v, h->hh_counts.sc_octets_out);
+		break;
+	case MIB_cmHostInPackets:
+		mt_counter64(v, h->hh_counts.sc_packets_in);
+		break;
+	case MIB_cmHostOutPackets:
+		mt_counter64(v, h->hh_counts.sc_packets_out);
+		break;
+	case MIB_cmHostTotalOctets:
+		mt_counter64(v, h->hh_counts.sc_octets_in +
+		    h->hh_counts.sc_octets_out);
+		break;
+	case MIB_cmHostSessions:
+		mt_counter64(v, h->hh_sessions);
+		break;
+	case MIB_cmHostFirstSeen:
+		mt_dateandtime(v, (time_t)h->hh_first_seen);
+		break;
+	case MIB_cmHostLastSeen:
+		mt_dateandtime(v, (time_t)h->hh_last_seen);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid host_entry_oid[] = { OID_HOSTS, 15, 1 };
+static const oid host_entry_oid[] = { OID_cmHostEntry };
 static struct mt_table host_table = {
 	.mt_name = "cmHostTable",
 	.mt_entry = host_entry_oid,
 	.mt_entry_len = OID_LENGTH(host_entry_oid),
-	.mt_mincol = 3,
-	.mt_maxcol = 12,
+	.mt_mincol = MIB_cmHostName,
+	.mt_maxcol = MIB_cmHostLastSeen,
 	.mt_count = host_count,
 	.mt_index = host_index,
 	.mt_value = host_value,
@@ -309,22 +356,31 @@ hsv_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		return -1;
 	c = &h->hh_services[j].hv_counts;
 	switch (col) {
-	case 1: mt_counter64(v, c->sc_octets_in); break;
-	case 2: mt_counter64(v, c->sc_octets_out); break;
-	case 3: mt_counter64(v, c->sc_packets_in); break;
-	case 4: mt_counter64(v, c->sc_packets_out); break;
-	default: return -1;
+	case MIB_cmHostServiceInOctets:
+		mt_counter64(v, c->sc_octets_in);
+		break;
+	case MIB_cmHostServiceOutOctets:
+		mt_counter64(v, c->sc_octets_out);
+		break;
+	case MIB_cmHostServiceInPackets:
+		mt_counter64(v, c->sc_packets_in);
+		break;
+	case MIB_cmHostServiceOutPackets:
+		mt_counter64(v, c->sc_packets_out);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid hsv_entry_oid[] = { OID_HOSTS, 16, 1 };
+static const oid hsv_entry_oid[] = { OID_cmHostServiceEntry };
 static struct mt_table hsv_table = {
 	.mt_name = "cmHostServiceTable",
 	.mt_entry = hsv_entry_oid,
 	.mt_entry_len = OID_LENGTH(hsv_entry_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 4,
+	.mt_mincol = MIB_cmHostServiceInOctets,
+	.mt_maxcol = MIB_cmHostServiceOutPackets,
 	.mt_count = hsv_count,
 	.mt_index = hsv_index,
 	.mt_value = hsv_value,
@@ -358,26 +414,43 @@ top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2: mt_inet_type(v, v6); break;
-	case 3: mt_string(v, t->ht_addr, v6 ? 16 : 4); break;
-	case 4: mt_string(v, t->ht_name, strlen(t->ht_name)); break;
-	case 5: mt_counter64(v, t->ht_counts.sc_octets_in); break;
-	case 6: mt_counter64(v, t->ht_counts.sc_octets_out); break;
-	case 7: mt_counter64(v, t->ht_counts.sc_packets_in); break;
-	case 8: mt_counter64(v, t->ht_counts.sc_packets_out); break;
-	case 9: mt_counter64(v, t->ht_rate); break;
-	default: return -1;
+	case MIB_cmHostTopAddressType:
+		mt_inet_type(v, v6);
+		break;
+	case MIB_cmHostTopAddress:
+		mt_string(v, t->ht_addr, v6 ? 16 : 4);
+		break;
+	case MIB_cmHostTopName:
+		mt_string(v, t->ht_name, strlen(t->ht_name));
+		break;
+	case MIB_cmHostTopInOctets:
+		mt_counter64(v, t->ht_counts.sc_octets_in);
+		break;
+	case MIB_cmHostTopOutOctets:
+		mt_counter64(v, t->ht_counts.sc_octets_out);
+		break;
+	case MIB_cmHostTopInPackets:
+		mt_counter64(v, t->ht_counts.sc_packets_in);
+		break;
+	case MIB_cmHostTopOutPackets:
+		mt_counter64(v, t->ht_counts.sc_packets_out);
+		break;
+	case MIB_cmHostTopOctetRate:
+		mt_counter64(v, t->ht_rate);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid top_entry_oid[] = { OID_HOSTS, 17, 1 };
+static const oid top_entry_oid[] = { OID_cmHostTopEntry };
 static struct mt_table top_table = {
 	.mt_name = "cmHostTopTable",
 	.mt_entry = top_entry_oid,
 	.mt_entry_len = OID_LENGTH(top_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 9,
+	.mt_mincol = MIB_cmHostTopAddressType,
+	.mt_maxcol = MIB_cmHostTopOctetRate,
 	.mt_count = top_count,
 	.mt_index = rank_index,
 	.mt_value = top_value,
@@ -395,26 +468,41 @@ archive_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	(void)arg;
 	(void)i;
 	switch (col) {
-	case 1: mt_string(v, ho_archive_dir, strlen(ho_archive_dir)); break;
-	case 2: mt_unsigned(v, ho_archive_config.ac_days); break;
-	case 3: mt_gauge(v, a ? a->as_ndays : 0); break;
-	case 4: mt_counter32(v, a ? a->as_lines : 0); break;
-	case 5: mt_counter32(v, a ? a->as_errors : 0); break;
-	case 6: mt_dateandtime(v, a && a->as_ndays ? (time_t)archive_date_days(
-		    a->as_days[a->as_ndays - 1].ad_date) * 86400 : 0); break;
-	case 7: mt_counter32(v, a ? a->as_malformed : 0); break;
-	default: return -1;
+	case MIB_cmArchiveDirectory:
+		mt_string(v, ho_archive_dir, strlen(ho_archive_dir));
+		break;
+	case MIB_cmArchiveDays:
+		mt_unsigned(v, ho_archive_config.ac_days);
+		break;
+	case MIB_cmArchiveDayRows:
+		mt_gauge(v, a ? a->as_ndays : 0);
+		break;
+	case MIB_cmArchiveLines:
+		mt_counter32(v, a ? a->as_lines : 0);
+		break;
+	case MIB_cmArchiveWriteErrors:
+		mt_counter32(v, a ? a->as_errors : 0);
+		break;
+	case MIB_cmArchiveLastWrite:
+		mt_dateandtime(v, a && a->as_ndays ? (time_t)archive_date_days(
+		    a->as_days[a->as_ndays - 1].ad_date) * 86400 : 0);
+		break;
+	case MIB_cmArchiveBadLines:
+		mt_counter32(v, a ? a->as_malformed : 0);
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid archive_oid[] = { OID_ARCHIVE };
+static const oid archive_oid[] = { OID_cmArchive };
 static struct mt_table archive_scalars = {
 	.mt_name = "cmArchive",
 	.mt_entry = archive_oid,
 	.mt_entry_len = OID_LENGTH(archive_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 7,
+	.mt_mincol = MIB_cmArchiveDirectory,
+	.mt_maxcol = MIB_cmArchiveBadLines,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = archive_scalar_value,
@@ -444,27 +532,44 @@ day_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2: mt_dateandtime(v, (time_t)archive_date_days(d->ad_date) *
-		    86400); break;
-	case 3: mt_counter64(v, d->ad_octets_in); break;
-	case 4: mt_counter64(v, d->ad_octets_out); break;
-	case 5: mt_counter64(v, d->ad_packets_in); break;
-	case 6: mt_counter64(v, d->ad_packets_out); break;
-	case 7: mt_gauge(v, d->ad_windows); break;
-	case 8: mt_gauge(v, d->ad_rtt_mean_us); break;
-	case 9: mt_string(v, d->ad_file, strlen(d->ad_file)); break;
-	default: return -1;
+	case MIB_cmDayDate:
+		mt_dateandtime(v, (time_t)archive_date_days(d->ad_date) *
+		    86400);
+		break;
+	case MIB_cmDayInOctets:
+		mt_counter64(v, d->ad_octets_in);
+		break;
+	case MIB_cmDayOutOctets:
+		mt_counter64(v, d->ad_octets_out);
+		break;
+	case MIB_cmDayInPackets:
+		mt_counter64(v, d->ad_packets_in);
+		break;
+	case MIB_cmDayOutPackets:
+		mt_counter64(v, d->ad_packets_out);
+		break;
+	case MIB_cmDayWindows:
+		mt_gauge(v, d->ad_windows);
+		break;
+	case MIB_cmDayMeanRtt:
+		mt_gauge(v, d->ad_rtt_mean_us);
+		break;
+	case MIB_cmDayFileName:
+		mt_string(v, d->ad_file, strlen(d->ad_file));
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid day_entry_oid[] = { OID_ARCHIVE, 8, 1 };
+static const oid day_entry_oid[] = { OID_cmDayEntry };
 static struct mt_table day_table = {
 	.mt_name = "cmDayTable",
 	.mt_entry = day_entry_oid,
 	.mt_entry_len = OID_LENGTH(day_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 9,
+	.mt_mincol = MIB_cmDayDate,
+	.mt_maxcol = MIB_cmDayFileName,
 	.mt_count = day_count,
 	.mt_index = day_index,
 	.mt_value = day_value,

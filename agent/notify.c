@@ -57,7 +57,7 @@ struct nf_key {
 };
 
 static const oid nf_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
-static const oid nf_root[] = { CM_ROOT, 0 };
+static const oid nf_root[] = { OID_coremonNotifications };
 
 /* Configuration: thresholds are off unless set, and need their unit. */
 
@@ -131,13 +131,13 @@ threshold_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	return 0;
 }
 
-static const oid threshold_oid[] = { CM_OBJECTS, 10 };
+static const oid threshold_oid[] = { OID_cmNotifyObjects };
 static struct mt_table threshold_table = {
 	.mt_name = "cmNotifyObjects",
 	.mt_entry = threshold_oid,
 	.mt_entry_len = OID_LENGTH(threshold_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 6,
+	.mt_mincol = MIB_cmNotifyProbeCount,
+	.mt_maxcol = MIB_cmNotifyLinkBusyThreshold,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = threshold_value,

@@ -15,21 +15,32 @@
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
+#include "mib_notify.h"
 #include "mibtable.h"
 
-/* Notification sub-identifiers under coremonNotifications. */
+/* Notification sub-identifiers under coremonNotifications; each alarm's
+ * clear is the next one (notify.c sends kind + 1). */
 enum notify_kind {
-	NOTIFY_PROBE_DOWN = 1,		/* cleared by cmProbeUp (2) */
-	NOTIFY_PROBE_SLOW = 3,		/* cleared by cmProbeSlowCleared (4) */
-	NOTIFY_CLIENT_OVERLOAD = 5,
-	NOTIFY_CAPTURE_LOSS = 7,
-	NOTIFY_LINK_BUSY = 9,
+	NOTIFY_PROBE_DOWN = MIB_cmProbeDown,
+	NOTIFY_PROBE_SLOW = MIB_cmProbeSlow,
+	NOTIFY_CLIENT_OVERLOAD = MIB_cmClientOverload,
+	NOTIFY_CAPTURE_LOSS = MIB_cmCaptureLoss,
+	NOTIFY_LINK_BUSY = MIB_cmLinkBusy,
 };
+_Static_assert(MIB_cmProbeUp == MIB_cmProbeDown + 1 &&
+    MIB_cmProbeSlowCleared == MIB_cmProbeSlow + 1 &&
+    MIB_cmClientOverloadCleared == MIB_cmClientOverload + 1 &&
+    MIB_cmCaptureLossCleared == MIB_cmCaptureLoss + 1 &&
+    MIB_cmLinkBusyCleared == MIB_cmLinkBusy + 1, "a clear is its alarm + 1");
 
 /* cmNotifyObjects columns: the thresholds. */
 enum notify_threshold {
-	NT_PROBE_COUNT = 1, NT_PROBE_RTT, NT_CLIENT_CONNECTIONS,
-	NT_CLIENT_RATE, NT_CAPTURE_LOSS, NT_LINK_BUSY
+	NT_PROBE_COUNT = MIB_cmNotifyProbeCount,
+	NT_PROBE_RTT = MIB_cmNotifyProbeRttThreshold,
+	NT_CLIENT_CONNECTIONS = MIB_cmNotifyClientMaxConnections,
+	NT_CLIENT_RATE = MIB_cmNotifyClientMaxRate,
+	NT_CAPTURE_LOSS = MIB_cmNotifyCaptureLossThreshold,
+	NT_LINK_BUSY = MIB_cmNotifyLinkBusyThreshold,
 };
 
 struct notify_config {

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "coremond.h"
+#include "mib_probes.h"
 #include "notify.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -16,7 +17,6 @@
 #include "monitor.h"
 #include "probe.h"
 
-#define OID_PROBES	CM_OBJECTS, 8
 #define PR_MAX		256
 
 static struct probe_config	 pb_configs[PR_MAX];
@@ -83,19 +83,19 @@ history_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	(void)arg;
 	(void)i;
-	if (col != 1)
+	if (col != MIB_cmProbeHistorySize)
 		return -1;
 	mt_unsigned(v, pb_history);
 	return 0;
 }
 
-static const oid probes_oid[] = { OID_PROBES };
+static const oid probes_oid[] = { OID_cmProbes };
 static struct mt_table probes_scalars = {
 	.mt_name = "cmProbes",
 	.mt_entry = probes_oid,
 	.mt_entry_len = OID_LENGTH(probes_oid),
-	.mt_mincol = 1,
-	.mt_maxcol = 1,
+	.mt_mincol = MIB_cmProbeHistorySize,
+	.mt_maxcol = MIB_cmProbeHistorySize,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = history_value,
@@ -124,43 +124,84 @@ probe_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 
 	(void)arg;
 	switch (col) {
-	case 2:  mt_string(v, r->pr_name, strlen(r->pr_name)); break;
-	case 3:  mt_string(v, r->pr_host, strlen(r->pr_host)); break;
-	case 4:  mt_inet_type(v, v6); break;
-	case 5:  mt_string(v, r->pr_addr.pa_bytes, v6 ? 16 : 4); break;
-	case 6:  mt_unsigned(v, r->pr_interval); break;
-	case 7:  mt_unsigned(v, r->pr_timeout); break;
-	case 8:  mt_integer(v, (long)r->pr_status + 1); break;
-	case 9:  mt_gauge(v, r->pr_last_rtt_us); break;
-	case 10: mt_gauge(v, r->pr_min_rtt_us); break;
-	case 11: mt_gauge(v, r->pr_avg_rtt_us); break;
-	case 12: mt_gauge(v, r->pr_max_rtt_us); break;
-	case 13: mt_counter32(v, r->pr_sent); break;
-	case 14: mt_counter32(v, r->pr_received); break;
-	case 15: mt_gauge(v, r->pr_loss_x100); break;
-	case 16: mt_dateandtime(v, (time_t)(r->pr_last_good_us / 1000000));
+	case MIB_cmProbeName:
+		mt_string(v, r->pr_name, strlen(r->pr_name));
 		break;
-	case 17: mt_gauge(v, r->pr_consec_lost); break;
-	case 18: mt_gauge(v, r->pr_consec_slow); break;
-	case 19: mt_string(v, r->pr_error, strlen(r->pr_error)); break;
-	default: return -1;
+	case MIB_cmProbeHost:
+		mt_string(v, r->pr_host, strlen(r->pr_host));
+		break;
+	case MIB_cmProbeTargetAddressType:
+		mt_inet_type(v, v6);
+		break;
+	case MIB_cmProbeTargetAddress:
+		mt_string(v, r->pr_addr.pa_bytes, v6 ? 16 : 4);
+		break;
+	case MIB_cmProbeInterval:
+		mt_unsigned(v, r->pr_interval);
+		break;
+	case MIB_cmProbeTimeout:
+		mt_unsigned(v, r->pr_timeout);
+		break;
+	case MIB_cmProbeStatus:
+		mt_integer(v, (long)r->pr_status + 1);
+		break;
+	case MIB_cmProbeLastRtt:
+		mt_gauge(v, r->pr_last_rtt_us);
+		break;
+	case MIB_cmProbeMinRtt:
+		mt_gauge(v, r->pr_min_rtt_us);
+		break;
+	case MIB_cmProbeAvgRtt:
+		mt_gauge(v, r->pr_avg_rtt_us);
+		break;
+	case MIB_cmProbeMaxRtt:
+		mt_gauge(v, r->pr_max_rtt_us);
+		break;
+	case MIB_cmProbeSent:
+		mt_counter32(v, r->pr_sent);
+		break;
+	case MIB_cmProbeReplies:
+		mt_counter32(v, r->pr_received);
+		break;
+	case MIB_cmProbeLoss:
+		mt_gauge(v, r->pr_loss_x100);
+		break;
+	case MIB_cmProbeLastGoodReply:
+		mt_dateandtime(v, (time_t)(r->pr_last_good_us / 1000000));
+		break;
+	case MIB_cmProbeConsecutiveLost:
+		mt_gauge(v, r->pr_consec_lost);
+		break;
+	case MIB_cmProbeConsecutiveSlow:
+		mt_gauge(v, r->pr_consec_slow);
+		break;
+	case MIB_cmProbeLastError:
+		mt_string(v, r->pr_error, strlen(r->pr_error));
+		break;
+	default:
+		return -1;
 	}
 	return 0;
 }
 
-static const oid probe_entry_oid[] = { OID_PROBES, 2, 1 };
+static const oid probe_entry_oid[] = { OID_cmProbeEntry };
 static struct mt_table probe_table = {
 	.mt_name = "cmProbeTable",
 	.mt_entry = probe_entry_oid,
 	.mt_entry_len = OID_LENGTH(probe_entry_oid),
-	.mt_mincol = 2,
-	.mt_maxcol = 19,
+	.mt_mincol = MIB_cmProbeName,
+	.mt_maxcol = MIB_cmProbeLastError,
 	.mt_count = probe_count,
 	.mt_index = probe_index,
 	.mt_value = probe_value,
 	.mt_begin = probes_begin,
 	.mt_end = probes_end,
 };
+
+/* In a list of cmProbeEntry columns: where the thresholds go, and the
+ * end (no column is 0 or 100). */
+#define PV_THRESHOLDS	100
+#define PV_END		0
 
 /* The varbinds of a notification about probe i: columns of cmProbeTable,
  * then thresholds, in the order the MIB's OBJECTS clause lists them. */
@@ -169,8 +210,8 @@ probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
 {
 	netsnmp_variable_list *vars = NULL;
 
-	for (; *cols != 0; cols++)
-		if (*cols == 100)	/* marker: the thresholds go here */
+	for (; *cols != PV_END; cols++)
+		if (*cols == PV_THRESHOLDS)
 			for (; *th != 0; th++)
 				notify_add_threshold(&vars, *th);
 		else
@@ -182,15 +223,23 @@ probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
 static void
 probes_notify(void)
 {
-	/* cmProbeDown: name, type, address, status, lost in a row, count,
-	 * last good reply; cmProbeUp: name, type, address, status, RTT. */
-	static const unsigned down[] = { 2, 4, 5, 8, 17, 100, 16, 0 };
-	static const unsigned up[] = { 2, 4, 5, 8, 9, 0 };
+	/* The OBJECTS of cmProbeDown, cmProbeUp, cmProbeSlow and
+	 * cmProbeSlowCleared, in order. */
+	static const unsigned down[] = { MIB_cmProbeName,
+		MIB_cmProbeTargetAddressType, MIB_cmProbeTargetAddress,
+		MIB_cmProbeStatus, MIB_cmProbeConsecutiveLost, PV_THRESHOLDS,
+		MIB_cmProbeLastGoodReply, PV_END };
+	static const unsigned up[] = { MIB_cmProbeName,
+		MIB_cmProbeTargetAddressType, MIB_cmProbeTargetAddress,
+		MIB_cmProbeStatus, MIB_cmProbeLastRtt, PV_END };
 	static const enum notify_threshold down_th[] = { NT_PROBE_COUNT, 0 };
-	/* cmProbeSlow: ..., RTT, slow in a row, threshold, count;
-	 * cmProbeSlowCleared: ..., RTT, threshold. */
-	static const unsigned slow[] = { 2, 4, 5, 9, 18, 100, 0 };
-	static const unsigned fast[] = { 2, 4, 5, 9, 100, 0 };
+	static const unsigned slow[] = { MIB_cmProbeName,
+		MIB_cmProbeTargetAddressType, MIB_cmProbeTargetAddress,
+		MIB_cmProbeLastRtt, MIB_cmProbeConsecutiveSlow, PV_THRESHOLDS,
+		PV_END };
+	static const unsigned fast[] = { MIB_cmProbeName,
+		MIB_cmProbeTargetAddressType, MIB_cmProbeTargetAddress,
+		MIB_cmProbeLastRtt, PV_THRESHOLDS, PV_END };
 	static const enum notify_threshold slow_th[] = { NT_PROBE_RTT,
 		NT_PROBE_COUNT, 0 };
 	static const enum notify_threshold fast_th[] = { NT_PROBE_RTT, 0 };
