@@ -7,7 +7,6 @@
  * and N rows.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +33,7 @@ struct window {
 	void			(*w_consumer)(const struct window_closed *,
 				    void *);
 	void			*w_consumer_arg;
-	pthread_mutex_t		 w_lock;	/* guards w_current */
-	struct window_snapshot	*w_current;
+	struct snapshot_slot	 w_slot;	/* the latest closed window */
 };
 
 void
@@ -60,7 +58,7 @@ window_new(const struct window_config *wc, const struct services *sv,
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
-	pthread_mutex_init(&w->w_lock, NULL);
+	snapshot_slot_init(&w->w_slot);
 	w->w_config = *wc;
 	w->w_interval_us = (int64_t)wc->wc_interval * 1000000;
 	w->w_heap = malloc(wc->wc_top * sizeof(*w->w_heap));
@@ -79,10 +77,9 @@ window_free(struct window *w)
 
 	if (w == NULL)
 		return;
-	window_release(w->w_current);
+	snapshot_slot_destroy(&w->w_slot);
 	session_table_free(w->w_table);
 	free(w->w_heap);
-	pthread_mutex_destroy(&w->w_lock);
 	free(w);
 	errno = saved;
 }
@@ -185,6 +182,12 @@ window_accumulate(struct window *w, const struct session_totals *tt,
 	w->w_overflowed_total += overflowed;
 }
 
+static void
+window_snapshot_free(struct snapshot *sn)
+{
+	free(sn);	/* one allocation, wn_snap first */
+}
+
 /* The snapshot of the window closing after length_us, or NULL. */
 static struct window_snapshot *
 window_build_snapshot(struct window *w, int64_t length_us,
@@ -216,24 +219,13 @@ window_build_snapshot(struct window *w, int64_t length_us,
 	memcpy(sn->wn_cum_by_service, w->w_cum_by_service,
 	    sizeof(sn->wn_cum_by_service));
 	sn->wn_bytes = bytes;
-	sn->wn_refs = 1;	/* the window's own, handed over at publish */
+	/* The window's own reference, handed to the slot at publish. */
+	snapshot_init(&sn->wn_snap, window_snapshot_free);
 	sn->wn_nrows = nrows;
 	for (i = 0; i < nrows; i++)
 		window_fill_row(&sn->wn_rows[i], &e[w->w_heap[i]],
 		    w->w_start_us, length_us);
 	return sn;
-}
-
-static void
-window_publish(struct window *w, struct window_snapshot *sn)
-{
-	struct window_snapshot	*old;
-
-	pthread_mutex_lock(&w->w_lock);
-	old = w->w_current;
-	w->w_current = sn;
-	pthread_mutex_unlock(&w->w_lock);
-	window_release(old);
 }
 
 /* Closes the open window as [start, end_us).  0, or -1 when its snapshot
@@ -265,7 +257,7 @@ window_close(struct window *w, int64_t end_us)
 		errno = ENOMEM;
 		return -1;
 	}
-	window_publish(w, sn);
+	snapshot_publish(&w->w_slot, &sn->wn_snap);
 	return 0;
 }
 
@@ -442,36 +434,23 @@ window_flush(struct window *w)
 	return window_close(w, w->w_newest_us + 1) < 0 ? -1 : 1;
 }
 
+/* The snapshot API, typed: wn_snap is first, so the pointers convert. */
 const struct window_snapshot *
 window_acquire(struct window *w)
 {
-	struct window_snapshot	*sn;
-
-	pthread_mutex_lock(&w->w_lock);
-	sn = w->w_current;
-	if (sn != NULL)
-		__atomic_add_fetch(&sn->wn_refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&w->w_lock);
-	return sn;
+	return (const struct window_snapshot *)snapshot_acquire(&w->w_slot);
 }
 
 void
 window_snapshot_hold(const struct window_snapshot *sn)
 {
-	struct window_snapshot	*s = (struct window_snapshot *)sn;
-
-	if (s != NULL)
-		__atomic_add_fetch(&s->wn_refs, 1, __ATOMIC_RELAXED);
+	snapshot_hold(sn ? &sn->wn_snap : NULL);
 }
 
 void
 window_release(const struct window_snapshot *sn)
 {
-	struct window_snapshot	*s = (struct window_snapshot *)sn;
-
-	if (s != NULL &&
-	    __atomic_sub_fetch(&s->wn_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(s);
+	snapshot_release(sn ? &sn->wn_snap : NULL);
 }
 
 size_t

@@ -34,11 +34,11 @@
  * session of the window, and the snapshot is published.
  *
  * Snapshots are one malloc each, hold no pointer into live state, never
- * change once published, and are reference counted: window_acquire()
- * gives the latest with a reference (any thread); window_release()
- * drops it and the last release frees it.  Service indexes in a
- * snapshot refer to the catalogue the window was made with, which does
- * not change while coremond runs.
+ * change once published, and are reference counted (src/snapshot):
+ * window_acquire() gives the latest with a reference (any thread);
+ * window_release() drops it and the last release frees it.  Service
+ * indexes in a snapshot refer to the catalogue the window was made with,
+ * which does not change while coremond runs.
  *
  * Threads: the capture thread calls everything but window_acquire(),
  * window_release() and window_snapshot_hold(), which any thread may call.
@@ -53,6 +53,7 @@
 #include "localnet.h"
 #include "services.h"
 #include "session.h"
+#include "snapshot.h"
 
 #define WINDOW_INTERVAL_DEFAULT	30	/* seconds, windowInterval */
 #define WINDOW_TOP_DEFAULT	100	/* topSessions */
@@ -83,6 +84,7 @@ struct window_row {
 };
 
 struct window_snapshot {
+	struct snapshot		wn_snap;	/* first; private: src/snapshot */
 	uint64_t		wn_number;	/* windows closed since start */
 	int64_t			wn_start_us;	/* packet time, UTC */
 	int64_t			wn_length_us;
@@ -99,7 +101,6 @@ struct window_snapshot {
 	struct session_counts	wn_cum_by_proto[256];
 	struct session_counts	wn_cum_by_service[SERVICES_MAX + 1];
 	size_t			wn_bytes;	/* this allocation */
-	unsigned int		wn_refs;	/* private: acquire/release */
 	size_t			wn_nrows;	/* min(wc_top, sessions) */
 	struct window_row	wn_rows[];	/* rank 1 first */
 };

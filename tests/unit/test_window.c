@@ -447,7 +447,7 @@ test_snapshot_survives(void)
 	CHECK(latest != NULL && latest != held && latest->wn_number > 5,
 	    "later windows published newer snapshots");
 	window_release(latest);
-	copy->wn_refs = held->wn_refs;	/* private, and it did change */
+	copy->wn_snap = held->wn_snap;	/* private, and it did change */
 	CHECK(memcmp(copy, held, bytes) == 0, "the held snapshot is unchanged "
 	    "after five more windows reused the table");
 	CHECK(held->wn_rows[0].wr_counts.sc_octets_out == 149,
