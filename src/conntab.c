@@ -7,7 +7,6 @@
  * few linear passes.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,7 +36,6 @@ struct ct_sortkey {
 struct ct_snap {
 	struct ct_snapshot	 sp_pub;	/* first: the public view */
 	struct hash		*sp_cookies;	/* cookie -> row position */
-	unsigned int		 sp_refs;	/* atomic */
 };
 
 struct conntab {
@@ -50,8 +48,10 @@ struct conntab {
 	size_t			 ct_sort_cap;
 	uint32_t		*ct_inodes;	/* scratch for procpid */
 	size_t			 ct_inodes_cap;
-	pthread_mutex_t		 ct_lock;	/* guards ct_current */
-	struct ct_snap		*ct_current;	/* written by the refresher only */
+	struct snapshot_slot	 ct_slot;
+	/* The last one published: the refresher's own view, kept alive by
+	 * the slot's reference until the refresher publishes again. */
+	const struct ct_snap	*ct_last;
 	int64_t			 ct_last_try_ns;
 	int			 ct_tried;
 	uint64_t		 ct_refreshes;
@@ -400,8 +400,6 @@ ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
 static void
 ct_snap_free(struct ct_snap *sp)
 {
-	if (sp == NULL)
-		return;
 	hash_free(sp->sp_cookies);
 	free((void *)sp->sp_pub.sn_rows);
 	free((void *)sp->sp_pub.sn_clients);
@@ -470,7 +468,7 @@ ct_build_rows(struct conntab *ct, struct ct_snap *sp, struct ct_row *rows,
 			continue;
 		}
 		last = ss;
-		ct_fill_row(&rows[n], ss, ct->ct_current, sp->sp_pub.sn_mono_ns);
+		ct_fill_row(&rows[n], ss, ct->ct_last, sp->sp_pub.sn_mono_ns);
 		rc = ct_cookie_add(sp->sp_cookies, &rows[n], n);
 		n++;
 	}
@@ -579,9 +577,9 @@ ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
 		cs->cs_by_state[sp->sp_pub.sn_rows[i].cr_state]++;
 	cs->cs_listeners = listeners;
 	cs->cs_clients = sp->sp_pub.sn_nclients;
-	if (ct->ct_current != NULL)
+	if (ct->ct_last != NULL)
 		cs->cs_interval_ms = (sp->sp_pub.sn_mono_ns -
-		    ct->ct_current->sp_pub.sn_mono_ns) / 1000000;
+		    ct->ct_last->sp_pub.sn_mono_ns) / 1000000;
 	cs->cs_refreshes = ++ct->ct_refreshes;
 	cs->cs_msgs_malformed = sl->sl_stats.st_malformed;
 	cs->cs_attrs_unknown = sl->sl_stats.st_unknown_attrs;
@@ -594,17 +592,20 @@ ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
 	}
 }
 
+/* The snapshot's free function: sn_snap and sp_pub are first. */
+static void
+ct_snapshot_free(struct snapshot *sn)
+{
+	ct_snap_free((struct ct_snap *)sn);
+}
+
 static void
 ct_publish(struct conntab *ct, struct ct_snap *sp)
 {
-	struct ct_snap	*old;
-
-	sp->sp_refs = 1;	/* the table's own reference */
-	pthread_mutex_lock(&ct->ct_lock);
-	old = ct->ct_current;
-	ct->ct_current = sp;
-	pthread_mutex_unlock(&ct->ct_lock);
-	conntab_release(old ? &old->sp_pub : NULL);
+	/* The table's own reference, handed to the slot. */
+	snapshot_init(&sp->sp_pub.sn_snap, ct_snapshot_free);
+	ct->ct_last = sp;
+	snapshot_publish(&ct->ct_slot, &sp->sp_pub.sn_snap);
 }
 
 static int
@@ -686,28 +687,17 @@ conntab_refresh_if_stale(struct conntab *ct)
 	return conntab_refresh(ct) < 0 ? -1 : 1;
 }
 
+/* The snapshot API, typed: sn_snap is first, so the pointers convert. */
 const struct ct_snapshot *
 conntab_acquire(struct conntab *ct)
 {
-	struct ct_snap	*sp;
-
-	pthread_mutex_lock(&ct->ct_lock);
-	sp = ct->ct_current;
-	if (sp != NULL)
-		__atomic_add_fetch(&sp->sp_refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&ct->ct_lock);
-	return sp ? &sp->sp_pub : NULL;
+	return (const struct ct_snapshot *)snapshot_acquire(&ct->ct_slot);
 }
 
 void
 conntab_release(const struct ct_snapshot *sn)
 {
-	struct ct_snap	*sp = (struct ct_snap *)sn;	/* sp_pub is first */
-
-	if (sp == NULL)
-		return;
-	if (__atomic_sub_fetch(&sp->sp_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		ct_snap_free(sp);
+	snapshot_release(sn ? &sn->sn_snap : NULL);
 }
 
 size_t
@@ -762,7 +752,7 @@ conntab_new(const struct ct_config *cf)
 	ct = calloc(1, sizeof(*ct));
 	if (ct == NULL)
 		return NULL;
-	pthread_mutex_init(&ct->ct_lock, NULL);
+	snapshot_slot_init(&ct->ct_slot);
 	ct->ct_config = *cf;
 	if (ct->ct_config.cf_interval_ms == 0)
 		ct->ct_config.cf_interval_ms = CT_INTERVAL_DEFAULT_MS;
@@ -791,14 +781,13 @@ conntab_free(struct conntab *ct)
 
 	if (ct == NULL)
 		return;
-	conntab_release(ct->ct_current ? &ct->ct_current->sp_pub : NULL);
+	snapshot_slot_destroy(&ct->ct_slot);
 	sockdiag_close(ct->ct_diag);
 	procpid_free(ct->ct_procs);
 	sockdiag_list_free(&ct->ct_socks);
 	free(ct->ct_sort);
 	free(ct->ct_inodes);
 	free(ct->ct_procroot);
-	pthread_mutex_destroy(&ct->ct_lock);
 	free(ct);
 	errno = saved;
 }
@@ -808,8 +797,8 @@ conntab_memory(const struct conntab *ct)
 {
 	size_t	n = sizeof(*ct);
 
-	if (ct->ct_current != NULL)
-		n += ct->ct_current->sp_pub.sn_bytes;
+	if (ct->ct_last != NULL)
+		n += ct->ct_last->sp_pub.sn_bytes;
 	n += ct->ct_socks.sl_cap * sizeof(struct sd_sock);
 	n += ct->ct_sort_cap * sizeof(*ct->ct_sort);
 	n += ct->ct_inodes_cap * sizeof(*ct->ct_inodes);

@@ -6,9 +6,9 @@
  * the previous snapshot by socket cookie -- never by addresses and ports, a
  * reused 4-tuple is a new connection -- computes rates over the interval
  * between the two refreshes, attributes sockets to processes (procpid) and
- * publishes a new snapshot.  Snapshots are reference counted and never
- * change once published: a reader holds one for as long as it serves from
- * it while newer ones are built.
+ * publishes a new snapshot.  Snapshots are reference counted
+ * (src/snapshot) and never change once published: a reader holds one
+ * for as long as it serves from it while newer ones are built.
  *
  * Rows are sorted in TCP-MIB's tcpConnectionEntry index order (RFC 4022
  * section 3): local address type (IPv4 before IPv6), local address, local
@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "snapshot.h"
 #include "sockdiag.h"
 
 #define CT_INTERVAL_DEFAULT_MS	5000	/* connRefresh */
@@ -154,6 +155,7 @@ struct ct_summary {
 };
 
 struct ct_snapshot {
+	struct snapshot		 sn_snap;	/* first; private: src/snapshot */
 	const struct ct_row	*sn_rows;	/* TCP-MIB index order */
 	size_t			 sn_nrows;
 	const struct ct_client	*sn_clients;	/* (family, address) order */
