@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +50,7 @@ struct archive {
 	uint64_t		 ar_compressed;
 	uint64_t		 ar_errors;
 	char			 ar_last_error[ARCHIVE_TEXT_MAX];
-	pthread_mutex_t		 ar_lock;	/* ar_current */
-	struct archive_snapshot	*ar_current;
+	struct snapshot_slot	 ar_slot;
 };
 
 void
@@ -719,14 +717,21 @@ archive_compress_old(struct archive *ar)
 /* ---- snapshots ---- */
 
 static void
+archive_snapshot_free(struct snapshot *sn)
+{
+	free(sn);	/* one allocation, as_snap first */
+}
+
+/* 0, or -1 (ENOMEM) with the previous snapshot still current. */
+static int
 archive_publish(struct archive *ar)
 {
-	struct archive_snapshot	*sn, *old;
+	struct archive_snapshot	*sn;
 	struct archive_day	*days;
 
 	sn = calloc(1, sizeof(*sn) + ar->ar_ndays * sizeof(*days));
 	if (sn == NULL)
-		return;		/* the previous one stays */
+		return -1;
 	days = (struct archive_day *)(sn + 1);
 	if (ar->ar_ndays > 0)
 		memcpy(days, ar->ar_days, ar->ar_ndays * sizeof(*days));
@@ -739,35 +744,22 @@ archive_publish(struct archive *ar)
 	sn->as_compressed = ar->ar_compressed;
 	sn->as_errors = ar->ar_errors;
 	memcpy(sn->as_last_error, ar->ar_last_error, sizeof(sn->as_last_error));
-	sn->as_refs = 1;
-	pthread_mutex_lock(&ar->ar_lock);
-	old = ar->ar_current;
-	ar->ar_current = sn;
-	pthread_mutex_unlock(&ar->ar_lock);
-	archive_release(old);
+	snapshot_init(&sn->as_snap, archive_snapshot_free);
+	snapshot_publish(&ar->ar_slot, &sn->as_snap);
+	return 0;
 }
 
+/* The snapshot API, typed: as_snap is first, so the pointers convert. */
 const struct archive_snapshot *
 archive_acquire(struct archive *ar)
 {
-	struct archive_snapshot	*sn;
-
-	pthread_mutex_lock(&ar->ar_lock);
-	sn = ar->ar_current;
-	if (sn != NULL)
-		__atomic_add_fetch(&sn->as_refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&ar->ar_lock);
-	return sn;
+	return (const struct archive_snapshot *)snapshot_acquire(&ar->ar_slot);
 }
 
 void
 archive_release(const struct archive_snapshot *sn)
 {
-	struct archive_snapshot	*s = (struct archive_snapshot *)sn;
-
-	if (s != NULL &&
-	    __atomic_sub_fetch(&s->as_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(s);
+	snapshot_release(sn ? &sn->as_snap : NULL);
 }
 
 /* ---- open, append, free ---- */
@@ -822,7 +814,7 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 		snprintf(err, errlen, "archive: %s", strerror(errno));
 		return NULL;
 	}
-	pthread_mutex_init(&ar->ar_lock, NULL);
+	snapshot_slot_init(&ar->ar_slot);
 	ar->ar_config = *ac;
 	ar->ar_fd = -1;
 	ar->ar_dirfd = -1;
@@ -845,8 +837,7 @@ archive_open(const struct archive_config *ac, char *err, size_t errlen)
 		archive_free(ar);
 		return NULL;
 	}
-	archive_publish(ar);
-	if (ar->ar_current == NULL) {
+	if (archive_publish(ar) < 0) {
 		snprintf(err, errlen, "archive: %s", strerror(ENOMEM));
 		archive_free(ar);
 		errno = ENOMEM;
@@ -864,8 +855,7 @@ archive_free(struct archive *ar)
 		close(ar->ar_fd);
 	if (ar->ar_dirfd >= 0)
 		close(ar->ar_dirfd);
-	archive_release(ar->ar_current);
-	pthread_mutex_destroy(&ar->ar_lock);
+	snapshot_slot_destroy(&ar->ar_slot);
 	free(ar->ar_days);
 	free(ar->ar_dir);
 	free(ar);

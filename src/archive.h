@@ -54,6 +54,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snapshot.h"
+
 #define ARCHIVE_DAYS_DEFAULT		31	/* archiveDays */
 #define ARCHIVE_COMPRESS_DEFAULT	7	/* archiveCompressAfter */
 #define ARCHIVE_DAYS_MAX		36600
@@ -99,6 +101,7 @@ struct archive_day {
 };
 
 struct archive_snapshot {
+	struct snapshot		 as_snap;	/* first; private: src/snapshot */
 	size_t			 as_ndays;
 	const struct archive_day *as_days;	/* ascending date */
 	uint32_t		 as_days_max;	/* ac_days */
@@ -108,7 +111,6 @@ struct archive_snapshot {
 	uint64_t		 as_compressed;	/* files compressed since open */
 	uint64_t		 as_errors;	/* failed appends, compressions */
 	char			 as_last_error[ARCHIVE_TEXT_MAX];
-	unsigned int		 as_refs;	/* private */
 };
 
 struct archive;
