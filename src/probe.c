@@ -15,7 +15,8 @@
  *   probe_icmp.c    the ICMP/ICMPv6 wire codec, pure (and fuzzed)
  *   probe_socket.c  ping and raw sockets, sending, reading, error queue
  *   probe.c         this file: when to send, what a reply means, the
- *                   counters and history, snapshots, the thread
+ *                   counters and history, snapshots (src/snapshot),
+ *                   the thread
  * The engine shares struct probe_sock with probe_socket.c through
  * probe_int.h; it never looks at a received byte itself.
  */
@@ -64,12 +65,6 @@ struct probe_target {
 	uint64_t		 pt_newest_done;	/* sendno */
 };
 
-/* A snapshot and what only this file sees of it. */
-struct probe_snap {
-	struct probe_snapshot	 sp_pub;	/* first: the public view */
-	unsigned int		 sp_refs;	/* atomic */
-};
-
 struct probe_engine {
 	struct probe_options	 pe_opts;
 	struct probe_target	*pe_targets;
@@ -83,8 +78,7 @@ struct probe_engine {
 	uint64_t		 pe_recv_errors;
 	uint64_t		 pe_generation;
 	int			 pe_dirty;	/* changed since published */
-	pthread_mutex_t		 pe_lock;	/* guards pe_current */
-	struct probe_snap	*pe_current;
+	struct snapshot_slot	 pe_slot;
 	pthread_t		 pe_thread;
 	int			 pe_running;
 	int			 pe_stop;	/* atomic */
@@ -440,11 +434,10 @@ probe_waiting(const struct probe_target *pt)
 }
 
 static void
-probe_snap_fill(struct probe_engine *pe, struct probe_snap *sp,
+probe_snap_fill(struct probe_engine *pe, struct probe_snapshot *sn,
     struct probe_result *results, struct probe_sample *samples,
     const struct probe_clock *now)
 {
-	struct probe_snapshot	*sn = &sp->sp_pub;
 	struct probe_target	*pt;
 	struct probe_result	*r;
 	uint32_t		 i;
@@ -478,54 +471,47 @@ probe_snap_fill(struct probe_engine *pe, struct probe_snap *sp,
 	sn->sn_recv_errors = pe->pe_recv_errors;
 }
 
+static void
+probe_snap_free(struct snapshot *sn)
+{
+	free(sn);	/* one allocation, sn_snap first */
+}
+
 /* One allocation: the snapshot, its results, then all their samples.
  * On ENOMEM the previous snapshot stays and the next loop tries again. */
-void
+int
 probe_engine_publish(struct probe_engine *pe, const struct probe_clock *now)
 {
-	struct probe_snap	*sp, *old;
+	struct probe_snapshot	*sn;
 	struct probe_result	*results;
 	size_t			 nsamples = 0, i;
 
 	for (i = 0; i < pe->pe_ntargets; i++)
 		nsamples += pe->pe_targets[i].pt_hist_count;
-	sp = calloc(1, sizeof(*sp) + pe->pe_ntargets * sizeof(*results) +
+	sn = calloc(1, sizeof(*sn) + pe->pe_ntargets * sizeof(*results) +
 	    nsamples * sizeof(struct probe_sample));
-	if (sp == NULL)
-		return;
-	results = (struct probe_result *)(sp + 1);
-	probe_snap_fill(pe, sp, results,
+	if (sn == NULL)
+		return -1;
+	results = (struct probe_result *)(sn + 1);
+	probe_snap_fill(pe, sn, results,
 	    (struct probe_sample *)(results + pe->pe_ntargets), now);
-	sp->sp_refs = 1;	/* the engine's own reference */
-	pthread_mutex_lock(&pe->pe_lock);
-	old = pe->pe_current;
-	pe->pe_current = sp;
-	pthread_mutex_unlock(&pe->pe_lock);
-	probe_release(old ? &old->sp_pub : NULL);
+	snapshot_init(&sn->sn_snap, probe_snap_free);
+	snapshot_publish(&pe->pe_slot, &sn->sn_snap);
 	pe->pe_dirty = 0;
+	return 0;
 }
 
+/* The snapshot API, typed: sn_snap is first, so the pointers convert. */
 const struct probe_snapshot *
 probe_acquire(struct probe_engine *pe)
 {
-	struct probe_snap	*sp;
-
-	pthread_mutex_lock(&pe->pe_lock);
-	sp = pe->pe_current;
-	__atomic_add_fetch(&sp->sp_refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&pe->pe_lock);
-	return &sp->sp_pub;
+	return (const struct probe_snapshot *)snapshot_acquire(&pe->pe_slot);
 }
 
 void
 probe_release(const struct probe_snapshot *sn)
 {
-	struct probe_snap	*sp = (struct probe_snap *)sn;	/* sp_pub first */
-
-	if (sp == NULL)
-		return;
-	if (__atomic_sub_fetch(&sp->sp_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(sp);
+	snapshot_release(sn ? &sn->sn_snap : NULL);
 }
 
 unsigned int
@@ -641,7 +627,7 @@ probe_engine_new(const struct probe_config *pcs, size_t n,
 		goto nomem;
 	pe->pe_opts = *po;
 	pe->pe_sock4.so_fd = pe->pe_sock6.so_fd = pe->pe_wake_fd = -1;
-	pthread_mutex_init(&pe->pe_lock, NULL);
+	snapshot_slot_init(&pe->pe_slot);
 	if (n > 0 && (pe->pe_targets = calloc(n, sizeof(*pe->pe_targets))) ==
 	    NULL)
 		goto nomem;
@@ -655,8 +641,7 @@ probe_engine_new(const struct probe_config *pcs, size_t n,
 		goto fail;
 	pe->pe_seq = probe_sock_random16();
 	probe_clock_now(&now);
-	probe_engine_publish(pe, &now);
-	if (pe->pe_current == NULL)
+	if (probe_engine_publish(pe, &now) < 0)
 		goto nomem;
 	return pe;
 nomem:
@@ -675,9 +660,8 @@ probe_engine_free(struct probe_engine *pe)
 	probe_engine_stop(pe);
 	probe_sock_close(&pe->pe_sock4);
 	probe_sock_close(&pe->pe_sock6);
-	probe_release(pe->pe_current ? &pe->pe_current->sp_pub : NULL);
+	snapshot_slot_destroy(&pe->pe_slot);
 	probe_targets_free(pe);
-	pthread_mutex_destroy(&pe->pe_lock);
 	free(pe);
 }
 

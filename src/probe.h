@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "probe_addr.h"
+#include "snapshot.h"
 
 #define PROBE_NAME_MAX		32	/* characters of a probe name */
 #define PROBE_HOST_MAX		255	/* characters of a host as written */
@@ -166,6 +167,7 @@ struct probe_result {
 };
 
 struct probe_snapshot {
+	struct snapshot	sn_snap;		/* first; private: src/snapshot */
 	const struct probe_result *sn_probes;	/* in configuration order */
 	size_t		sn_nprobes;
 	uint64_t	sn_generation;		/* 1 at probe_engine_new() */
@@ -251,8 +253,9 @@ enum probe_verdict probe_engine_input(struct probe_engine *,
 	    const struct probe_packet *, const struct probe_addr *from,
 	    const struct probe_clock *now);
 
-/* Publishes a snapshot of the live state now. */
-void	probe_engine_publish(struct probe_engine *,
+/* Publishes a snapshot of the live state now.  0, or -1 (ENOMEM) with
+ * the previous snapshot still current. */
+int	probe_engine_publish(struct probe_engine *,
 	    const struct probe_clock *);
 
 #endif
