@@ -62,6 +62,7 @@
 #include "hostdb.h"
 #include "hostdb_file.h"
 #include "resolver.h"
+#include "snapshot.h"
 #include "topn.h"
 
 #define HOSTDB_ENTRY_SHIFT	4	/* 16 entries (3.3 KB) a chunk */
@@ -251,9 +252,9 @@ struct hostdb {
 	int			 hd_order_stale;	/* rebuild before use */
 	struct resolver		*hd_resolver;
 	/* Publishing and files. */
-	pthread_mutex_t		 hd_lock;	/* the members below */
+	pthread_mutex_t		 hd_lock;	/* hd_status and the writer */
 	pthread_cond_t		 hd_cond;	/* writer work and idleness */
-	struct hostdb_snapshot	*hd_current;
+	struct snapshot_slot	 hd_slot;	/* the latest snapshot */
 	struct hostdb_status	 hd_status;
 	int			 hd_save_blocked;
 	pthread_mutex_t		 hd_save_lock;	/* one save at a time */
@@ -927,9 +928,10 @@ hostdb_count(const struct hostdb *hd)
 /* ---- snapshots ---- */
 
 static void
-hostdb_snapshot_free(struct hostdb_snapshot *sn)
+hostdb_snapshot_free(struct snapshot *s)
 {
-	size_t	i;
+	struct hostdb_snapshot	*sn = (struct hostdb_snapshot *)s;
+	size_t			 i;
 
 	for (i = 0; i < sn->hs_nentry_chunks; i++)
 		hostdb_chunk_unref(sn->hs_entry_chunks[i]);
@@ -943,23 +945,14 @@ hostdb_snapshot_free(struct hostdb_snapshot *sn)
 void
 hostdb_release(const struct hostdb_snapshot *sn)
 {
-	struct hostdb_snapshot	*s = (struct hostdb_snapshot *)sn;
-
-	if (s != NULL &&
-	    __atomic_sub_fetch(&s->hs_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		hostdb_snapshot_free(s);
+	snapshot_release(sn != NULL ? &sn->hs_snap : NULL);
 }
 
+/* Never NULL: hostdb_new() published the first. */
 const struct hostdb_snapshot *
 hostdb_acquire(struct hostdb *hd)
 {
-	struct hostdb_snapshot	*sn;
-
-	pthread_mutex_lock(&hd->hd_lock);
-	sn = hd->hd_current;
-	__atomic_add_fetch(&sn->hs_refs, 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&hd->hd_lock);
-	return sn;
+	return (const struct hostdb_snapshot *)snapshot_acquire(&hd->hd_slot);
 }
 
 static const char *
@@ -1021,7 +1014,7 @@ hostdb_build_snapshot(struct hostdb *hd)
 	ec = (const struct hostdb_chunk **)(top + hd->hd_ntop);
 	wc = ec + hl->hl_entries.hp_nchunks;
 	nc = (const char **)(wc + hl->hl_wides.hp_nchunks);
-	sn->hs_refs = 1;
+	snapshot_init(&sn->hs_snap, hostdb_snapshot_free);
 	sn->hs_bytes = bytes;
 	sn->hs_number = hd->hd_number;
 	sn->hs_window_start_us = hd->hd_window_start_us;
@@ -1064,7 +1057,7 @@ hostdb_build_snapshot(struct hostdb *hd)
 static int
 hostdb_publish(struct hostdb *hd)
 {
-	struct hostdb_snapshot	*sn, *old;
+	struct hostdb_snapshot	*sn;
 
 	if (hd->hd_order_stale && hostdb_update_order(hd) < 0)
 		return -1;
@@ -1072,10 +1065,8 @@ hostdb_publish(struct hostdb *hd)
 		return -1;
 	pthread_mutex_lock(&hd->hd_lock);
 	sn->hs_status = hd->hd_status;
-	old = hd->hd_current;
-	hd->hd_current = sn;
 	pthread_mutex_unlock(&hd->hd_lock);
-	hostdb_release(old);
+	snapshot_publish(&hd->hd_slot, &sn->hs_snap);
 	return 0;
 }
 
@@ -2201,6 +2192,7 @@ hostdb_new(const struct hostdb_config *hc, const struct services *sv)
 	pthread_mutex_init(&hd->hd_lock, NULL);
 	pthread_mutex_init(&hd->hd_save_lock, NULL);
 	pthread_cond_init(&hd->hd_cond, NULL);
+	snapshot_slot_init(&hd->hd_slot);
 	hd->hd_config = *hc;
 	hd->hd_services = sv;
 	hd->hd_other = services_other(sv);
@@ -2245,7 +2237,7 @@ hostdb_free(struct hostdb *hd)
 	pthread_mutex_unlock(&hd->hd_lock);
 	if (hd->hd_writer_started)
 		pthread_join(hd->hd_writer, NULL);
-	hostdb_release(hd->hd_current);
+	snapshot_slot_destroy(&hd->hd_slot);
 	hostdb_live_free(hd->hd_live);
 	hash_free(hd->hd_wh_hash);
 	free(hd->hd_wh);

@@ -66,6 +66,7 @@
 
 #include "services.h"
 #include "session.h"
+#include "snapshot.h"
 #include "window.h"
 
 #define HOSTDB_MAX_DEFAULT	100000	/* maxHosts */
@@ -164,6 +165,7 @@ struct hostdb_status {
 };
 
 struct hostdb_snapshot {
+	struct snapshot		 hs_snap;	/* first: snapshot.h's */
 	uint64_t		 hs_number;	/* windows folded since start */
 	int64_t			 hs_window_start_us;	/* of the top list */
 	int64_t			 hs_window_length_us;
@@ -185,7 +187,6 @@ struct hostdb_snapshot {
 	const struct hostdb_top	*hs_top;	/* rank 1 first */
 	size_t			 hs_bytes;	/* its own, not the shared */
 	/* Private: hostdb.c's. */
-	unsigned int		 hs_refs;
 	const struct hostdb_chunk *const *hs_entry_chunks;
 	const struct hostdb_chunk *const *hs_wide_chunks;
 	const char *const	*hs_name_chunks;
