@@ -1108,6 +1108,9 @@ hostdb_snapshot_host(const struct hostdb_snapshot *sn, size_t pos,
 	    e->he_name) : "";
 	hh->hh_name_time = e->he_name_time;
 	hh->hh_nservices = e->he_nservices;
+	/* Its padding zeroed too: a copy compared whole (memcmp) is equal
+	 * whatever the stack held. */
+	memset(&t, 0, sizeof(t));
 	for (r = 0; r < e->he_nservices; r++) {
 		t.hv_service = e->he_service[r];
 		hostdb_row(e, w, r, &t.hv_counts);
