@@ -13,12 +13,12 @@
  * Sessions without addresses (the session table's overflow entry) are
  * counted in hs_unattributed_* only.
  *
- * Entries (208 bytes each, see hostdb.c) hold up to HOSTDB_SERVICES
+ * Entries (208 bytes each, see hostdb_table.c) hold up to HOSTDB_SERVICES
  * service rows: at most HOSTDB_SERVICES - 1 catalogue services, the rest
  * of a host's traffic goes to "other", which always has a row free, so a
  * host's services always add up to its total.  Counters are exact 64-bit
  * values whatever their size (small ones are stored narrow, see
- * hostdb.c).  Names live out of line in a string pool.
+ * hostdb_table.c).  Names live out of line in a string pool.
  *
  * Bounded: at most hc_max_hosts entries.  A window that would take the
  * table past the cap first evicts, in one batch, the least valuable
@@ -186,7 +186,7 @@ struct hostdb_snapshot {
 	size_t			 hs_ntop;
 	const struct hostdb_top	*hs_top;	/* rank 1 first */
 	size_t			 hs_bytes;	/* its own, not the shared */
-	/* Private: hostdb.c's. */
+	/* Private: the host table's (hostdb_int.h). */
 	const struct hostdb_chunk *const *hs_entry_chunks;
 	const struct hostdb_chunk *const *hs_wide_chunks;
 	const char *const	*hs_name_chunks;
@@ -269,6 +269,7 @@ int	hostdb_addr_cmp(int family_a, const uint8_t *a, int family_b,
 /*
  * For hostdb_file.c's loader: a database being built from a file, in
  * index order, put in place only when the whole file was good.
+ * hostdb_loader_new() sizes it for what hc_file's header announces.
  */
 struct hostdb_loader;
 
@@ -277,9 +278,11 @@ struct hostdb_loader *hostdb_loader_new(struct hostdb *);
  * same index at most once); hosts must come in strictly increasing index
  * order.  0, or -1 (EINVAL: out of order or bad values, ENOMEM). */
 int	hostdb_loader_add(struct hostdb_loader *, const struct hostdb_host *);
-/* Replaces the database's contents with the loader's (the caller then
- * enforces the cap and publishes); frees the loader either way.  0, or
- * -1 (ENOMEM, the database unchanged). */
+/* Replaces the database's contents with the loader's, holding period
+ * (YYYYMM, 0 none; hostdb_load() passes the file's only when it is not
+ * after the wall clock's month); the caller then enforces the cap and
+ * publishes.  Frees the loader either way.  0, or -1 (ENOMEM, the
+ * database unchanged). */
 int	hostdb_loader_commit(struct hostdb_loader *, uint32_t period);
 void	hostdb_loader_free(struct hostdb_loader *);	/* accepts NULL */
 
