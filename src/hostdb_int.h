@@ -231,8 +231,6 @@ struct hostdb_table {
 };
 
 /* hostdb_table.c */
-int	hostdb_pool_used(const struct hostdb_pool *p, uint32_t id);
-const struct hostdb_entry	*hostdb_entry_get(const struct hostdb_live *hl, uint32_t id);
 const struct hostdb_snapshot	*hostdb_table_acquire(struct hostdb_table *tb);
 int	hostdb_table_publish(struct hostdb_table *tb,
     const struct hostdb_status *st);
@@ -251,6 +249,18 @@ void	hostdb_table_enforce_cap(struct hostdb_table *tb);
 struct hostdb_loader	*hostdb_table_loader(struct hostdb_table *tb,
     uint64_t hint);
 
+/* hostdb_pool.c */
+void	hostdb_chunk_unref(const struct hostdb_chunk *c);
+void	hostdb_pool_init(struct hostdb_pool *p, size_t size,
+    unsigned int shift);
+void	hostdb_pool_free(struct hostdb_pool *p);
+int	hostdb_pool_unshare(struct hostdb_pool *p, uint32_t id);
+uint32_t	hostdb_pool_alloc(struct hostdb_pool *p);
+int	hostdb_pool_release(struct hostdb_pool *p, uint32_t id);
+void	hostdb_pool_share(const struct hostdb_pool *p,
+    const struct hostdb_chunk **out);
+size_t	hostdb_pool_memory(const struct hostdb_pool *p);
+
 /* hostdb_order.c */
 struct hostdb_order	*hostdb_order_new(size_t n4, size_t n6);
 void	hostdb_order_unref(struct hostdb_order *o);
@@ -259,6 +269,58 @@ int	hostdb_new_key(struct hostdb_table *tb,
 int	hostdb_update_order(struct hostdb_table *tb);
 
 /* Small accessors, inline: they run once a host a fold or a walk. */
+
+static inline void *
+hostdb_elem(struct hostdb_chunk *const *chunks, unsigned int shift,
+    size_t size, uint32_t id)
+{
+	return (unsigned char *)chunks[id >> shift]->hk_data +
+	    (size_t)(id & ((1u << shift) - 1)) * size;
+}
+
+static inline size_t
+hostdb_chunk_bytes(const struct hostdb_pool *p)
+{
+	return sizeof(struct hostdb_chunk) + ((size_t)1 << p->hp_shift) *
+	    p->hp_size;
+}
+
+/* Is id allocated?  A freed element keeps its old bytes (so freeing
+ * never copies a chunk a snapshot holds): test this, not the bytes. */
+static inline int
+hostdb_pool_used(const struct hostdb_pool *p, uint32_t id)
+{
+	return p->hp_used[id >> p->hp_shift] >>
+	    (id & ((1u << p->hp_shift) - 1)) & 1;
+}
+
+static inline void
+hostdb_pool_mark(struct hostdb_pool *p, uint32_t id, int used)
+{
+	uint32_t	bit = 1u << (id & ((1u << p->hp_shift) - 1));
+
+	if (used)
+		p->hp_used[id >> p->hp_shift] |= bit;
+	else
+		p->hp_used[id >> p->hp_shift] &= ~bit;
+}
+
+static inline const void *
+hostdb_pool_get(const struct hostdb_pool *p, uint32_t id)
+{
+	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
+}
+
+/* The element to write: its chunk copied first if a snapshot holds it.
+ * NULL when the copy could not be made. */
+static inline void *
+hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
+{
+	if (__atomic_load_n(&p->hp_chunks[id >> p->hp_shift]->hk_refs,
+	    __ATOMIC_ACQUIRE) != 1 && hostdb_pool_unshare(p, id) < 0)
+		return NULL;
+	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
+}
 
 static inline uint32_t
 hostdb_order_id(const struct hostdb_order *o, size_t pos)
@@ -279,6 +341,69 @@ static inline int
 hostdb_bit(const uint8_t *bits, uint32_t id)
 {
 	return bits != NULL && (bits[id >> 3] >> (id & 7) & 1);
+}
+
+static inline const struct hostdb_entry *
+hostdb_entry_get(const struct hostdb_live *hl, uint32_t id)
+{
+	return hostdb_pool_get(&hl->hl_entries, id);
+}
+
+static inline struct hostdb_entry *
+hostdb_entry_mut(struct hostdb_live *hl, uint32_t id)
+{
+	return hostdb_pool_mut(&hl->hl_entries, id);
+}
+
+static inline void
+hostdb_make_key(struct hostdb_key *k, int family, const uint8_t *addr)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->hk_addr, addr, family == AF_INET ? 4 : 16);
+	k->hk_family = (uint8_t)family;
+}
+
+static inline uint64_t
+hostdb_narrow_octets(uint32_t lo, uint16_t hi)
+{
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Row r's counters, narrow or wide. */
+static inline void
+hostdb_row(const struct hostdb_entry *e, const struct hostdb_wide *w,
+    unsigned int r, struct session_counts *c)
+{
+	const struct hostdb_narrow	*n;
+
+	if (e->he_flags & HE_WIDE) {
+		*c = w->hw_row[r];
+		return;
+	}
+	n = &e->he_u.he_narrow[r];
+	c->sc_octets_in = hostdb_narrow_octets(n->hn_octets_in_lo,
+	    n->hn_octets_in_hi);
+	c->sc_octets_out = hostdb_narrow_octets(n->hn_octets_out_lo,
+	    n->hn_octets_out_hi);
+	c->sc_packets_in = n->hn_packets_in;
+	c->sc_packets_out = n->hn_packets_out;
+}
+
+static inline const struct hostdb_wide *
+hostdb_wide_get(const struct hostdb_live *hl, const struct hostdb_entry *e)
+{
+	if (!(e->he_flags & HE_WIDE))
+		return NULL;
+	return hostdb_pool_get(&hl->hl_wides, e->he_u.he_wide);
+}
+
+static inline void
+hostdb_add_counts(struct session_counts *sum, const struct session_counts *c)
+{
+	sum->sc_octets_in += c->sc_octets_in;
+	sum->sc_octets_out += c->sc_octets_out;
+	sum->sc_packets_in += c->sc_packets_in;
+	sum->sc_packets_out += c->sc_packets_out;
 }
 
 #endif

@@ -65,216 +65,6 @@
 #include "snapshot.h"
 #include "topn.h"
 
-static void *
-hostdb_elem(struct hostdb_chunk *const *chunks, unsigned int shift,
-    size_t size, uint32_t id)
-{
-	return (unsigned char *)chunks[id >> shift]->hk_data +
-	    (size_t)(id & ((1u << shift) - 1)) * size;
-}
-
-static void
-hostdb_chunk_ref(const struct hostdb_chunk *c)
-{
-	struct hostdb_chunk	*m = (struct hostdb_chunk *)c;
-
-	__atomic_add_fetch(&m->hk_refs, 1, __ATOMIC_RELAXED);
-}
-
-static void
-hostdb_chunk_unref(const struct hostdb_chunk *c)
-{
-	struct hostdb_chunk	*m = (struct hostdb_chunk *)c;
-
-	if (__atomic_sub_fetch(&m->hk_refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(m);
-}
-
-static void
-hostdb_pool_init(struct hostdb_pool *p, size_t size, unsigned int shift)
-{
-	memset(p, 0, sizeof(*p));
-	p->hp_size = size;
-	p->hp_shift = shift;
-}
-
-static size_t
-hostdb_chunk_bytes(const struct hostdb_pool *p)
-{
-	return sizeof(struct hostdb_chunk) + ((size_t)1 << p->hp_shift) *
-	    p->hp_size;
-}
-
-/* Drops every chunk and id; the arrays stay. */
-static void
-hostdb_pool_clear(struct hostdb_pool *p)
-{
-	uint32_t	i;
-
-	for (i = 0; i < p->hp_nchunks; i++) {
-		hostdb_chunk_unref(p->hp_chunks[i]);
-		p->hp_used[i] = 0;
-	}
-	p->hp_nchunks = 0;
-	p->hp_next = 0;
-	p->hp_nfree = 0;
-}
-
-static void
-hostdb_pool_free(struct hostdb_pool *p)
-{
-	hostdb_pool_clear(p);
-	free(p->hp_chunks);
-	free(p->hp_used);
-	free(p->hp_free);
-	p->hp_chunks = NULL;
-	p->hp_used = NULL;
-	p->hp_free = NULL;
-	p->hp_cap = p->hp_free_cap = 0;
-}
-
-/* Is id allocated?  A freed element keeps its old bytes (so freeing
- * never copies a chunk a snapshot holds): test this, not the bytes. */
-int
-hostdb_pool_used(const struct hostdb_pool *p, uint32_t id)
-{
-	return p->hp_used[id >> p->hp_shift] >>
-	    (id & ((1u << p->hp_shift) - 1)) & 1;
-}
-
-static void
-hostdb_pool_mark(struct hostdb_pool *p, uint32_t id, int used)
-{
-	uint32_t	bit = 1u << (id & ((1u << p->hp_shift) - 1));
-
-	if (used)
-		p->hp_used[id >> p->hp_shift] |= bit;
-	else
-		p->hp_used[id >> p->hp_shift] &= ~bit;
-}
-
-static const void *
-hostdb_pool_get(const struct hostdb_pool *p, uint32_t id)
-{
-	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
-}
-
-/* The element to write: its chunk copied first if a snapshot holds it.
- * NULL when the copy could not be made. */
-static void *
-hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
-{
-	struct hostdb_chunk	*c = p->hp_chunks[id >> p->hp_shift], *copy;
-	size_t			 bytes = hostdb_chunk_bytes(p);
-
-	if (__atomic_load_n(&c->hk_refs, __ATOMIC_ACQUIRE) != 1) {
-		if ((copy = malloc(bytes)) == NULL)
-			return NULL;
-		memcpy(copy->hk_data, c->hk_data,
-		    bytes - sizeof(struct hostdb_chunk));
-		copy->hk_refs = 1;
-		p->hp_chunks[id >> p->hp_shift] = copy;
-		hostdb_chunk_unref(c);
-		p->hp_copies++;
-	}
-	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
-}
-
-/* A fresh id (its element zeroed), or HASH_NONE with errno set. */
-static uint32_t
-hostdb_pool_alloc(struct hostdb_pool *p)
-{
-	struct hostdb_chunk	**chunks, *c;
-	uint32_t		 *used, id, cap;
-	void			 *e;
-
-	if (p->hp_nfree > 0) {
-		id = p->hp_free[p->hp_nfree - 1];
-		/* Marked before its chunk may be copied: gcc's -fanalyzer
-		 * cannot tell hp_used[] from hp_chunks[], and takes a write
-		 * to one after a store to the other for a leak. */
-		hostdb_pool_mark(p, id, 1);
-		if ((e = hostdb_pool_mut(p, id)) == NULL) {
-			hostdb_pool_mark(p, id, 0);
-			return HASH_NONE;
-		}
-		p->hp_nfree--;
-		memset(e, 0, p->hp_size);
-		return id;
-	}
-	if (p->hp_next >= UINT32_MAX - 1) {
-		errno = ENOSPC;
-		return HASH_NONE;
-	}
-	id = p->hp_next;
-	if ((id >> p->hp_shift) == p->hp_nchunks) {
-		if (p->hp_nchunks == p->hp_cap) {
-			cap = p->hp_cap ? p->hp_cap * 2 : 64;
-			chunks = realloc(p->hp_chunks, cap * sizeof(*chunks));
-			if (chunks == NULL)
-				return HASH_NONE;
-			p->hp_chunks = chunks;
-			used = realloc(p->hp_used, cap * sizeof(*used));
-			if (used == NULL)
-				return HASH_NONE;
-			p->hp_used = used;
-			p->hp_cap = cap;
-		}
-		if ((c = calloc(1, hostdb_chunk_bytes(p))) == NULL)
-			return HASH_NONE;
-		c->hk_refs = 1;
-		/* id is the new chunk's first slot, bit 0; marked before the
-		 * chunk is stored, as above. */
-		p->hp_used[p->hp_nchunks] = 1;
-		p->hp_next++;
-		p->hp_chunks[p->hp_nchunks++] = c;
-		return id;
-	}
-	p->hp_next++;
-	hostdb_pool_mark(p, id, 1);
-	return id;
-}
-
-/* Gives id back; its bytes stay until it is allocated again.  0, or -1
- * (the id is then lost, but marked free). */
-static int
-hostdb_pool_release(struct hostdb_pool *p, uint32_t id)
-{
-	uint32_t	*f, cap;
-
-	hostdb_pool_mark(p, id, 0);
-	if (p->hp_nfree == p->hp_free_cap) {
-		cap = p->hp_free_cap ? p->hp_free_cap * 2 : 256;
-		if ((f = realloc(p->hp_free, cap * sizeof(*f))) == NULL)
-			return -1;
-		p->hp_free = f;
-		p->hp_free_cap = cap;
-	}
-	p->hp_free[p->hp_nfree++] = id;
-	return 0;
-}
-
-/* A copy of the chunk array with a reference on each, for a snapshot. */
-static void
-hostdb_pool_share(const struct hostdb_pool *p,
-    const struct hostdb_chunk **out)
-{
-	uint32_t	i;
-
-	for (i = 0; i < p->hp_nchunks; i++) {
-		hostdb_chunk_ref(p->hp_chunks[i]);
-		out[i] = p->hp_chunks[i];
-	}
-}
-
-static size_t
-hostdb_pool_memory(const struct hostdb_pool *p)
-{
-	return (size_t)p->hp_nchunks * hostdb_chunk_bytes(p) +
-	    p->hp_cap * (sizeof(*p->hp_chunks) + sizeof(*p->hp_used)) +
-	    p->hp_free_cap * sizeof(*p->hp_free);
-}
-
 static struct hostdb_names *
 hostdb_names_new(void)
 {
@@ -355,18 +145,6 @@ hostdb_names_drop(struct hostdb_names *n, uint32_t ref)
 	n->hn_garbage += len;
 }
 
-const struct hostdb_entry *
-hostdb_entry_get(const struct hostdb_live *hl, uint32_t id)
-{
-	return hostdb_pool_get(&hl->hl_entries, id);
-}
-
-static struct hostdb_entry *
-hostdb_entry_mut(struct hostdb_live *hl, uint32_t id)
-{
-	return hostdb_pool_mut(&hl->hl_entries, id);
-}
-
 static int
 hostdb_eq(const void *key, uint32_t id, void *arg)
 {
@@ -375,40 +153,6 @@ hostdb_eq(const void *key, uint32_t id, void *arg)
 
 	return e->he_family == k->hk_family &&
 	    memcmp(e->he_addr, k->hk_addr, 16) == 0;
-}
-
-static void
-hostdb_make_key(struct hostdb_key *k, int family, const uint8_t *addr)
-{
-	memset(k, 0, sizeof(*k));
-	memcpy(k->hk_addr, addr, family == AF_INET ? 4 : 16);
-	k->hk_family = (uint8_t)family;
-}
-
-static uint64_t
-hostdb_narrow_octets(uint32_t lo, uint16_t hi)
-{
-	return (uint64_t)hi << 32 | lo;
-}
-
-/* Row r's counters, narrow or wide. */
-static void
-hostdb_row(const struct hostdb_entry *e, const struct hostdb_wide *w,
-    unsigned int r, struct session_counts *c)
-{
-	const struct hostdb_narrow	*n;
-
-	if (e->he_flags & HE_WIDE) {
-		*c = w->hw_row[r];
-		return;
-	}
-	n = &e->he_u.he_narrow[r];
-	c->sc_octets_in = hostdb_narrow_octets(n->hn_octets_in_lo,
-	    n->hn_octets_in_hi);
-	c->sc_octets_out = hostdb_narrow_octets(n->hn_octets_out_lo,
-	    n->hn_octets_out_hi);
-	c->sc_packets_in = n->hn_packets_in;
-	c->sc_packets_out = n->hn_packets_out;
 }
 
 static void
@@ -428,14 +172,6 @@ hostdb_fits_narrow(const struct session_counts *c)
 	return c->sc_octets_in <= HOSTDB_NARROW_OCTETS &&
 	    c->sc_octets_out <= HOSTDB_NARROW_OCTETS &&
 	    c->sc_packets_in <= UINT32_MAX && c->sc_packets_out <= UINT32_MAX;
-}
-
-static const struct hostdb_wide *
-hostdb_wide_get(const struct hostdb_live *hl, const struct hostdb_entry *e)
-{
-	if (!(e->he_flags & HE_WIDE))
-		return NULL;
-	return hostdb_pool_get(&hl->hl_wides, e->he_u.he_wide);
 }
 
 static uint64_t
@@ -497,15 +233,6 @@ hostdb_service_row(struct hostdb_entry *e, unsigned int service,
 	e->he_service[r] = (uint8_t)service;
 	e->he_nservices++;
 	return r;
-}
-
-static void
-hostdb_add_counts(struct session_counts *sum, const struct session_counts *c)
-{
-	sum->sc_octets_in += c->sc_octets_in;
-	sum->sc_octets_out += c->sc_octets_out;
-	sum->sc_packets_in += c->sc_packets_in;
-	sum->sc_packets_out += c->sc_packets_out;
 }
 
 /* Adds c to e's row of service (e is writable).  0, or -1 when a wide
