@@ -261,6 +261,13 @@ void	hostdb_pool_share(const struct hostdb_pool *p,
     const struct hostdb_chunk **out);
 size_t	hostdb_pool_memory(const struct hostdb_pool *p);
 
+/* hostdb_names.c */
+struct hostdb_names	*hostdb_names_new(void);
+void	hostdb_names_unref(struct hostdb_names *n);
+uint32_t	hostdb_names_add(struct hostdb_names *n, const char *name);
+void	hostdb_names_drop(struct hostdb_names *n, uint32_t ref);
+void	hostdb_names_step(struct hostdb_table *tb, uint32_t now);
+
 /* hostdb_order.c */
 struct hostdb_order	*hostdb_order_new(size_t n4, size_t n6);
 void	hostdb_order_unref(struct hostdb_order *o);
@@ -320,6 +327,14 @@ hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
 	    __ATOMIC_ACQUIRE) != 1 && hostdb_pool_unshare(p, id) < 0)
 		return NULL;
 	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
+}
+
+static inline const char *
+hostdb_name_at(const char *const *chunks, uint32_t ref)
+{
+	ref--;
+	return chunks[ref >> HOSTDB_NAME_SHIFT] +
+	    (ref & (HOSTDB_NAME_CHUNK - 1));
 }
 
 static inline uint32_t
@@ -404,6 +419,15 @@ hostdb_add_counts(struct session_counts *sum, const struct session_counts *c)
 	sum->sc_octets_out += c->sc_octets_out;
 	sum->sc_packets_in += c->sc_packets_in;
 	sum->sc_packets_out += c->sc_packets_out;
+}
+
+static inline const char *
+hostdb_live_name(const struct hostdb_live *hl, uint32_t ref)
+{
+	if (ref == 0)
+		return "";
+	return hostdb_name_at((const char *const *)hl->hl_names->hn_chunks,
+	    ref);
 }
 
 #endif
