@@ -231,9 +231,6 @@ struct hostdb_table {
 };
 
 /* hostdb_table.c */
-const struct hostdb_snapshot	*hostdb_table_acquire(struct hostdb_table *tb);
-int	hostdb_table_publish(struct hostdb_table *tb,
-    const struct hostdb_status *st);
 uint32_t	hostdb_period_of(int64_t us);
 int	hostdb_table_clear(struct hostdb_table *tb);
 uint32_t	hostdb_table_period(const struct hostdb_table *tb);
@@ -274,6 +271,11 @@ void	hostdb_order_unref(struct hostdb_order *o);
 int	hostdb_new_key(struct hostdb_table *tb,
     const struct hostdb_key *k, uint32_t id);
 int	hostdb_update_order(struct hostdb_table *tb);
+
+/* hostdb_snap.c */
+const struct hostdb_snapshot	*hostdb_table_acquire(struct hostdb_table *tb);
+int	hostdb_table_publish(struct hostdb_table *tb,
+    const struct hostdb_status *st);
 
 /* Small accessors, inline: they run once a host a fold or a walk. */
 
