@@ -231,18 +231,20 @@ struct hostdb_table {
 };
 
 /* hostdb_table.c */
-uint32_t	hostdb_period_of(int64_t us);
+uint64_t	hostdb_entry_octets(const struct hostdb_live *hl,
+    const struct hostdb_entry *e);
+int	hostdb_entry_add(struct hostdb_live *hl, unsigned int other,
+    struct hostdb_entry *e, unsigned int service,
+    const struct session_counts *c);
+void	hostdb_entry_free(struct hostdb_live *hl, uint32_t id);
+size_t	hostdb_count(const struct hostdb_table *tb);
 int	hostdb_table_clear(struct hostdb_table *tb);
 uint32_t	hostdb_table_period(const struct hostdb_table *tb);
-int	hostdb_table_add_window(struct hostdb_table *tb,
-    const struct window_closed *wd, const struct hostdb_status *st,
-    int failed);
 struct hostdb_table	*hostdb_table_new(const struct hostdb_config *hc,
     const struct services *sv);
 void	hostdb_table_free(struct hostdb_table *tb);
 void	hostdb_table_set_resolver(struct hostdb_table *tb, struct resolver *r);
 size_t	hostdb_table_memory(const struct hostdb_table *tb);
-void	hostdb_table_enforce_cap(struct hostdb_table *tb);
 struct hostdb_loader	*hostdb_table_loader(struct hostdb_table *tb,
     uint64_t hint);
 
@@ -276,6 +278,14 @@ int	hostdb_update_order(struct hostdb_table *tb);
 const struct hostdb_snapshot	*hostdb_table_acquire(struct hostdb_table *tb);
 int	hostdb_table_publish(struct hostdb_table *tb,
     const struct hostdb_status *st);
+
+/* hostdb_fold.c */
+int	hostdb_wh_eq(const void *key, uint32_t index, void *arg);
+uint32_t	hostdb_period_of(int64_t us);
+int	hostdb_table_add_window(struct hostdb_table *tb,
+    const struct window_closed *wd, const struct hostdb_status *st,
+    int failed);
+void	hostdb_table_enforce_cap(struct hostdb_table *tb);
 
 /* Small accessors, inline: they run once a host a fold or a walk. */
 
