@@ -490,7 +490,8 @@ hostdb_insert(struct hostdb_table *tb, const struct hostdb_key *k, uint32_t hv)
 		goto fail;
 	if (hash_insert(hl->hl_hash, hv, id) < 0)
 		goto fail;
-	if (hostdb_new_key(tb, k, id) < 0) {
+	if (hostdb_keys_add(&tb->tb_new, k->hk_family, k->hk_addr,
+	    id) < 0) {
 		hash_remove(hl->hl_hash, hv, id);
 		goto fail;
 	}

@@ -128,6 +128,15 @@ struct hostdb_key6 {
 	uint32_t	k6_id;
 };
 
+/* Index order keys not merged yet (a window's new hosts, a file's
+ * hosts), appended in any order. */
+struct hostdb_keys {
+	uint64_t		*hy_v4;		/* address << 32 | id */
+	size_t			 hy_n4, hy_cap4;
+	struct hostdb_key6	*hy_v6;
+	size_t			 hy_n6, hy_cap6;
+};
+
 /* The index order: IPv4 then IPv6, each ascending by address. */
 struct hostdb_order {
 	unsigned int		 ho_refs;
@@ -187,17 +196,14 @@ struct hostdb_loader {
 	uint32_t		 ld_hv[HOSTDB_LOAD_BATCH];	/* not yet */
 	uint32_t		 ld_id[HOSTDB_LOAD_BATCH];	/* hashed */
 	size_t			 ld_pending;
-	uint64_t		*ld_v4;
-	size_t			 ld_n4, ld_cap4;
-	struct hostdb_key6	*ld_v6;
-	size_t			 ld_n6, ld_cap6;
+	struct hostdb_keys	 ld_keys;	/* the order, as read */
 	int			 ld_family;	/* of the last host, 0 none */
 	uint8_t			 ld_addr[16];
 };
 
 /* The host table: the model of one database (hostdb.c owns one). */
 struct hostdb_table {
-	struct hostdb_config	 tb_config;	/* hc_file, hc_archive_dir NULL */
+	struct hostdb_config	 tb_config;	/* no files: hostdb.c has them */
 	unsigned int		 tb_other;	/* services index of "other" */
 	struct hostdb_live	*tb_live;
 	uint32_t		 tb_period;
@@ -219,10 +225,7 @@ struct hostdb_table {
 	size_t			 tb_sess_cap;
 	uint32_t		*tb_top;	/* window hosts, best first */
 	size_t			 tb_ntop;
-	uint64_t		*tb_new4;
-	size_t			 tb_nnew4, tb_new4_cap;
-	struct hostdb_key6	*tb_new6;
-	size_t			 tb_nnew6, tb_new6_cap;
+	struct hostdb_keys	 tb_new;	/* the window's new hosts */
 	uint8_t			*tb_evicted;	/* bitmap of ids, or NULL */
 	size_t			 tb_evicted_bytes;
 	int			 tb_order_stale;	/* rebuild before use */
@@ -270,8 +273,10 @@ void	hostdb_names_step(struct hostdb_table *tb, uint32_t now);
 /* hostdb_order.c */
 struct hostdb_order	*hostdb_order_new(size_t n4, size_t n6);
 void	hostdb_order_unref(struct hostdb_order *o);
-int	hostdb_new_key(struct hostdb_table *tb,
-    const struct hostdb_key *k, uint32_t id);
+int	hostdb_keys_add(struct hostdb_keys *ky, int family,
+    const uint8_t *addr, uint32_t id);
+void	hostdb_keys_free(struct hostdb_keys *ky);
+size_t	hostdb_keys_memory(const struct hostdb_keys *ky);
 int	hostdb_update_order(struct hostdb_table *tb);
 
 /* hostdb_snap.c */

@@ -97,34 +97,50 @@ hostdb_order_merge(const struct hostdb_order *old, const uint8_t *evicted,
 	return o;
 }
 
+/* Appends (addr, id).  0, or -1 when memory ran out. */
 int
-hostdb_new_key(struct hostdb_table *tb, const struct hostdb_key *k, uint32_t id)
+hostdb_keys_add(struct hostdb_keys *ky, int family, const uint8_t *addr,
+    uint32_t id)
 {
 	void	*p;
 	size_t	 cap;
 
-	if (k->hk_family == AF_INET) {
-		if (tb->tb_nnew4 == tb->tb_new4_cap) {
-			cap = tb->tb_new4_cap ? tb->tb_new4_cap * 2 : 1024;
-			if ((p = realloc(tb->tb_new4, cap * 8)) == NULL)
+	if (family == AF_INET) {
+		if (ky->hy_n4 == ky->hy_cap4) {
+			cap = ky->hy_cap4 ? ky->hy_cap4 * 2 : 1024;
+			if ((p = realloc(ky->hy_v4, cap * 8)) == NULL)
 				return -1;
-			tb->tb_new4 = p;
-			tb->tb_new4_cap = cap;
+			ky->hy_v4 = p;
+			ky->hy_cap4 = cap;
 		}
-		tb->tb_new4[tb->tb_nnew4++] = hostdb_key4(k->hk_addr, id);
+		ky->hy_v4[ky->hy_n4++] = hostdb_key4(addr, id);
 		return 0;
 	}
-	if (tb->tb_nnew6 == tb->tb_new6_cap) {
-		cap = tb->tb_new6_cap ? tb->tb_new6_cap * 2 : 256;
-		if ((p = realloc(tb->tb_new6, cap *
+	if (ky->hy_n6 == ky->hy_cap6) {
+		cap = ky->hy_cap6 ? ky->hy_cap6 * 2 : 256;
+		if ((p = realloc(ky->hy_v6, cap *
 		    sizeof(struct hostdb_key6))) == NULL)
 			return -1;
-		tb->tb_new6 = p;
-		tb->tb_new6_cap = cap;
+		ky->hy_v6 = p;
+		ky->hy_cap6 = cap;
 	}
-	memcpy(tb->tb_new6[tb->tb_nnew6].k6_addr, k->hk_addr, 16);
-	tb->tb_new6[tb->tb_nnew6++].k6_id = id;
+	memcpy(ky->hy_v6[ky->hy_n6].k6_addr, addr, 16);
+	ky->hy_v6[ky->hy_n6++].k6_id = id;
 	return 0;
+}
+
+void
+hostdb_keys_free(struct hostdb_keys *ky)
+{
+	free(ky->hy_v4);
+	free(ky->hy_v6);
+	memset(ky, 0, sizeof(*ky));
+}
+
+size_t
+hostdb_keys_memory(const struct hostdb_keys *ky)
+{
+	return ky->hy_cap4 * 8 + ky->hy_cap6 * sizeof(struct hostdb_key6);
 }
 
 /* The order of every live entry, sorted from scratch; NULL when memory
@@ -183,20 +199,22 @@ hostdb_update_order(struct hostdb_table *tb)
 
 	if (tb->tb_order_stale)
 		o = hostdb_order_rebuild(hl);
-	else if (tb->tb_nnew4 == 0 && tb->tb_nnew6 == 0 &&
+	else if (tb->tb_new.hy_n4 == 0 && tb->tb_new.hy_n6 == 0 &&
 	    tb->tb_evicted == NULL)
 		return 0;
 	else {
-		if (tb->tb_nnew4 > 1)
-			qsort(tb->tb_new4, tb->tb_nnew4, sizeof(*tb->tb_new4),
+		if (tb->tb_new.hy_n4 > 1)
+			qsort(tb->tb_new.hy_v4, tb->tb_new.hy_n4, 8,
 			    hostdb_u64_cmp);
-		if (tb->tb_nnew6 > 1)
-			qsort(tb->tb_new6, tb->tb_nnew6, sizeof(*tb->tb_new6),
+		if (tb->tb_new.hy_n6 > 1)
+			qsort(tb->tb_new.hy_v6, tb->tb_new.hy_n6,
+			    sizeof(struct hostdb_key6),
 			    hostdb_key6_cmp);
 		o = hostdb_order_merge(hl->hl_order, tb->tb_evicted,
-		    tb->tb_new4, tb->tb_nnew4, tb->tb_new6, tb->tb_nnew6);
+		    tb->tb_new.hy_v4, tb->tb_new.hy_n4, tb->tb_new.hy_v6,
+		    tb->tb_new.hy_n6);
 	}
-	tb->tb_nnew4 = tb->tb_nnew6 = 0;
+	tb->tb_new.hy_n4 = tb->tb_new.hy_n6 = 0;
 	free(tb->tb_evicted);
 	tb->tb_evicted = NULL;
 	tb->tb_evicted_bytes = 0;

@@ -287,8 +287,7 @@ hostdb_table_free(struct hostdb_table *tb)
 	free(tb->tb_wh);
 	free(tb->tb_sess_host);
 	free(tb->tb_top);
-	free(tb->tb_new4);
-	free(tb->tb_new6);
+	hostdb_keys_free(&tb->tb_new);
 	free(tb->tb_evicted);
 	free(tb);
 }
@@ -314,7 +313,7 @@ hostdb_table_memory(const struct hostdb_table *tb)
 	    n->hn_cap * sizeof(char *) +
 	    hash_memory(tb->tb_wh_hash) + tb->tb_wh_cap * sizeof(*tb->tb_wh) +
 	    tb->tb_sess_cap * sizeof(*tb->tb_sess_host) +
-	    tb->tb_new4_cap * 8 + tb->tb_new6_cap * sizeof(*tb->tb_new6);
+	    hostdb_keys_memory(&tb->tb_new);
 }
 
 /* A loader for tb, with room for hint hosts (what the file says). */
@@ -346,40 +345,8 @@ hostdb_loader_free(struct hostdb_loader *ld)
 	if (ld == NULL)
 		return;
 	hostdb_live_free(ld->ld_live);
-	free(ld->ld_v4);
-	free(ld->ld_v6);
+	hostdb_keys_free(&ld->ld_keys);
 	free(ld);
-}
-
-static int
-hostdb_loader_key(struct hostdb_loader *ld, const struct hostdb_host *hh,
-    uint32_t id)
-{
-	void	*p;
-	size_t	 cap;
-
-	if (hh->hh_family == AF_INET) {
-		if (ld->ld_n4 == ld->ld_cap4) {
-			cap = ld->ld_cap4 ? ld->ld_cap4 * 2 : 1024;
-			if ((p = realloc(ld->ld_v4, cap * 8)) == NULL)
-				return -1;
-			ld->ld_v4 = p;
-			ld->ld_cap4 = cap;
-		}
-		ld->ld_v4[ld->ld_n4++] = hostdb_key4(hh->hh_addr, id);
-		return 0;
-	}
-	if (ld->ld_n6 == ld->ld_cap6) {
-		cap = ld->ld_cap6 ? ld->ld_cap6 * 2 : 256;
-		if ((p = realloc(ld->ld_v6, cap *
-		    sizeof(struct hostdb_key6))) == NULL)
-			return -1;
-		ld->ld_v6 = p;
-		ld->ld_cap6 = cap;
-	}
-	memcpy(ld->ld_v6[ld->ld_n6].k6_addr, hh->hh_addr, 16);
-	ld->ld_v6[ld->ld_n6++].k6_id = id;
-	return 0;
 }
 
 static int
@@ -451,7 +418,8 @@ hostdb_loader_add(struct hostdb_loader *ld, const struct hostdb_host *hh)
 		    hh->hh_services[i].hv_service,
 		    &hh->hh_services[i].hv_counts) < 0)
 			goto nomem;
-	if (hostdb_loader_key(ld, hh, id) < 0)
+	if (hostdb_keys_add(&ld->ld_keys, hh->hh_family, hh->hh_addr,
+	    id) < 0)
 		goto nomem;
 	ld->ld_hv[ld->ld_pending] = hv;
 	ld->ld_id[ld->ld_pending++] = id;
@@ -474,15 +442,17 @@ hostdb_loader_commit(struct hostdb_loader *ld, uint32_t period)
 	struct hostdb_order	*o;
 
 	if (hostdb_loader_flush(ld) < 0 ||
-	    (o = hostdb_order_new(ld->ld_n4, ld->ld_n6)) == NULL) {
+	    (o = hostdb_order_new(ld->ld_keys.hy_n4,
+	    ld->ld_keys.hy_n6)) == NULL) {
 		hostdb_loader_free(ld);
 		errno = ENOMEM;
 		return -1;
 	}
-	if (ld->ld_n4 > 0)
-		memcpy(o->ho_v4, ld->ld_v4, ld->ld_n4 * 8);
-	if (ld->ld_n6 > 0)
-		memcpy(o->ho_v6, ld->ld_v6, ld->ld_n6 * sizeof(*o->ho_v6));
+	if (ld->ld_keys.hy_n4 > 0)
+		memcpy(o->ho_v4, ld->ld_keys.hy_v4, ld->ld_keys.hy_n4 * 8);
+	if (ld->ld_keys.hy_n6 > 0)
+		memcpy(o->ho_v6, ld->ld_keys.hy_v6,
+		    ld->ld_keys.hy_n6 * sizeof(*o->ho_v6));
 	hostdb_order_unref(hl->hl_order);
 	hl->hl_order = o;
 	hostdb_live_free(tb->tb_live);
