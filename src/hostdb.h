@@ -27,7 +27,7 @@
  * top list -- and counts them in hs_evictions.  A new host that still
  * finds no room is not stored (counted in hs_dropped).
  *
- * Snapshots are immutable and reference counted (like window.h's):
+ * Snapshots are immutable and reference counted (snapshot.h):
  * hostdb_acquire() gives the latest to any thread.  A snapshot holds the
  * whole database in cmHostTable index order (address type, IPv4 before
  * IPv6, then address bytes), read with hostdb_snapshot_host() by
@@ -52,6 +52,10 @@
  * Names (optional): with a resolver set (resolver.h), each window picks
  * up finished lookups and asks for the hosts of the window that have no
  * name yet, or one older than hc_name_ttl; it never waits.
+ *
+ * Where it lives: hostdb.c is the object -- the files, the writer thread,
+ * the monthly roll -- and calls the host table behind hostdb_int.h
+ * (hostdb_table.c and the files it lists), which never calls back.
  *
  * Threads: the capture thread calls hostdb_add_window(),
  * hostdb_set_resolver() and (before it starts) hostdb_load(); any thread
