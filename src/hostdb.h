@@ -13,12 +13,12 @@
  * Sessions without addresses (the session table's overflow entry) are
  * counted in hs_unattributed_* only.
  *
- * Entries (208 bytes each, see hostdb.c) hold up to HOSTDB_SERVICES
+ * Entries (208 bytes each, see hostdb_table.c) hold up to HOSTDB_SERVICES
  * service rows: at most HOSTDB_SERVICES - 1 catalogue services, the rest
  * of a host's traffic goes to "other", which always has a row free, so a
  * host's services always add up to its total.  Counters are exact 64-bit
  * values whatever their size (small ones are stored narrow, see
- * hostdb.c).  Names live out of line in a string pool.
+ * hostdb_table.c).  Names live out of line in a string pool.
  *
  * Bounded: at most hc_max_hosts entries.  A window that would take the
  * table past the cap first evicts, in one batch, the least valuable
@@ -27,7 +27,7 @@
  * top list -- and counts them in hs_evictions.  A new host that still
  * finds no room is not stored (counted in hs_dropped).
  *
- * Snapshots are immutable and reference counted (like window.h's):
+ * Snapshots are immutable and reference counted (snapshot.h):
  * hostdb_acquire() gives the latest to any thread.  A snapshot holds the
  * whole database in cmHostTable index order (address type, IPv4 before
  * IPv6, then address bytes), read with hostdb_snapshot_host() by
@@ -53,6 +53,10 @@
  * up finished lookups and asks for the hosts of the window that have no
  * name yet, or one older than hc_name_ttl; it never waits.
  *
+ * Where it lives: hostdb.c is the object -- the files, the writer thread,
+ * the monthly roll -- and calls the host table behind hostdb_int.h
+ * (hostdb_table.c and the files it lists), which never calls back.
+ *
  * Threads: the capture thread calls hostdb_add_window(),
  * hostdb_set_resolver() and (before it starts) hostdb_load(); any thread
  * may call hostdb_acquire(), hostdb_release(), hostdb_status(),
@@ -66,6 +70,7 @@
 
 #include "services.h"
 #include "session.h"
+#include "snapshot.h"
 #include "window.h"
 
 #define HOSTDB_MAX_DEFAULT	100000	/* maxHosts */
@@ -164,6 +169,7 @@ struct hostdb_status {
 };
 
 struct hostdb_snapshot {
+	struct snapshot		 hs_snap;	/* first: snapshot.h's */
 	uint64_t		 hs_number;	/* windows folded since start */
 	int64_t			 hs_window_start_us;	/* of the top list */
 	int64_t			 hs_window_length_us;
@@ -184,8 +190,7 @@ struct hostdb_snapshot {
 	size_t			 hs_ntop;
 	const struct hostdb_top	*hs_top;	/* rank 1 first */
 	size_t			 hs_bytes;	/* its own, not the shared */
-	/* Private: hostdb.c's. */
-	unsigned int		 hs_refs;
+	/* Private: the host table's (hostdb_int.h). */
 	const struct hostdb_chunk *const *hs_entry_chunks;
 	const struct hostdb_chunk *const *hs_wide_chunks;
 	const char *const	*hs_name_chunks;
@@ -268,6 +273,7 @@ int	hostdb_addr_cmp(int family_a, const uint8_t *a, int family_b,
 /*
  * For hostdb_file.c's loader: a database being built from a file, in
  * index order, put in place only when the whole file was good.
+ * hostdb_loader_new() sizes it for what hc_file's header announces.
  */
 struct hostdb_loader;
 
@@ -276,9 +282,11 @@ struct hostdb_loader *hostdb_loader_new(struct hostdb *);
  * same index at most once); hosts must come in strictly increasing index
  * order.  0, or -1 (EINVAL: out of order or bad values, ENOMEM). */
 int	hostdb_loader_add(struct hostdb_loader *, const struct hostdb_host *);
-/* Replaces the database's contents with the loader's (the caller then
- * enforces the cap and publishes); frees the loader either way.  0, or
- * -1 (ENOMEM, the database unchanged). */
+/* Replaces the database's contents with the loader's, holding period
+ * (YYYYMM, 0 none; hostdb_load() passes the file's only when it is not
+ * after the wall clock's month); the caller then enforces the cap and
+ * publishes.  Frees the loader either way.  0, or -1 (ENOMEM, the
+ * database unchanged). */
 int	hostdb_loader_commit(struct hostdb_loader *, uint32_t period);
 void	hostdb_loader_free(struct hostdb_loader *);	/* accepts NULL */
 

@@ -24,7 +24,7 @@
 #include "services.h"
 
 #define SEC		1000000LL
-#define NAME_CHUNK	65536		/* hostdb.c's names chunk */
+#define NAME_CHUNK	65536		/* hostdb_names.c's names chunk */
 #define HOSTS		12000
 #define CAP		1000
 
