@@ -70,3 +70,4 @@ wait_about 5 102 "$NEW" 60
 check "all $NEW new overloaded clients raise cmClientOverload ($(about 5 102) did)" \
 	test "$(about 5 102)" = "$NEW"
 kill "$CPID"; wait "$CPID" 2>/dev/null
+exit 0

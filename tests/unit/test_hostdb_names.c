@@ -32,7 +32,7 @@
 int
 main(void)
 {
-	printf("# skipped: malloc() cannot be wrapped under ASan\n");
+	printf("skip - test_hostdb_names: malloc() cannot be wrapped under ASan\n");
 	return check_done();
 }
 #else
