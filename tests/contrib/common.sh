@@ -101,6 +101,8 @@ accepts() {
 		kill $ap 2>/dev/null; wait $ap 2>/dev/null; return 0
 	fi
 	kill $ap 2>/dev/null; wait $ap 2>/dev/null
+	echo "# coremond did not accept: $* ($((n / 10)) s):"
+	head -5 "$T/probe.out" | sed 's/^/#   /'
 	return 1
 }
 

@@ -100,7 +100,8 @@ kill "$CM_PID"; wait "$CM_PID"; rc=$?
 check "coremond stops with status 0 on SIGTERM (Restart=on-failure leaves it stopped)" test "$rc" = 0
 check "net-snmp saved its persistent file in the state directory, no write failed ($(ls "$T/state/snmp" | tr '\n' ' '))" \
 	sh -c "test -f '$T/state/snmp/coremon.conf' && ! grep -qi 'cannot\\|failure' '$T/state/coremond.log'"
-if grep -q '^hostdbFile' "$T/coremon.conf"; then
+# The host database is kept (and saved) only with capture.
+if grep -q '^hostdbFile' "$T/coremon.conf" && grep -q '^captureInterface' "$T/coremon.conf"; then
 	check "it saved the host database in its state directory at exit ($(ls "$T/state" | tr '\n' ' '))" test -s "$T/state/hostdb"
 else
 	skip "host database in the state directory: this coremond has no hostdbFile yet"
