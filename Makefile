@@ -30,7 +30,7 @@ CFLAGS   += -std=c11 $(OPT) $(WARN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-SRC_C     := $(sort $(wildcard src/*.c))
+SRC_C     := $(sort $(wildcard src/*.c src/*/*.c))
 AGENT_C   := $(sort $(wildcard agent/*.c))
 UNIT_C    := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_C    := $(sort $(wildcard tests/tools/*.c))

@@ -21,7 +21,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "monitor.h"
-#include "pipeline.h"
+#include "capture/pipeline.h"
 
 static struct pipeline_config	 cp_config;
 static struct services		*cp_services;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "coremond.h"
-#include "procstat.h"
+#include "traffic/procstat.h"
 
 struct cm_config cm_config = {
 	.cc_sample_interval = 5,

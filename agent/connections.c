@@ -18,7 +18,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include "conntab.h"
+#include "conns/conntab.h"
 #include "monitor.h"
 
 static const struct ct_snapshot	*cn_snap;	/* held during a request */

@@ -11,8 +11,8 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include "hash.h"
-#include "units.h"
+#include "lib/hash.h"
+#include "lib/units.h"
 
 #define NOTIFY_MAX_INSTANCES	4096
 #define NOTIFY_KEY_MAX		64

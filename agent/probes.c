@@ -15,7 +15,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "monitor.h"
-#include "probe.h"
+#include "probe/probe.h"
 
 #define PR_MAX		256
 

@@ -15,7 +15,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "monitor.h"
-#include "sampler.h"
+#include "traffic/sampler.h"
 
 static const struct sampler	*tr;	/* the monitor's, this thread's */
 

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errbuf.h"
-#include "logq.h"
+#include "lib/errbuf.h"
+#include "lib/logq.h"
 #include "monitor.h"
-#include "resolver.h"
+#include "store/resolver.h"
 
 struct monitor {
 	struct monitor_config	 mo_config;

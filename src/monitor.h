@@ -31,12 +31,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "archive.h"
-#include "conntab.h"
-#include "hostdb.h"
-#include "pipeline.h"
-#include "probe.h"
-#include "sampler.h"
+#include "store/archive.h"
+#include "conns/conntab.h"
+#include "store/hostdb.h"
+#include "capture/pipeline.h"
+#include "probe/probe.h"
+#include "traffic/sampler.h"
 
 struct monitor_config {
 	struct sampler_config	  mc_sampler;

@@ -12,7 +12,7 @@
 
 #include <pcap/pcap.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 
 struct cap_source {
 	pcap_t		*so_pcap;

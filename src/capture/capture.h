@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "capture/decode.h"
 
 #define CAP_MAX_SOURCES		16
 #define CAP_NAME_MAX		64

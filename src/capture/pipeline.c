@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
+#include "capture/pipeline.h"
 
 #define PIPELINE_MAX_CONSUMERS	4
 

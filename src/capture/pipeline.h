@@ -12,10 +12,10 @@
 #ifndef PIPELINE_H
 #define PIPELINE_H
 
-#include "capture.h"
-#include "localnet.h"
-#include "services.h"
-#include "window.h"
+#include "capture/capture.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
+#include "capture/window.h"
 
 struct pipeline_config {
 	struct cap_config	pc_capture;

@@ -46,9 +46,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
-#include "localnet.h"
-#include "services.h"
+#include "capture/decode.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
 
 #define SESSION_MAX_DEFAULT	200000	/* maxSessions */
 /* se_first and se_last count ticks of 2^10 us from the window start: a

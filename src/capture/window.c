@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topn.h"
-#include "window.h"
+#include "lib/topn.h"
+#include "capture/window.h"
 
 struct window {
 	struct window_config	 w_config;

@@ -49,11 +49,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
-#include "localnet.h"
-#include "services.h"
-#include "session.h"
-#include "snapshot.h"
+#include "capture/decode.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
+#include "capture/session.h"
+#include "lib/snapshot.h"
 
 #define WINDOW_INTERVAL_DEFAULT	30	/* seconds, windowInterval */
 #define WINDOW_TOP_DEFAULT	100	/* topSessions */

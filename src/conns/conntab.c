@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "conntab.h"
-#include "hash.h"
-#include "procpid.h"
-#include "sockdiag.h"
+#include "conns/conntab.h"
+#include "lib/hash.h"
+#include "conns/procpid.h"
+#include "conns/sockdiag.h"
 
 #define CT_NSEC			1000000000LL
 #define CT_PREFETCH		8	/* rows ahead */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procpid.h"
+#include "conns/procpid.h"
 
 enum pp_state {
 	PP_UNKNOWN,	/* new, not searched for yet */

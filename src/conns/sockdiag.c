@@ -25,7 +25,7 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 
-#include "sockdiag.h"
+#include "conns/sockdiag.h"
 
 /* Receive buffer: the kernel fills at most 32 KiB per dump skb. */
 #define SD_RECV_SIZE	(64 * 1024)

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "crc32c.h"
+#include "lib/crc32c.h"
 
 #define CRC32C_POLY	0x82F63B78u	/* reflected 0x1EDC6F41 */
 

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "errbuf.h"
+#include "lib/errbuf.h"
 
 int
 errbuf_set(char *err, size_t len, const char *fmt, ...)

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "lib/hash.h"
 
 #define HASH_MIN_SLOTS	16
 /* Grow past 7/10 full: linear probing stays near two probes a hit. */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "logq.h"
+#include "lib/logq.h"
 
 struct logq_line {
 	int	ll_level;

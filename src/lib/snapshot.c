@@ -3,7 +3,7 @@
  */
 #include <stddef.h>
 
-#include "snapshot.h"
+#include "lib/snapshot.h"
 
 void
 snapshot_init(struct snapshot *sn, void (*free_fn)(struct snapshot *))

@@ -4,7 +4,7 @@
  * The heap is ordered so that a parent never ranks before its children:
  * the root is the index ranked last of those kept.
  */
-#include "topn.h"
+#include "lib/topn.h"
 
 void
 topn_init(struct topn *tn, uint32_t *heap, size_t cap,

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "errbuf.h"
-#include "units.h"
+#include "lib/errbuf.h"
+#include "lib/units.h"
 
 struct unit {
 	const char	*un_name;

@@ -33,11 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errbuf.h"
-#include "probe.h"
-#include "probe_addr.h"
-#include "probe_icmp.h"
-#include "probe_int.h"
+#include "lib/errbuf.h"
+#include "probe/probe.h"
+#include "probe/probe_addr.h"
+#include "probe/probe_icmp.h"
+#include "probe/probe_int.h"
 
 #define PROBE_RECV_BURST	64	/* reads per socket per wakeup */
 #define PROBE_IDLE_US		60000000ULL	/* wait when nothing is due */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe_addr.h"
+#include "probe/probe_addr.h"
 
 void
 probe_addr_format(const struct probe_addr *pa, char *buf, size_t len)

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "errbuf.h"
-#include "probe.h"
-#include "probe_addr.h"
+#include "lib/errbuf.h"
+#include "probe/probe.h"
+#include "probe/probe_addr.h"
 
 #define PROBE_QUOTE_MAX		64	/* characters of a token quoted */
 

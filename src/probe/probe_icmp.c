@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "cursor.h"
-#include "probe_icmp.h"
+#include "lib/cursor.h"
+#include "probe/probe_icmp.h"
 
 #define IP4_HEADER_MIN		20
 

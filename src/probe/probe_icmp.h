@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe_addr.h"
+#include "probe/probe_addr.h"
 
 /* Message types the engine sends, receives or lets a raw socket pass. */
 #define PROBE_ICMP4_ECHO_REPLY	0

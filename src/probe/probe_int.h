@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe.h"
-#include "probe_addr.h"
-#include "probe_icmp.h"
+#include "probe/probe.h"
+#include "probe/probe_addr.h"
+#include "probe/probe_icmp.h"
 
 /* One ICMP or ICMPv6 socket of an engine. */
 struct probe_sock {

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errbuf.h"
-#include "probe_int.h"
+#include "lib/errbuf.h"
+#include "probe/probe_int.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER		1	/* <linux/icmp.h>, which clashes */

@@ -19,7 +19,7 @@
 
 #include <zlib.h>
 
-#include "archive.h"
+#include "store/archive.h"
 
 #define ARCHIVE_PREFIX		"coremon-"
 #define ARCHIVE_SUFFIX		".log"

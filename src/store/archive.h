@@ -54,7 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snapshot.h"
+#include "lib/snapshot.h"
 
 #define ARCHIVE_DAYS_DEFAULT		31	/* archiveDays */
 #define ARCHIVE_COMPRESS_DEFAULT	7	/* archiveCompressAfter */

@@ -26,9 +26,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "hostdb.h"
-#include "hostdb_file.h"
-#include "hostdb_int.h"
+#include "store/hostdb.h"
+#include "store/hostdb_file.h"
+#include "store/hostdb_int.h"
 
 /* A monthly archive waiting for the writer thread. */
 struct hostdb_job {

@@ -68,10 +68,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "services.h"
-#include "session.h"
-#include "snapshot.h"
-#include "window.h"
+#include "capture/services.h"
+#include "capture/session.h"
+#include "lib/snapshot.h"
+#include "capture/window.h"
 
 #define HOSTDB_MAX_DEFAULT	100000	/* maxHosts */
 #define HOSTDB_TOP_DEFAULT	100	/* topHosts */

@@ -20,9 +20,9 @@
 
 #include <zlib.h>
 
-#include "crc32c.h"
-#include "cursor.h"
-#include "hostdb_file.h"
+#include "lib/crc32c.h"
+#include "lib/cursor.h"
+#include "store/hostdb_file.h"
 
 #define HF_BUFFER	(1u << 20)
 #define HF_MAX_FILE	((uint64_t)1 << 40)	/* refuse to read beyond */

@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "hash.h"
-#include "hostdb_int.h"
-#include "topn.h"
+#include "lib/hash.h"
+#include "store/hostdb_int.h"
+#include "lib/topn.h"
 
 int
 hostdb_wh_eq(const void *key, uint32_t index, void *arg)

@@ -24,11 +24,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hostdb.h"
-#include "services.h"
-#include "session.h"
-#include "snapshot.h"
-#include "window.h"
+#include "store/hostdb.h"
+#include "capture/services.h"
+#include "capture/session.h"
+#include "lib/snapshot.h"
+#include "capture/window.h"
 
 struct hash;
 struct resolver;

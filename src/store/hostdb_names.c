@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-#include "hostdb_int.h"
-#include "resolver.h"
+#include "lib/hash.h"
+#include "store/hostdb_int.h"
+#include "store/resolver.h"
 
 struct hostdb_names *
 hostdb_names_new(void)

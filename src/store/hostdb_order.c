@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hostdb_int.h"
+#include "store/hostdb_int.h"
 
 struct hostdb_order *
 hostdb_order_new(size_t n4, size_t n6)

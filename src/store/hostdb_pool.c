@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-#include "hostdb_int.h"
+#include "lib/hash.h"
+#include "store/hostdb_int.h"
 
 static void
 hostdb_chunk_ref(const struct hostdb_chunk *c)

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hash.h"
-#include "hostdb_int.h"
-#include "snapshot.h"
+#include "lib/hash.h"
+#include "store/hostdb_int.h"
+#include "lib/snapshot.h"
 
 static void
 hostdb_snapshot_free(struct snapshot *s)

@@ -28,10 +28,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "hash.h"
-#include "hostdb_int.h"
-#include "services.h"
-#include "snapshot.h"
+#include "lib/hash.h"
+#include "store/hostdb_int.h"
+#include "capture/services.h"
+#include "lib/snapshot.h"
 
 static int
 hostdb_eq(const void *key, uint32_t id, void *arg)

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "resolver.h"
+#include "store/resolver.h"
 
 #define RESOLVER_HOST_BUF	1025	/* NI_MAXHOST */
 

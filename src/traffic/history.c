@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "traffic/history.h"
 
 struct history {
 	size_t		hs_capacity;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "rates.h"
+#include "traffic/rates.h"
 
 enum hist_column {
 	HC_TX_OCTETS, HC_RX_OCTETS, HC_TX_PACKETS, HC_RX_PACKETS,

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procstat.h"
+#include "traffic/procstat.h"
 
 /* Larger than any /proc file we read, even with thousands of interfaces. */
 #define PROCSTAT_SLURP_MAX	(64u * 1024 * 1024)

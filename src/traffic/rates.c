@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rates.h"
+#include "traffic/rates.h"
 
 #define RATES_NS_PER_S	UINT64_C(1000000000)
 

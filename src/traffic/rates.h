@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "procstat.h"
+#include "traffic/procstat.h"
 
 struct rate_value {
 	uint64_t	rv_x100;	/* hundredths per second */

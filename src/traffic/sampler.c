@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errbuf.h"
-#include "sampler.h"
+#include "lib/errbuf.h"
+#include "traffic/sampler.h"
 
 struct sampler *
 sampler_new(const struct sampler_config *sc)

@@ -13,9 +13,9 @@
 
 #include <stddef.h>
 
-#include "history.h"
-#include "procstat.h"
-#include "rates.h"
+#include "traffic/history.h"
+#include "traffic/procstat.h"
+#include "traffic/rates.h"
 
 struct sampler_config {
 	const char	*sc_procroot;	/* "/proc", or a test fixture */

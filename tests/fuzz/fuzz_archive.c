@@ -20,7 +20,7 @@
 
 #include <zlib.h>
 
-#include "archive.h"
+#include "store/archive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

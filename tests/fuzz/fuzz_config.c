@@ -23,10 +23,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "localnet.h"
-#include "probe.h"
-#include "services.h"
-#include "units.h"
+#include "capture/localnet.h"
+#include "probe/probe.h"
+#include "capture/services.h"
+#include "lib/units.h"
 
 int LLVMFuzzerInitialize(int *, char ***);
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -12,7 +12,7 @@
 
 #include <pcap/dlt.h>
 
-#include "decode.h"
+#include "capture/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "probe_icmp.h"
+#include "probe/probe_icmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,7 +16,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "sockdiag.h"
+#include "conns/sockdiag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,15 +1,41 @@
-# Static checks on src/: every header compiles on its own, cppcheck and
+# Static checks on src/: every header compiles on its own, the folders
+# include only what their place in the data flow allows, cppcheck and
 # gcc -fanalyzer have nothing to say, and src/ includes no net-snmp header.
 . tests/lib.sh
 
-for h in src/*.h; do
-	printf '#include "%s"\n' "$(basename "$h")" >"$T/h.c"
+for h in src/*.h src/*/*.h; do
+	printf '#include "%s"\n' "${h#src/}" >"$T/h.c"
 	if out=$(cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -fsyntax-only "$T/h.c" 2>&1); then
 		ok "$h compiles on its own"
 	else notok "$h compiles on its own"; echo "$out" | sed 's/^/# /'; fi
 done
 
-bad=$(grep -l 'net-snmp/' src/* 2>/dev/null)
+# The folders of src/ (README "Layout"): lib/ is the toolbox and includes
+# nothing of ours; each flow folder (traffic, conns, capture, store, probe)
+# includes lib/ and itself only, except that store/ reads the closed
+# windows capture/ hands out (capture/window.h and the types it shows);
+# only the root, monitor.c, sees every folder.
+folder_bad=$(for f in src/*/*.[ch]; do
+	d=${f#src/}; d=${d%%/*}
+	sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | while read -r inc; do
+		case "$inc" in */*) to=${inc%%/*} ;; *) to=root ;; esac
+		case "$d:$to" in
+		lib:lib) ;;
+		lib:*) echo "$f includes $inc" ;;
+		*:lib|traffic:traffic|conns:conns|capture:capture|store:store|probe:probe) ;;
+		store:capture)
+			case "$inc" in
+			capture/window.h|capture/session.h|capture/services.h|capture/decode.h|capture/localnet.h) ;;
+			*) echo "$f includes $inc" ;;
+			esac ;;
+		*) echo "$f includes $inc" ;;
+		esac
+	done
+done)
+check "src/ folders include only lib/, themselves, and (store/) capture's window types${folder_bad:+: $(echo "$folder_bad" | head -5 | tr '\n' ';')}" \
+	test -z "$folder_bad"
+
+bad=$(grep -rl 'net-snmp/' src 2>/dev/null)
 check "src/ includes no net-snmp header${bad:+ ($bad)}" test -z "$bad"
 bad=$(grep -l -E '#include <(pcap|linux/|libmnl)|"/proc|"/sys' agent/* 2>/dev/null)
 check "agent/ includes no packet or netlink header and names no /proc path${bad:+ ($bad)}" test -z "$bad"
@@ -23,7 +49,7 @@ else
 	skip "cppcheck is not installed"
 fi
 
-out=$(for f in src/*.c; do
+out=$(for f in src/*.c src/*/*.c; do
 	gcc -std=c11 -D_GNU_SOURCE -Isrc -fanalyzer -O1 -c -o /dev/null "$f" 2>&1 ||
 		echo "$f: failed"
 done)

@@ -31,10 +31,10 @@
 
 #include <pcap/pcap.h>
 
-#include "capture.h"
-#include "localnet.h"
-#include "services.h"
-#include "window.h"
+#include "capture/capture.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
+#include "capture/window.h"
 
 #define BENCH_ROUNDS_MAX	51
 #define BENCH_LOCALNET		"10.1.0.0/24 2001:db8:1::/64"

@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conntab.h"
-#include "sockdiag.h"
+#include "conns/conntab.h"
+#include "conns/sockdiag.h"
 
 #define NLISTENERS	8
 #define NSOURCES	32

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostdb.h"
+#include "store/hostdb.h"
 
 #define SEC		1000000LL
 #define T0		(1717200000LL * SEC)

@@ -32,10 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "localnet.h"
-#include "services.h"
-#include "window.h"
+#include "capture/capture.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
+#include "capture/window.h"
 
 #define LIVE_BATCH	64
 #define LIVE_PAYLOAD	18	/* 14 + 20 + 8 + 18 = 60-byte frames */

@@ -26,10 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode.h"
-#include "localnet.h"
-#include "services.h"
-#include "window.h"
+#include "capture/decode.h"
+#include "capture/localnet.h"
+#include "capture/services.h"
+#include "capture/window.h"
 
 #define STRIDE		80	/* bytes kept a frame (Ethernet+tag+IPv6+TCP) */
 #define LINKTYPE_EN10MB	1

@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cursor.h"
-#include "probe.h"
-#include "probe_icmp.h"
+#include "lib/cursor.h"
+#include "probe/probe.h"
+#include "probe/probe_icmp.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER	1	/* <linux/icmp.h> */

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 
 static void
 usage(void)

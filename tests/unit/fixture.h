@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "window.h"
+#include "capture/window.h"
 
 /* ---- random ---------------------------------------------------------- */
 

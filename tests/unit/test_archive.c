@@ -22,7 +22,7 @@
 
 #include <zlib.h>
 
-#include "archive.h"
+#include "store/archive.h"
 #include "check.h"
 #include "fixture.h"
 

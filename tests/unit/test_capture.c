@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "check.h"
 #include "fixture.h"
 

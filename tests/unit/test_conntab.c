@@ -24,10 +24,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "conntab.h"
+#include "conns/conntab.h"
 #include "fixture.h"
-#include "procpid.h"
-#include "sockdiag.h"
+#include "conns/procpid.h"
+#include "conns/sockdiag.h"
 
 #define S	1000000000LL	/* one second in ns */
 

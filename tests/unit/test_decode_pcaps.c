@@ -21,7 +21,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "decode.h"
+#include "capture/decode.h"
 #include "fixture.h"
 
 #define MAX_LINKTYPES	64

@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "hash.h"
+#include "lib/hash.h"
 
 /* Keys of the caller's own array, as a table of 8-byte cookies would. */
 static uint64_t	*keys;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "history.h"
+#include "traffic/history.h"
 
 /* Three interfaces: lo (loopback) and two real ones. */
 struct fixture {

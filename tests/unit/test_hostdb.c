@@ -29,11 +29,11 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "crc32c.h"
+#include "lib/crc32c.h"
 #include "fixture.h"
-#include "hostdb.h"
-#include "hostdb_file.h"
-#include "resolver.h"
+#include "store/hostdb.h"
+#include "store/hostdb_file.h"
+#include "store/resolver.h"
 
 #define TCP	6
 #define UDP	17

@@ -32,8 +32,8 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "hostdb.h"
-#include "hostdb_file.h"
+#include "store/hostdb.h"
+#include "store/hostdb_file.h"
 
 #define HOSTS		200000	/* generation A; B adds HOSTS / 10 */
 #define ROUNDS		40

@@ -20,8 +20,8 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "hostdb.h"
-#include "hostdb_file.h"
+#include "store/hostdb.h"
+#include "store/hostdb_file.h"
 
 #define SEC	1000000LL
 #define T0	(1717200000LL * SEC)	/* 2024-06-01T00:00:00Z */

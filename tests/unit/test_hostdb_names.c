@@ -19,9 +19,9 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "hostdb.h"
-#include "resolver.h"
-#include "services.h"
+#include "store/hostdb.h"
+#include "store/resolver.h"
+#include "capture/services.h"
 
 #define SEC		1000000LL
 #define NAME_CHUNK	65536		/* hostdb_names.c's names chunk */

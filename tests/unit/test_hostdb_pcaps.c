@@ -18,11 +18,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "check.h"
 #include "fixture.h"
-#include "hostdb.h"
-#include "window.h"
+#include "store/hostdb.h"
+#include "capture/window.h"
 
 #define MAX_EP		256
 #define MAX_SECTIONS	32

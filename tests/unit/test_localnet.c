@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "localnet.h"
+#include "capture/localnet.h"
 
 static int
 is_local(const struct localnet *ln, const char *text)

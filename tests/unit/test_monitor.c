@@ -20,9 +20,9 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "localnet.h"
+#include "capture/localnet.h"
 #include "monitor.h"
-#include "services.h"
+#include "capture/services.h"
 
 #define LOCALNET	"10.0.2.0/24"
 #define MAX_EP		64

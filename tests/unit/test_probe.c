@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "probe.h"
-#include "probe_icmp.h"
+#include "probe/probe.h"
+#include "probe/probe_icmp.h"
 
 #define T0	1000000000ULL		/* fake CLOCK_MONOTONIC, us */
 #define W0	1700000000000000LL	/* fake CLOCK_REALTIME, us */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "procstat.h"
+#include "traffic/procstat.h"
 
 #define FIX	"tests/data/proc"
 #define VAR	FIX "/variants"

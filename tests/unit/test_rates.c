@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "rates.h"
+#include "traffic/rates.h"
 
 #define S	UINT64_C(1000000000)	/* one second in ns */
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "resolver.h"
+#include "store/resolver.h"
 
 static int64_t
 now_us(void)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "services.h"
+#include "capture/services.h"
 
 #define TCP	6
 #define UDP	17

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "session.h"
+#include "capture/session.h"
 
 #define TCP	6
 #define UDP	17

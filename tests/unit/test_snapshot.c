@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "snapshot.h"
+#include "lib/snapshot.h"
 
 #define GUARD	0x5ca1ab1eu
 

@@ -27,7 +27,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "sockdiag.h"
+#include "conns/sockdiag.h"
 
 #define SEQ	4242
 #define PORTID	777

@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "topn.h"
+#include "lib/topn.h"
 
 #define NMAX	5000
 

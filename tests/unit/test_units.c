@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "units.h"
+#include "lib/units.h"
 
 static void
 test_durations(void)

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "window.h"
+#include "capture/window.h"
 
 #define TCP	6
 #define UDP	17
