@@ -208,10 +208,10 @@ parse_args(struct cm_options *o, int argc, char **argv)
 			o->co_standalone = optarg;
 			break;
 		case 'i':
-			capture_option_iface(optarg);
+			mib_capture_option_iface(optarg);
 			break;
 		case 'r':
-			capture_option_file(optarg);
+			mib_capture_option_file(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -494,7 +494,7 @@ agentx_leave(void)
 
 /* The core's messages, on this thread (the only one that logs). */
 static void
-monitor_log(int level, const char *msg)
+log_from_monitor(int level, const char *msg)
 {
 	snmp_log(level, "%s\n", msg);
 }
@@ -510,10 +510,10 @@ build_monitor_config(struct monitor_config *mc)
 	mc->mc_conntab.cf_interval_ms = cm_config.cc_conn_refresh * 1000;
 	mc->mc_conntab.cf_processes = cm_config.cc_conn_processes;
 	mc->mc_conntab.cf_procroot = cm_config.cc_procroot;
-	capture_config(mc);
-	hosts_config(mc);
-	probes_config(mc);
-	mc->mc_log = monitor_log;
+	mib_capture_config(mc);
+	mib_hosts_config(mc);
+	mib_probes_config(mc);
+	mc->mc_log = log_from_monitor;
 }
 
 static void
@@ -563,10 +563,10 @@ main(int argc, char **argv)
 	}
 	init_snmp_modules(o.co_standalone != NULL);
 	config_register();
-	probes_register_config();
+	mib_probes_register_config();
 	notify_register_config();
-	hosts_register_config();
-	if (capture_register_config() == -1) {
+	mib_hosts_register_config();
+	if (mib_capture_register_config() == -1) {
 		fprintf(stderr, "coremond: out of memory\n");
 		return 1;
 	}
@@ -587,10 +587,10 @@ main(int argc, char **argv)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return 1;
 	}
-	if (notify_init() == -1 || agentinfo_init() == -1 ||
-	    traffic_init() == -1 || connections_init() == -1 ||
-	    hosts_init() == -1 || probes_init() == -1 ||
-	    capture_init() == -1 ||
+	if (notify_init() == -1 || mib_agent_init() == -1 ||
+	    mib_traffic_init() == -1 || mib_connections_init() == -1 ||
+	    mib_hosts_init() == -1 || mib_probes_init() == -1 ||
+	    mib_capture_init() == -1 ||
 	    snmp_alarm_register(cm_config.cc_sample_interval, SA_REPEAT,
 	    sample_alarm, NULL) == 0 ||
 	    snmp_alarm_register(1, SA_REPEAT, tick_alarm, NULL) == 0)
@@ -629,7 +629,7 @@ main(int argc, char **argv)
 	snmp_shutdown(COREMON_APP);
 	monitor_free(cm_monitor);
 	cm_monitor = NULL;
-	capture_free_config();
+	mib_capture_free_config();
 	SOCK_CLEANUP;
 	/* After runAs this may fail in a root-owned directory; the pid
 	 * file then names a process that is gone, as snmpd's does. */

@@ -44,24 +44,24 @@ extern struct monitor	*cm_monitor;
 
 /* Each group that reads configuration lines hands them to the monitor's
  * configuration once coremon.conf is read. */
-int	capture_register_config(void);
-void	capture_option_iface(const char *);
-void	capture_option_file(const char *);
-void	capture_config(struct monitor_config *);
-void	capture_free_config(void);
-void	probes_register_config(void);
-void	probes_config(struct monitor_config *);
-void	hosts_register_config(void);
-void	hosts_config(struct monitor_config *);
+int	mib_capture_register_config(void);
+void	mib_capture_option_iface(const char *);
+void	mib_capture_option_file(const char *);
+void	mib_capture_config(struct monitor_config *);
+void	mib_capture_free_config(void);
+void	mib_probes_register_config(void);
+void	mib_probes_config(struct monitor_config *);
+void	mib_hosts_register_config(void);
+void	mib_hosts_config(struct monitor_config *);
 
 /* One init per MIB group, once the monitor exists: registers the
  * group's tables and its notification check.  0 or -1 with a logged
  * reason. */
-int	agentinfo_init(void);
-int	traffic_init(void);
-int	connections_init(void);
-int	capture_init(void);
-int	hosts_init(void);
-int	probes_init(void);
+int	mib_agent_init(void);
+int	mib_traffic_init(void);
+int	mib_connections_init(void);
+int	mib_capture_init(void);
+int	mib_hosts_init(void);
+int	mib_probes_init(void);
 
 #endif

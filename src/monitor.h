@@ -2,13 +2,16 @@
  * monitor: the core's composition root.  It owns and wires every part of
  * coremon that is not SNMP:
  *
- *	/proc       -> sampler (procstat, rates, history)
- *	sock_diag   -> conntab, refreshed by its own thread
- *	the wire    -> pipeline (capture, decode, sessions, windows)
+ *	/proc       -> traffic/sampler (procstat, rates, history)
+ *	sock_diag   -> conns/conntab, refreshed by its own thread
+ *	the wire    -> capture/pipeline (capture, decode, sessions, windows)
  *	               -> at each window's end, on the capture thread:
- *	                  hostdb (fold, top hosts) and archive (one line,
- *	                  with the probes' RTT of the window)
- *	ICMP        -> probe engine
+ *	                  store/hostdb (fold, top hosts) and store/archive
+ *	                  (one line, with the probes' RTT of the window)
+ *	ICMP        -> probe/probe engine
+ *
+ * Each flow has its folder and includes only lib/ and itself (store/
+ * also reads capture's window types); only this file sees them all.
  *
  * and knows their start and stop order.  The agent (agent/) builds a
  * monitor_config from coremon.conf, calls monitor_new() while it still
@@ -31,11 +34,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "store/archive.h"
-#include "conns/conntab.h"
-#include "store/hostdb.h"
 #include "capture/pipeline.h"
+#include "conns/conntab.h"
 #include "probe/probe.h"
+#include "store/archive.h"
+#include "store/hostdb.h"
 #include "traffic/sampler.h"
 
 struct monitor_config {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the probe engine's ICMP codec (src/probe_icmp.c):
+ * libFuzzer target for the probe engine's ICMP codec (src/probe/probe_icmp.c):
  * what anyone on the network can make our ICMP sockets deliver.  The
  * first byte picks what the rest is:
  *   0  an ICMP message as a ping socket reads it (no IP header)

@@ -35,6 +35,14 @@ done)
 check "src/ folders include only lib/, themselves, and (store/) capture's window types${folder_bad:+: $(echo "$folder_bad" | head -5 | tr '\n' ';')}" \
 	test -z "$folder_bad"
 
+# agent/'s functions never begin with the prefix of a src/ module
+# (capture_, probe_, hostdb_, ...): a name tells which side it lives on.
+prefixes=$(for f in src/*.c src/*/*.c; do b=${f##*/}; echo "${b%%[_.]*}_"; done | sort -u)
+clash=$(grep -ohE '^[a-z][a-z0-9_]*\(' agent/*.c | tr -d '(' | while read -r fn; do
+	for p in $prefixes; do case "$fn" in "$p"*) echo "$fn" ;; esac; done
+done | sort -u)
+check "no function of agent/ begins with a src/ module's prefix${clash:+ ($(echo $clash))}" test -z "$clash"
+
 bad=$(grep -rl 'net-snmp/' src 2>/dev/null)
 check "src/ includes no net-snmp header${bad:+ ($bad)}" test -z "$bad"
 bad=$(grep -l -E '#include <(pcap|linux/|libmnl)|"/proc|"/sys' agent/* 2>/dev/null)

@@ -7,7 +7,7 @@
  *
  * Bare: pcap_open_offline() and pcap_dispatch() with a callback that
  * counts packets and on-wire octets.  Pipeline: capture_replay() into a
- * sink that does what src/pipeline.c's does for a file -- each packet to
+ * sink that does what src/capture/pipeline.c's does for a file -- each packet to
  * window_add_packet(), window_flush() at the end -- with windows of the
  * default configuration (30 s, top 100, maxSessions 200,000) and LOCALNET
  * (default: mkpcap's local hosts) as localNet.  Each is timed ROUNDS
@@ -163,7 +163,7 @@ bench_closed(const struct window_closed *wd, void *arg)
 		ws->ws_overflowed += wd->wd_snapshot->wn_overflowed;
 }
 
-/* As pipeline_packet() and pipeline_end() in src/pipeline.c. */
+/* As pipeline_packet() and pipeline_end() in src/capture/pipeline.c. */
 static void
 bench_packet(void *arg, const struct decode_pkt *dp, int64_t ts_us,
     unsigned int source)

@@ -8,7 +8,7 @@
  * The capture is coremon's: capture_open() on "lo" with the default
  * configuration (32 MB buffer, snaplen 128, poll 200 ms, never immediate
  * mode), capture_start()'s thread, and a sink that does what
- * src/pipeline.c's does live (window_add_packet(), window_tick() by the
+ * src/capture/pipeline.c's does live (window_add_packet(), window_tick() by the
  * wall clock less the buffering delay, default windows, the host's own
  * addresses as local).  The sender is a thread of its own: sendmmsg() of
  * 64 datagrams of 18 bytes (60-byte frames) at a time on a connected
@@ -65,7 +65,7 @@ clock_seconds(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* As pipeline_packet() and pipeline_tick() in src/pipeline.c. */
+/* As pipeline_packet() and pipeline_tick() in src/capture/pipeline.c. */
 static void
 live_packet(void *arg, const struct decode_pkt *dp, int64_t ts_us,
     unsigned int source)

@@ -1,5 +1,5 @@
 /*
- * hosts: the cmHosts group (src/hostdb: every remote host, by service,
+ * mib_hosts: the cmHosts group (src/store/hostdb: every remote host, by service,
  * kept across restarts; the top hosts of the last window) and cmArchive
  * (src/archive: one line a window, per-day totals), served from the
  * snapshots of the monitor's host database and archive (src/monitor
@@ -39,7 +39,7 @@ static size_t				 ho_host_pos = SIZE_MAX;
 /* Configuration */
 
 static void
-hosts_parse(const char *token, char *line)
+mib_hosts_parse(const char *token, char *line)
 {
 	char err[256], msg[320];
 	uint64_t n;
@@ -104,7 +104,7 @@ hosts_parse(const char *token, char *line)
 }
 
 void
-hosts_register_config(void)
+mib_hosts_register_config(void)
 {
 	static const char *tokens[] = { "maxHosts", "topHosts", "hostdbScope",
 		"hostdbFile", "hostdbSaveInterval", "hostdbReset",
@@ -115,14 +115,14 @@ hosts_register_config(void)
 	hostdb_config_default(&ho_config);
 	archive_config_default(&ho_archive_config);
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-		register_app_config_handler(tokens[i], hosts_parse, NULL,
+		register_app_config_handler(tokens[i], mib_hosts_parse, NULL,
 		    "VALUE");
 }
 
 /* Request scope */
 
 static void
-hosts_begin(void *arg)
+mib_hosts_begin(void *arg)
 {
 	struct hostdb *db = monitor_hostdb(cm_monitor);
 	struct archive *ar = monitor_archive(cm_monitor);
@@ -134,7 +134,7 @@ hosts_begin(void *arg)
 }
 
 static void
-hosts_end(void *arg)
+mib_hosts_end(void *arg)
 {
 	(void)arg;
 	hostdb_release(ho_snap);
@@ -144,7 +144,7 @@ hosts_end(void *arg)
 }
 
 static uint64_t
-hosts_version(void *arg)
+mib_hosts_version(void *arg)
 {
 	(void)arg;
 	return ho_snap == NULL ? 0 : ho_snap->hs_number + 1;
@@ -152,7 +152,7 @@ hosts_version(void *arg)
 
 /* The host at pos, expanded once per position and request. */
 static const struct hostdb_host *
-hosts_at(size_t pos)
+mib_hosts_at(size_t pos)
 {
 	if (pos != ho_host_pos) {
 		if (hostdb_snapshot_host(ho_snap, pos, &ho_host) == -1)
@@ -165,7 +165,7 @@ hosts_at(size_t pos)
 /* cmHosts scalars */
 
 static int
-hosts_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_hosts_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	const struct hostdb_snapshot *s = ho_snap;
 	const struct hostdb_status *st;
@@ -234,9 +234,9 @@ static struct mt_table hosts_scalars = {
 	.mt_maxcol = MIB_cmHostTopRows,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
-	.mt_value = hosts_scalar_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
+	.mt_value = mib_hosts_scalar_value,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
 };
 
 /* cmHostTable: index address type + address, the snapshot's order. */
@@ -251,7 +251,7 @@ host_count(void *arg)
 static size_t
 host_index(void *arg, size_t i, oid *idx)
 {
-	const struct hostdb_host *h = hosts_at(i);
+	const struct hostdb_host *h = mib_hosts_at(i);
 
 	(void)arg;
 	return mt_index_inet(idx, h->hh_family == AF_INET6, h->hh_addr);
@@ -260,7 +260,7 @@ host_index(void *arg, size_t i, oid *idx)
 static int
 host_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct hostdb_host *h = hosts_at(i);
+	const struct hostdb_host *h = mib_hosts_at(i);
 	const char *src;
 
 	(void)arg;
@@ -313,9 +313,9 @@ static struct mt_table host_table = {
 	.mt_count = host_count,
 	.mt_index = host_index,
 	.mt_value = host_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
-	.mt_version = hosts_version,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
+	.mt_version = mib_hosts_version,
 };
 
 /*
@@ -334,7 +334,7 @@ hsv_count(void *arg)
 static size_t
 hsv_index(void *arg, size_t i, oid *idx)
 {
-	const struct hostdb_host *h = hosts_at(i / HOSTDB_SERVICES);
+	const struct hostdb_host *h = mib_hosts_at(i / HOSTDB_SERVICES);
 	size_t j = i % HOSTDB_SERVICES, n;
 
 	(void)arg;
@@ -347,7 +347,7 @@ hsv_index(void *arg, size_t i, oid *idx)
 static int
 hsv_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
-	const struct hostdb_host *h = hosts_at(i / HOSTDB_SERVICES);
+	const struct hostdb_host *h = mib_hosts_at(i / HOSTDB_SERVICES);
 	size_t j = i % HOSTDB_SERVICES;
 	const struct session_counts *c;
 
@@ -384,9 +384,9 @@ static struct mt_table hsv_table = {
 	.mt_count = hsv_count,
 	.mt_index = hsv_index,
 	.mt_value = hsv_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
-	.mt_version = hosts_version,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
+	.mt_version = mib_hosts_version,
 };
 
 /* cmHostTopTable: rank 1..N of the last window. */
@@ -454,14 +454,14 @@ static struct mt_table top_table = {
 	.mt_count = top_count,
 	.mt_index = rank_index,
 	.mt_value = top_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
 };
 
 /* cmArchive scalars and cmDayTable */
 
 static int
-archive_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_archive_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	const struct archive_snapshot *a = ho_days;
 
@@ -505,9 +505,9 @@ static struct mt_table archive_scalars = {
 	.mt_maxcol = MIB_cmArchiveBadLines,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
-	.mt_value = archive_scalar_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
+	.mt_value = mib_archive_scalar_value,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
 };
 
 static size_t
@@ -573,13 +573,13 @@ static struct mt_table day_table = {
 	.mt_count = day_count,
 	.mt_index = day_index,
 	.mt_value = day_value,
-	.mt_begin = hosts_begin,
-	.mt_end = hosts_end,
+	.mt_begin = mib_hosts_begin,
+	.mt_end = mib_hosts_end,
 };
 
 /* Into the monitor's configuration, once coremon.conf is read. */
 void
-hosts_config(struct monitor_config *mc)
+mib_hosts_config(struct monitor_config *mc)
 {
 	mc->mc_hostdb = ho_config;
 	mc->mc_hostdb.hc_file = ho_file;
@@ -590,7 +590,7 @@ hosts_config(struct monitor_config *mc)
 }
 
 int
-hosts_init(void)
+mib_hosts_init(void)
 {
 	struct mt_table *tables[] = { &hosts_scalars, &host_table,
 		&hsv_table, &top_table, &archive_scalars, &day_table };

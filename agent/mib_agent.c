@@ -1,5 +1,5 @@
 /*
- * agentinfo: the cmAgent group, what this coremond is and how it is set.
+ * mib_agent: the cmAgent group, what this coremond is and how it is set.
  */
 #include <string.h>
 
@@ -56,7 +56,7 @@ static struct mt_table agent_table = {
 };
 
 int
-agentinfo_init(void)
+mib_agent_init(void)
 {
 	return mibtable_register(&agent_table);
 }

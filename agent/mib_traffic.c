@@ -1,5 +1,5 @@
 /*
- * traffic: the cmTraffic group.  The monitor's sampler (src/sampler)
+ * mib_traffic: the cmTraffic group.  The monitor's sampler (src/traffic/sampler)
  * reads /proc every sampleInterval on this thread; handlers serve its
  * latest sample, its rates and the history ring, never reading /proc
  * themselves.
@@ -323,7 +323,7 @@ static struct mt_table hist_table = {
 /* cmLinkBusy: an interface above linkBusyThreshold in either direction
  * for the whole last sample. */
 static void
-traffic_notify(void)
+mib_traffic_notify(void)
 {
 	static const unsigned cols[] = { MIB_cmIfName, MIB_cmIfInOctetRate,
 		MIB_cmIfOutOctetRate };
@@ -357,7 +357,7 @@ traffic_notify(void)
 }
 
 int
-traffic_init(void)
+mib_traffic_init(void)
 {
 	struct mt_table *tables[] = { &if_table, &cmTcp_table, &cmUdp_table,
 		&cmIp_table, &cmSystem_table, &sample_table, &hist_table };
@@ -371,5 +371,5 @@ traffic_init(void)
 			return -1;
 		}
 	}
-	return notify_register_check(traffic_notify);
+	return notify_register_check(mib_traffic_notify);
 }

@@ -1,6 +1,6 @@
 /*
- * connections: the cmConnections group, the host's TCP connections from
- * sock_diag (src/conntab) with their rates, and the same per client.
+ * mib_connections: the cmConnections group, the host's TCP connections from
+ * sock_diag (src/conns/conntab) with their rates, and the same per client.
  *
  * The monitor's thread (src/monitor) refreshes the table every
  * connRefresh seconds; handlers hold one immutable snapshot for the
@@ -348,7 +348,7 @@ client_key(const struct ct_client *cl, char *key, size_t len)
 /* cmClientOverload: a client over clientMaxConnections connections, or
  * moving more than clientMaxRate bytes/s in and out together. */
 static void
-connections_notify(void)
+mib_connections_notify(void)
 {
 	static const unsigned cols[] = { MIB_cmClientConnections,
 		MIB_cmClientInOctetRate, MIB_cmClientOutOctetRate };
@@ -395,7 +395,7 @@ connections_notify(void)
 /* Registers the group when the monitor has a connection table (no
  * sock_diag: cmConnections is left out, the other groups serve). */
 int
-connections_init(void)
+mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
 		&client_table };
@@ -409,5 +409,5 @@ connections_init(void)
 			    tables[i]->mt_name);
 			return -1;
 		}
-	return notify_register_check(connections_notify);
+	return notify_register_check(mib_connections_notify);
 }

@@ -1,5 +1,5 @@
 /*
- * probes: the cmProbes group (src/probe's ICMP echo engine) and its
+ * mib_probes: the cmProbes group (src/probe's ICMP echo engine) and its
  * notifications, cmProbeDown/Up and cmProbeSlow/Cleared.
  */
 #include <errno.h>
@@ -25,7 +25,7 @@ static uint32_t			 pb_history = 10;
 static const struct probe_snapshot *pb_snap;	/* during a request */
 
 static void
-probes_parse(const char *token, char *line)
+mib_probes_parse(const char *token, char *line)
 {
 	char err[256];
 
@@ -43,7 +43,7 @@ probes_parse(const char *token, char *line)
 }
 
 static void
-probes_parse_history(const char *token, char *line)
+mib_probes_parse_history(const char *token, char *line)
 {
 	char err[256];
 
@@ -53,16 +53,16 @@ probes_parse_history(const char *token, char *line)
 }
 
 void
-probes_register_config(void)
+mib_probes_register_config(void)
 {
-	register_app_config_handler("probe", probes_parse, NULL,
+	register_app_config_handler("probe", mib_probes_parse, NULL,
 	    "NAME HOST [interval SECONDS] [timeout SECONDS]");
-	register_app_config_handler("probeHistory", probes_parse_history,
+	register_app_config_handler("probeHistory", mib_probes_parse_history,
 	    NULL, "COUNT");
 }
 
 static void
-probes_begin(void *arg)
+mib_probes_begin(void *arg)
 {
 	struct probe_engine *pe = monitor_probes(cm_monitor);
 
@@ -71,7 +71,7 @@ probes_begin(void *arg)
 }
 
 static void
-probes_end(void *arg)
+mib_probes_end(void *arg)
 {
 	(void)arg;
 	probe_release(pb_snap);
@@ -79,7 +79,7 @@ probes_end(void *arg)
 }
 
 static int
-history_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_probes_history_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	(void)arg;
 	(void)i;
@@ -98,18 +98,18 @@ static struct mt_table probes_scalars = {
 	.mt_maxcol = MIB_cmProbeHistorySize,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
-	.mt_value = history_value,
+	.mt_value = mib_probes_history_value,
 };
 
 static size_t
-probe_count(void *arg)
+mib_probes_count(void *arg)
 {
 	(void)arg;
 	return pb_snap == NULL ? 0 : pb_snap->sn_nprobes;
 }
 
 static size_t
-probe_index(void *arg, size_t i, oid *idx)
+mib_probes_index(void *arg, size_t i, oid *idx)
 {
 	(void)arg;
 	idx[0] = i + 1;		/* configuration order */
@@ -117,7 +117,7 @@ probe_index(void *arg, size_t i, oid *idx)
 }
 
 static int
-probe_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_probes_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	const struct probe_result *r = &pb_snap->sn_probes[i];
 	int v6 = r->pr_addr.pa_family == AF_INET6;
@@ -191,11 +191,11 @@ static struct mt_table probe_table = {
 	.mt_entry_len = OID_LENGTH(probe_entry_oid),
 	.mt_mincol = MIB_cmProbeName,
 	.mt_maxcol = MIB_cmProbeLastError,
-	.mt_count = probe_count,
-	.mt_index = probe_index,
-	.mt_value = probe_value,
-	.mt_begin = probes_begin,
-	.mt_end = probes_end,
+	.mt_count = mib_probes_count,
+	.mt_index = mib_probes_index,
+	.mt_value = mib_probes_value,
+	.mt_begin = mib_probes_begin,
+	.mt_end = mib_probes_end,
 };
 
 /* In a list of cmProbeEntry columns: where the thresholds go, and the
@@ -206,7 +206,7 @@ static struct mt_table probe_table = {
 /* The varbinds of a notification about probe i: columns of cmProbeTable,
  * then thresholds, in the order the MIB's OBJECTS clause lists them. */
 static netsnmp_variable_list *
-probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
+mib_probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
 {
 	netsnmp_variable_list *vars = NULL;
 
@@ -221,7 +221,7 @@ probes_vars(size_t i, const unsigned *cols, const enum notify_threshold *th)
 
 /* Every second: N probes lost in a row is down, N slow in a row is slow. */
 static void
-probes_notify(void)
+mib_probes_notify(void)
 {
 	/* The OBJECTS of cmProbeDown, cmProbeUp, cmProbeSlow and
 	 * cmProbeSlowCleared, in order. */
@@ -249,7 +249,7 @@ probes_notify(void)
 
 	if (monitor_probes(cm_monitor) == NULL)
 		return;
-	probes_begin(NULL);
+	mib_probes_begin(NULL);
 	notify_round_begin(NOTIFY_PROBE_DOWN);
 	notify_round_begin(NOTIFY_PROBE_SLOW);
 	for (i = 0; i < pb_snap->sn_nprobes; i++) {
@@ -258,21 +258,21 @@ probes_notify(void)
 		int is_slow = r->pr_consec_slow >= n;
 
 		snprintf(key, sizeof(key), "%zu", i + 1);
-		notify_report(NOTIFY_PROBE_DOWN, key, is_down, probes_vars(i,
+		notify_report(NOTIFY_PROBE_DOWN, key, is_down, mib_probes_vars(i,
 		    is_down ? down : up, down_th));
 		if (notify_config.nc_probe_rtt_us != 0)
 			notify_report(NOTIFY_PROBE_SLOW, key, is_slow,
-			    probes_vars(i, is_slow ? slow : fast,
+			    mib_probes_vars(i, is_slow ? slow : fast,
 			    is_slow ? slow_th : fast_th));
 	}
 	notify_round_end(NOTIFY_PROBE_DOWN);
 	notify_round_end(NOTIFY_PROBE_SLOW);
-	probes_end(NULL);
+	mib_probes_end(NULL);
 }
 
 /* Into the monitor's configuration, once coremon.conf is read. */
 void
-probes_config(struct monitor_config *mc)
+mib_probes_config(struct monitor_config *mc)
 {
 	mc->mc_probes = pb_configs;
 	mc->mc_nprobes = pb_n;
@@ -284,10 +284,10 @@ probes_config(struct monitor_config *mc)
 }
 
 int
-probes_init(void)
+mib_probes_init(void)
 {
 	if (mibtable_register(&probes_scalars) == -1 ||
 	    mibtable_register(&probe_table) == -1)
 		return -1;
-	return notify_register_check(probes_notify);
+	return notify_register_check(mib_probes_notify);
 }

@@ -1,8 +1,8 @@
 /*
- * capture: the cmCapture, cmSessions and cmServices groups, and the
- * coremon.conf lines that set up packet capture (src/pipeline).
+ * mib_capture: the cmCapture, cmSessions and cmServices groups, and the
+ * coremon.conf lines that set up packet capture (src/capture/pipeline).
  *
- * The monitor's capture thread (src/monitor, src/pipeline) publishes one
+ * The monitor's capture thread (src/monitor, src/capture/pipeline) publishes one
  * immutable snapshot per observation window; a request holds the latest
  * one for all its varbinds.
  */
@@ -39,7 +39,7 @@ static size_t				 cp_nstats;
 
 /* Defaults before the first option or line that changes them. */
 static void
-capture_defaults(void)
+mib_capture_defaults(void)
 {
 	static int done;
 
@@ -50,11 +50,11 @@ capture_defaults(void)
 }
 
 static void
-capture_add_iface(const char *name)
+mib_capture_add_iface(const char *name)
 {
 	size_t i, n;
 
-	capture_defaults();
+	mib_capture_defaults();
 	n = cp_config.pc_capture.cc_nifaces;
 	for (i = 0; i < n; i++)
 		if (strcmp(cp_ifaces[i], name) == 0)
@@ -70,18 +70,18 @@ capture_add_iface(const char *name)
 }
 
 static void
-capture_parse_iface(const char *token, char *line)
+mib_capture_parse_iface(const char *token, char *line)
 {
 	char *save = NULL, *w;
 
 	(void)token;
 	for (w = strtok_r(line, " \t,", &save); w != NULL;
 	    w = strtok_r(NULL, " \t,", &save))
-		capture_add_iface(w);
+		mib_capture_add_iface(w);
 }
 
 static void
-capture_parse_filter(const char *token, char *line)
+mib_capture_parse_filter(const char *token, char *line)
 {
 	(void)token;
 	free(cp_filter);
@@ -91,7 +91,7 @@ capture_parse_filter(const char *token, char *line)
 
 /* service and localNet: the src/ parsers say what is wrong. */
 static void
-capture_parse_service(const char *token, char *line)
+mib_capture_parse_service(const char *token, char *line)
 {
 	char err[256];
 
@@ -101,7 +101,7 @@ capture_parse_service(const char *token, char *line)
 }
 
 static void
-capture_parse_localnet(const char *token, char *line)
+mib_capture_parse_localnet(const char *token, char *line)
 {
 	char err[256];
 
@@ -111,7 +111,7 @@ capture_parse_localnet(const char *token, char *line)
 }
 
 static void
-capture_parse_number(const char *token, char *line)
+mib_capture_parse_number(const char *token, char *line)
 {
 	static const struct {
 		const char	*name;
@@ -155,7 +155,7 @@ capture_parse_number(const char *token, char *line)
 }
 
 static void
-capture_parse_promisc(const char *token, char *line)
+mib_capture_parse_promisc(const char *token, char *line)
 {
 	(void)token;
 	if (strcasecmp(line, "yes") == 0)
@@ -167,51 +167,51 @@ capture_parse_promisc(const char *token, char *line)
 }
 
 int
-capture_register_config(void)
+mib_capture_register_config(void)
 {
 	static const char *numbers[] = { "captureSnaplen", "captureBuffer",
 		"maxSessions", "topSessions" };
 	size_t i;
 
-	capture_defaults();
+	mib_capture_defaults();
 	if ((cp_services = services_new()) == NULL ||
 	    (cp_localnet = localnet_new()) == NULL)
 		return -1;
-	register_app_config_handler("captureInterface", capture_parse_iface,
+	register_app_config_handler("captureInterface", mib_capture_parse_iface,
 	    NULL, "NAME [NAME...]");
-	register_app_config_handler("captureFilter", capture_parse_filter,
+	register_app_config_handler("captureFilter", mib_capture_parse_filter,
 	    NULL, "BPF-EXPRESSION");
 	register_app_config_handler("capturePromiscuous",
-	    capture_parse_promisc, NULL, "yes|no");
+	    mib_capture_parse_promisc, NULL, "yes|no");
 	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
-		register_app_config_handler(numbers[i], capture_parse_number,
+		register_app_config_handler(numbers[i], mib_capture_parse_number,
 		    NULL, "NUMBER");
-	register_app_config_handler("service", capture_parse_service, NULL,
+	register_app_config_handler("service", mib_capture_parse_service, NULL,
 	    "NAME PROTO[,PROTO] PORT[,PORT|LO-HI...]");
-	register_app_config_handler("localNet", capture_parse_localnet, NULL,
+	register_app_config_handler("localNet", mib_capture_parse_localnet, NULL,
 	    "PREFIX/LEN [PREFIX/LEN...]");
 	return 0;
 }
 
 /* -i IFACE on the command line: the same as captureInterface. */
 void
-capture_option_iface(const char *name)
+mib_capture_option_iface(const char *name)
 {
-	capture_add_iface(name);
+	mib_capture_add_iface(name);
 }
 
 /* -r FILE: replay it instead of capturing live. */
 void
-capture_option_file(const char *path)
+mib_capture_option_file(const char *path)
 {
-	capture_defaults();
+	mib_capture_defaults();
 	cp_config.pc_capture.cc_file = path;
 }
 
 /* Request scope: the latest window and the capture counters. */
 
 static void
-capture_begin(void *arg)
+mib_capture_begin(void *arg)
 {
 	struct pipeline *pl = monitor_pipeline(cm_monitor);
 
@@ -222,7 +222,7 @@ capture_begin(void *arg)
 }
 
 static void
-capture_end(void *arg)
+mib_capture_end(void *arg)
 {
 	(void)arg;
 	window_release(cp_snap);
@@ -230,7 +230,7 @@ capture_end(void *arg)
 }
 
 static uint64_t
-capture_version(void *arg)
+mib_capture_version(void *arg)
 {
 	(void)arg;
 	return cp_snap == NULL ? 0 : cp_snap->wn_number;
@@ -239,7 +239,7 @@ capture_version(void *arg)
 /* cmCapture scalars and cmCaptureTable */
 
 static int
-capture_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_capture_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	uint64_t sum = 0;
 	size_t s;
@@ -280,9 +280,9 @@ static struct mt_table capture_scalars = {
 	.mt_maxcol = MIB_cmCaptureTotalDecodeErrors,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
-	.mt_value = capture_scalar_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
+	.mt_value = mib_capture_scalar_value,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
 };
 
 static size_t
@@ -391,8 +391,8 @@ static struct mt_table source_table = {
 	.mt_count = source_count,
 	.mt_index = source_index,
 	.mt_value = source_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
 };
 
 /* cmSessions scalars */
@@ -403,7 +403,7 @@ static struct mt_table source_table = {
 static const struct window_snapshot	no_window;
 
 static int
-session_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_sessions_scalar_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	const struct window_snapshot *w = cp_snap ? cp_snap : &no_window;
 	const struct session_totals *t;
@@ -482,9 +482,9 @@ static struct mt_table session_scalars = {
 	.mt_maxcol = MIB_cmSessionWindowTransitPackets,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
-	.mt_value = session_scalar_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
+	.mt_value = mib_sessions_scalar_value,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
 };
 
 /* cmSessionTopTable: rank 1..N of the last window. */
@@ -511,7 +511,7 @@ addr_len(uint8_t family)
 }
 
 static const char *
-service_name(unsigned index)
+mib_services_name(unsigned index)
 {
 	const struct service *sv = services_get(cp_services, index);
 
@@ -547,7 +547,7 @@ top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_unsigned(v, r->wr_service);
 		break;
 	case MIB_cmSessionTopServiceName:
-		name = service_name(r->wr_service);
+		name = mib_services_name(r->wr_service);
 		mt_string(v, name, strlen(name));
 		break;
 	case MIB_cmSessionTopInOctets:
@@ -587,9 +587,9 @@ static struct mt_table top_table = {
 	.mt_count = top_count,
 	.mt_index = rank_index,
 	.mt_value = top_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
-	.mt_version = capture_version,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
+	.mt_version = mib_capture_version,
 };
 
 /* cmSessionProtoTable: one row per IP protocol seen since start.  The
@@ -710,21 +710,21 @@ static struct mt_table proto_table = {
 	.mt_count = proto_count,
 	.mt_index = proto_index,
 	.mt_value = proto_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
 };
 
 /* cmServiceTable: the catalogue, with last-window and since-start sums. */
 
 static size_t
-service_count(void *arg)
+mib_services_count(void *arg)
 {
 	(void)arg;
 	return services_count(cp_services);
 }
 
 static int
-service_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+mib_services_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
 	const struct service *sv = services_get(cp_services, (unsigned)i + 1);
 	static const struct session_counts none;
@@ -786,17 +786,17 @@ static struct mt_table service_table = {
 	.mt_entry_len = OID_LENGTH(service_entry_oid),
 	.mt_mincol = MIB_cmServiceName,
 	.mt_maxcol = MIB_cmServiceOutPackets,
-	.mt_count = service_count,
+	.mt_count = mib_services_count,
 	.mt_index = rank_index,		/* cmServiceIndex is 1.. too */
-	.mt_value = service_value,
-	.mt_begin = capture_begin,
-	.mt_end = capture_end,
+	.mt_value = mib_services_value,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
 };
 
 /* cmCaptureLoss: a source whose kernel dropped more than
  * captureLossThreshold of the last window's packets. */
 static void
-capture_notify(void)
+mib_capture_notify(void)
 {
 	static const unsigned cols[] = { MIB_cmCaptureName,
 		MIB_cmCaptureWindowLoss, MIB_cmCaptureKernelDrops };
@@ -807,9 +807,9 @@ capture_notify(void)
 	if (notify_config.nc_capture_loss_x100 == 0 ||
 	    monitor_pipeline(cm_monitor) == NULL)
 		return;
-	capture_begin(NULL);
+	mib_capture_begin(NULL);
 	if (cp_snap == NULL || cp_snap->wn_number == last_window) {
-		capture_end(NULL);
+		mib_capture_end(NULL);
 		return;
 	}
 	last_window = cp_snap->wn_number;
@@ -826,14 +826,14 @@ capture_notify(void)
 		    notify_config.nc_capture_loss_x100, vars);
 	}
 	notify_round_end(NOTIFY_CAPTURE_LOSS);
-	capture_end(NULL);
+	mib_capture_end(NULL);
 }
 
 /* Into the monitor's configuration, once coremon.conf is read. */
 void
-capture_config(struct monitor_config *mc)
+mib_capture_config(struct monitor_config *mc)
 {
-	capture_defaults();
+	mib_capture_defaults();
 	cp_config.pc_window.wc_interval = cm_config.cc_window_interval;
 	mc->mc_pipeline = cp_config;
 	mc->mc_services = cp_services;
@@ -841,7 +841,7 @@ capture_config(struct monitor_config *mc)
 }
 
 int
-capture_init(void)
+mib_capture_init(void)
 {
 	struct mt_table *tables[] = { &capture_scalars, &source_table,
 		&session_scalars, &top_table, &proto_table, &service_table };
@@ -856,12 +856,12 @@ capture_init(void)
 			    tables[i]->mt_name);
 			return -1;
 		}
-	return notify_register_check(capture_notify);
+	return notify_register_check(mib_capture_notify);
 }
 
 /* After the monitor is gone: what the configuration lines allocated. */
 void
-capture_free_config(void)
+mib_capture_free_config(void)
 {
 	services_free(cp_services);
 	localnet_free(cp_localnet);
