@@ -20,8 +20,8 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include "monitor.h"
 #include "capture/pipeline.h"
+#include "monitor.h"
 
 static struct pipeline_config	 cp_config;
 static struct services		*cp_services;

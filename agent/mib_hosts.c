@@ -18,10 +18,10 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "lib/units.h"
+#include "monitor.h"
 #include "store/archive.h"
 #include "store/hostdb.h"
-#include "monitor.h"
-#include "lib/units.h"
 
 static struct hostdb_config	 ho_config;
 static struct archive_config	 ho_archive_config;

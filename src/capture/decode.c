@@ -12,8 +12,8 @@
 
 #include <pcap/dlt.h>
 
-#include "lib/cursor.h"
 #include "capture/decode.h"
+#include "lib/cursor.h"
 
 /* pcap_datalink() maps LINKTYPE_RAW to DLT_RAW, but a caller that passes
  * the file's own link type gives 101. */

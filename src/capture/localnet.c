@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "lib/errbuf.h"
 #include "capture/localnet.h"
+#include "lib/errbuf.h"
 
 struct ln_prefix4 {
 	uint32_t	p4_net;

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lib/errbuf.h"
 #include "capture/services.h"
+#include "lib/errbuf.h"
 
 #define SC_NPROTOS	3	/* tcp, udp, sctp: the map rows */
 #define SC_NPORTS	65536

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "lib/hash.h"
 #include "capture/session.h"
+#include "lib/hash.h"
 
 #define SESSION_MIN_ENTRIES	1024
 #define SESSION_BATCH		32	/* packets whose misses overlap */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/topn.h"
 #include "capture/window.h"
+#include "lib/topn.h"
 
 struct window {
 	struct window_config	 w_config;

@@ -13,9 +13,9 @@
 #include <sys/types.h>
 
 #include "conns/conntab.h"
-#include "lib/hash.h"
 #include "conns/procpid.h"
 #include "conns/sockdiag.h"
+#include "lib/hash.h"
 
 #define CT_NSEC			1000000000LL
 #define CT_PREFETCH		8	/* rows ahead */

@@ -34,8 +34,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "lib/snapshot.h"
 #include "conns/sockdiag.h"
+#include "lib/snapshot.h"
 
 #define CT_INTERVAL_DEFAULT_MS	5000	/* connRefresh */
 #define CT_MAX_CONNS_DEFAULT	262144

@@ -37,8 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe/probe_addr.h"
 #include "lib/snapshot.h"
+#include "probe/probe_addr.h"
 
 #define PROBE_NAME_MAX		32	/* characters of a probe name */
 #define PROBE_HOST_MAX		255	/* characters of a host as written */

@@ -70,8 +70,8 @@
 
 #include "capture/services.h"
 #include "capture/session.h"
-#include "lib/snapshot.h"
 #include "capture/window.h"
+#include "lib/snapshot.h"
 
 #define HOSTDB_MAX_DEFAULT	100000	/* maxHosts */
 #define HOSTDB_TOP_DEFAULT	100	/* topHosts */

@@ -63,8 +63,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/hostdb.h"
 #include "capture/services.h"
+#include "store/hostdb.h"
 
 #define HOSTDB_FILE_MAGIC	"CMHOSTDB"
 #define HOSTDB_FILE_VERSION	1

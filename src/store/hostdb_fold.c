@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include "lib/hash.h"
-#include "store/hostdb_int.h"
 #include "lib/topn.h"
+#include "store/hostdb_int.h"
 
 int
 hostdb_wh_eq(const void *key, uint32_t index, void *arg)

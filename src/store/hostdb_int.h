@@ -24,11 +24,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "store/hostdb.h"
 #include "capture/services.h"
 #include "capture/session.h"
-#include "lib/snapshot.h"
 #include "capture/window.h"
+#include "lib/snapshot.h"
+#include "store/hostdb.h"
 
 struct hash;
 struct resolver;

@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 
 #include "lib/hash.h"
-#include "store/hostdb_int.h"
 #include "lib/snapshot.h"
+#include "store/hostdb_int.h"
 
 static void
 hostdb_snapshot_free(struct snapshot *s)

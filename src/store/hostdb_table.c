@@ -28,10 +28,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "lib/hash.h"
-#include "store/hostdb_int.h"
 #include "capture/services.h"
+#include "lib/hash.h"
 #include "lib/snapshot.h"
+#include "store/hostdb_int.h"
 
 static int
 hostdb_eq(const void *key, uint32_t id, void *arg)

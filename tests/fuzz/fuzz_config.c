@@ -24,9 +24,9 @@
 #include <sys/socket.h>
 
 #include "capture/localnet.h"
-#include "probe/probe.h"
 #include "capture/services.h"
 #include "lib/units.h"
+#include "probe/probe.h"
 
 int LLVMFuzzerInitialize(int *, char ***);
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

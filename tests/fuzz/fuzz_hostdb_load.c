@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/services.h"
 #include "lib/crc32c.h"
 #include "store/hostdb.h"
 #include "store/hostdb_file.h"
-#include "capture/services.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

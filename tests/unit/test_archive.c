@@ -22,9 +22,9 @@
 
 #include <zlib.h>
 
-#include "store/archive.h"
 #include "check.h"
 #include "fixture.h"
+#include "store/archive.h"
 
 #define SEC		1000000LL
 #define DAY		(86400 * SEC)

@@ -25,9 +25,9 @@
 
 #include "check.h"
 #include "conns/conntab.h"
-#include "fixture.h"
 #include "conns/procpid.h"
 #include "conns/sockdiag.h"
+#include "fixture.h"
 
 #define S	1000000000LL	/* one second in ns */
 

@@ -12,9 +12,9 @@
 
 #include <pcap/dlt.h>
 
+#include "capture/decode.h"
 #include "check.h"
 #include "lib/cursor.h"
-#include "capture/decode.h"
 
 static const uint8_t v4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t v4_dst[4] = { 198, 51, 100, 2 };

@@ -20,8 +20,8 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
-#include "check.h"
 #include "capture/decode.h"
+#include "check.h"
 #include "fixture.h"
 
 #define MAX_LINKTYPES	64

@@ -29,8 +29,8 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "lib/crc32c.h"
 #include "fixture.h"
+#include "lib/crc32c.h"
 #include "store/hostdb.h"
 #include "store/hostdb_file.h"
 #include "store/resolver.h"

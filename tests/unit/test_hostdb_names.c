@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/services.h"
 #include "check.h"
 #include "fixture.h"
 #include "store/hostdb.h"
 #include "store/resolver.h"
-#include "capture/services.h"
 
 #define SEC		1000000LL
 #define NAME_CHUNK	65536		/* hostdb_names.c's names chunk */

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "capture/window.h"
 #include "check.h"
 #include "fixture.h"
 #include "store/hostdb.h"
-#include "capture/window.h"
 
 #define MAX_EP		256
 #define MAX_SECTIONS	32

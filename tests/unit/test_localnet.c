@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "check.h"
 #include "capture/localnet.h"
+#include "check.h"
 
 static int
 is_local(const struct localnet *ln, const char *text)

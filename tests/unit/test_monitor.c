@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture/localnet.h"
+#include "capture/services.h"
 #include "check.h"
 #include "fixture.h"
-#include "capture/localnet.h"
 #include "monitor.h"
-#include "capture/services.h"
 
 #define LOCALNET	"10.0.2.0/24"
 #define MAX_EP		64

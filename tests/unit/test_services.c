@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "check.h"
 #include "capture/services.h"
+#include "check.h"
 
 #define TCP	6
 #define UDP	17

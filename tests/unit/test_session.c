@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "capture/session.h"
 #include "check.h"
 #include "fixture.h"
-#include "capture/session.h"
 
 #define TCP	6
 #define UDP	17

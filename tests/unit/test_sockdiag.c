@@ -26,8 +26,8 @@
 #include <linux/tcp.h>
 
 #include "check.h"
-#include "fixture.h"
 #include "conns/sockdiag.h"
+#include "fixture.h"
 
 #define SEQ	4242
 #define PORTID	777

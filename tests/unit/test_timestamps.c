@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/archive.h"
 #include "capture/capture.h"
+#include "capture/window.h"
 #include "check.h"
 #include "fixture.h"
-#include "capture/window.h"
+#include "store/archive.h"
 
 #define SEC		1000000LL
 #define T0		1700000010LL	/* 2023-11-14T22:13:30Z, on the grid */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "capture/window.h"
 #include "check.h"
 #include "fixture.h"
-#include "capture/window.h"
 
 #define TCP	6
 #define UDP	17
