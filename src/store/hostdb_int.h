@@ -256,7 +256,7 @@ void	hostdb_chunk_unref(const struct hostdb_chunk *c);
 void	hostdb_pool_init(struct hostdb_pool *p, size_t size,
     unsigned int shift);
 void	hostdb_pool_free(struct hostdb_pool *p);
-int	hostdb_pool_unshare(struct hostdb_pool *p, uint32_t id);
+void	*hostdb_pool_mut(struct hostdb_pool *p, uint32_t id);
 uint32_t	hostdb_pool_alloc(struct hostdb_pool *p);
 int	hostdb_pool_release(struct hostdb_pool *p, uint32_t id);
 void	hostdb_pool_share(const struct hostdb_pool *p,
@@ -332,17 +332,6 @@ hostdb_pool_mark(struct hostdb_pool *p, uint32_t id, int used)
 static inline const void *
 hostdb_pool_get(const struct hostdb_pool *p, uint32_t id)
 {
-	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
-}
-
-/* The element to write: its chunk copied first if a snapshot holds it.
- * NULL when the copy could not be made. */
-static inline void *
-hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
-{
-	if (__atomic_load_n(&p->hp_chunks[id >> p->hp_shift]->hk_refs,
-	    __ATOMIC_ACQUIRE) != 1 && hostdb_pool_unshare(p, id) < 0)
-		return NULL;
 	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
 }
 

@@ -74,7 +74,7 @@ hostdb_pool_free(struct hostdb_pool *p)
 
 /* Replaces chunk of id, which a snapshot holds, by a copy of its own.
  * 0, or -1 when the copy could not be made. */
-int
+static int
 hostdb_pool_unshare(struct hostdb_pool *p, uint32_t id)
 {
 	struct hostdb_chunk	*c = p->hp_chunks[id >> p->hp_shift], *copy;
@@ -88,6 +88,17 @@ hostdb_pool_unshare(struct hostdb_pool *p, uint32_t id)
 	hostdb_chunk_unref(c);
 	p->hp_copies++;
 	return 0;
+}
+
+/* The element to write: its chunk copied first if a snapshot holds it.
+ * NULL when the copy could not be made. */
+void *
+hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
+{
+	if (__atomic_load_n(&p->hp_chunks[id >> p->hp_shift]->hk_refs,
+	    __ATOMIC_ACQUIRE) != 1 && hostdb_pool_unshare(p, id) < 0)
+		return NULL;
+	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
 }
 
 /* A fresh id (its element zeroed), or HASH_NONE with errno set. */
