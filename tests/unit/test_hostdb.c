@@ -392,12 +392,6 @@ struct model_host {
 	uint32_t		mh_sessions;
 };
 
-static uint64_t
-next_random(uint64_t *x)
-{
-	return fixture_random(x);
-}
-
 static int
 model_cmp(const void *a, const void *b)
 {
@@ -463,9 +457,9 @@ test_model(void)
 			m[i].mh_addr[15] = (uint8_t)(i * 7);
 	}
 	for (w = 0; w < 60; w++) {
-		n = 1 + next_random(&x) % 500;
+		n = 1 + fixture_random(&x) % 500;
 		for (i = 0; i < n; i++) {
-			k = next_random(&x) % (w < 30 ? 1000 : 3000);
+			k = fixture_random(&x) % (w < 30 ? 1000 : 3000);
 			memset(&s[i], 0, sizeof(s[i]));
 			s[i].se_key.sk_family = (uint8_t)m[k].mh_family;
 			s[i].se_key.sk_local[0] = 10;
@@ -474,14 +468,14 @@ test_model(void)
 			s[i].se_key.sk_local[3] = (uint8_t)i;
 			s[i].se_key.sk_local[2] = (uint8_t)(i >> 8);
 			/* Seven catalogue services and "other". */
-			svc = 1 + (unsigned int)(next_random(&x) % 8);
+			svc = 1 + (unsigned int)(fixture_random(&x) % 8);
 			if (svc == 8)
 				svc = service("other");
 			s[i].se_service = (uint8_t)svc;
-			s[i].se_octets_in = next_random(&x) % 100000;
-			s[i].se_octets_out = next_random(&x) % 1000;
-			s[i].se_packets_in = 1 + next_random(&x) % 100;
-			s[i].se_packets_out = next_random(&x) % 100;
+			s[i].se_octets_in = fixture_random(&x) % 100000;
+			s[i].se_octets_out = fixture_random(&x) % 1000;
+			s[i].se_packets_in = 1 + fixture_random(&x) % 100;
+			s[i].se_packets_out = fixture_random(&x) % 100;
 			m[k].mh_svc[svc].sc_octets_in += s[i].se_octets_in;
 			m[k].mh_svc[svc].sc_octets_out += s[i].se_octets_out;
 			m[k].mh_svc[svc].sc_packets_in += s[i].se_packets_in;
@@ -799,12 +793,12 @@ test_damaged(void)
 	CHECK(bad_cuts == 0, "every one of its %zu truncations is moved "
 	    "aside intact, nothing loaded", len);
 	for (i = 0, all = 1; i < 20; i++) {
-		size_t	n = 1 + next_random(&x) % 4096, k;
+		size_t	n = 1 + fixture_random(&x) % 4096, k;
 
 		free(bad);
 		bad = malloc(n + 64);
 		for (k = 0; k < n; k++)
-			bad[k] = (uint8_t)next_random(&x);
+			bad[k] = (uint8_t)fixture_random(&x);
 		all &= moved_aside(file, bad, n, NULL);
 	}
 	CHECK(all, "20 files of random bytes: moved aside");
@@ -904,7 +898,7 @@ test_crash(void)
 				hostdb_save(a);
 			}
 		}
-		usleep((useconds_t)(2000 + next_random(&x) % 40000));
+		usleep((useconds_t)(2000 + fixture_random(&x) % 40000));
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		c = new_db(100000, 10, HOSTDB_SCOPE_REMOTE, file);

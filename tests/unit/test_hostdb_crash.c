@@ -86,12 +86,6 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static uint64_t
-next_random(uint64_t *s)
-{
-	return fixture_random(s);
-}
-
 static unsigned int
 service(const char *name)
 {
@@ -585,7 +579,7 @@ test_kills(void)
 		 * save, in a shuffled order. */
 		slice = (i * 17 + 5) % ROUNDS;
 		delay = (int64_t)((double)save_ns * 1.15 * (slice +
-		    (double)(next_random(&x) % 1000) / 1000) / ROUNDS);
+		    (double)(fixture_random(&x) % 1000) / 1000) / ROUNDS);
 		stamp = tmp_stamp();
 		if (run_child(a, pr, delay) < 0) {
 			CHECK(0, "round %d: the child died of SIGKILL", i);
