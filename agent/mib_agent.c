@@ -58,5 +58,7 @@ static struct mt_table agent_table = {
 int
 mib_agent_init(void)
 {
-	return mibtable_register(&agent_table);
+	struct mt_table *tables[] = { &agent_table };
+
+	return mibtable_register(tables, 1);
 }

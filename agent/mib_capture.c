@@ -850,12 +850,8 @@ mib_capture_init(void)
 	for (i = 1; i <= services_count(cp_services); i++)
 		services_ports_text(cp_services, (unsigned)i, cp_ports[i],
 		    sizeof(cp_ports[i]));
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (mibtable_register(tables[i]) == -1) {
-			snmp_log(LOG_ERR, "cannot register %s\n",
-			    tables[i]->mt_name);
-			return -1;
-		}
+	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
+		return -1;
 	return notify_register_check(mib_capture_notify);
 }
 

@@ -399,15 +399,10 @@ mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
 		&client_table };
-	size_t i;
 
 	if (monitor_conntab(cm_monitor) == NULL)
 		return 0;
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (mibtable_register(tables[i]) == -1) {
-			snmp_log(LOG_ERR, "cannot register %s\n",
-			    tables[i]->mt_name);
-			return -1;
-		}
+	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
+		return -1;
 	return notify_register_check(mib_connections_notify);
 }

@@ -594,10 +594,6 @@ mib_hosts_init(void)
 {
 	struct mt_table *tables[] = { &hosts_scalars, &host_table,
 		&hsv_table, &top_table, &archive_scalars, &day_table };
-	size_t i;
 
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (mibtable_register(tables[i]) == -1)
-			return -1;
-	return 0;
+	return mibtable_register(tables, MIBTABLE_COUNT(tables));
 }

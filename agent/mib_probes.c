@@ -286,8 +286,9 @@ mib_probes_config(struct monitor_config *mc)
 int
 mib_probes_init(void)
 {
-	if (mibtable_register(&probes_scalars) == -1 ||
-	    mibtable_register(&probe_table) == -1)
+	struct mt_table *tables[] = { &probes_scalars, &probe_table };
+
+	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
 		return -1;
 	return notify_register_check(mib_probes_notify);
 }

@@ -361,15 +361,9 @@ mib_traffic_init(void)
 {
 	struct mt_table *tables[] = { &if_table, &cmTcp_table, &cmUdp_table,
 		&cmIp_table, &cmSystem_table, &sample_table, &hist_table };
-	size_t i;
 
 	tr = monitor_sampler(cm_monitor);
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		if (mibtable_register(tables[i]) == -1) {
-			snmp_log(LOG_ERR, "cannot register %s\n",
-			    tables[i]->mt_name);
-			return -1;
-		}
-	}
+	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
+		return -1;
 	return notify_register_check(mib_traffic_notify);
 }

@@ -207,8 +207,8 @@ mt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 	return SNMP_ERR_NOERROR;
 }
 
-int
-mibtable_register(struct mt_table *t)
+static int
+mt_register(struct mt_table *t)
 {
 	netsnmp_handler_registration *reg;
 	netsnmp_mib_handler *h;
@@ -224,6 +224,20 @@ mibtable_register(struct mt_table *t)
 	if (reg == NULL)
 		return -1;
 	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
+}
+
+int
+mibtable_register(struct mt_table *const *tables, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (mt_register(tables[i]) == -1) {
+			snmp_log(LOG_ERR, "cannot register %s\n",
+			    tables[i]->mt_name);
+			return -1;
+		}
+	return 0;
 }
 
 size_t

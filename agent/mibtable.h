@@ -61,9 +61,10 @@ struct mt_table {
 	size_t		 mt_last_row;
 };
 
-/* Registers a table (or scalar group) with the agent; 0 or -1. The table
- * must outlive the agent. */
-int	mibtable_register(struct mt_table *);
+/* Registers n tables (or scalar groups) with the agent; 0, or -1 after
+ * logging which failed.  The tables must outlive the agent. */
+int	mibtable_register(struct mt_table *const *tables, size_t n);
+#define MIBTABLE_COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Appends (row i, column col) of a table to a varbind list, with its
  * full OID, as the table would answer it: how notifications carry the
