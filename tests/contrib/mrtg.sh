@@ -55,7 +55,19 @@ env LANG=C mrtg "$T/mrtg.cfg" >"$T/mrtg2.out" 2>&1; rc2=$?
 until=$(now); n=0
 until awk -v u="$until" 'END { exit !($1 > u + 1.2) }' "$T/lo.dev" || [ $n -gt 100 ]; do sleep 0.1; n=$((n + 1)); done
 kill "$TPID" "$REC_PID" 2>/dev/null
-check "mrtg ran twice without error (status $rc1, $rc2)" test "$rc1" = 0 -a "$rc2" = 0
+# An interface that went away after the configuration was written (the
+# veth of another test, a container's) is an error of MRTG's for that
+# target only, and an operator's reason to run coremon-mrtg-cfg again: it
+# is forgiven when cmIfTable no longer has it; any other error is not.
+now_ifs=$(walk "$PORT" "$CM.2.1.1.2" | sed -E 's/^.* "?([^"]*)"?$/test_if_\1/' | tr -c 'A-Za-z0-9_.\n-' '_' | sort)
+other_errors=$(grep -h 'ERROR' "$T/mrtg1.out" "$T/mrtg2.out" | while read -r line; do
+	t=$(echo "$line" | sed -n 's/.*Target\[\(test_if_[^]]*\)\].*/\1/p')
+	if [ -n "$t" ] && ! echo "$now_ifs" | grep -qx "$t"; then continue; fi
+	echo "$line"
+done)
+gone=$(grep -h 'ERROR' "$T/mrtg1.out" "$T/mrtg2.out" | sed -n 's/.*Target\[\(test_if_[^]]*\)\].*/\1/p' | sort -u | tr '\n' ' ')
+check "mrtg ran twice without error (status $rc1, $rc2${gone:+; interfaces gone since: $gone})" \
+	sh -c "test -z \"\$1\" && { test $rc1 = 0 -a $rc2 = 0 || test -n '$gone'; }" _ "$other_errors"
 grep -v 'Rateup WARNING' "$T/mrtg1.out" "$T/mrtg2.out" | grep . | head -5 | sed 's/^/# /'
 
 # Line 2 of a rateup log: time, average in, average out, max in, max out.
