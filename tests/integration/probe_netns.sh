@@ -79,10 +79,13 @@ show() { sed 's/^/#   /' "$1"; }
 
 # The wire's account: dumpcap on an interface while a run goes on, then
 # tshark's response time of each echo reply (it pairs replies with requests
-# by identifier and sequence).  capture_start IF FILE [NETNS].
+# by identifier and sequence).  capture_start IF FILE MARKER [NETNS]:
+# "Capturing on" came before the first request was in the file once in 10
+# loaded runs, so the capture counts as running only when it holds the
+# port unreachable that a UDP datagram to MARKER's port 9 draws.
 capture_start() {
-	if [ -n "$3" ]; then
-		ip netns exec "$3" dumpcap -i "$1" -f "icmp or icmp6" -q -w "$2" \
+	if [ -n "$4" ]; then
+		ip netns exec "$4" dumpcap -i "$1" -f "icmp or icmp6" -q -w "$2" \
 			>"$2.out" 2>&1 &
 	else
 		dumpcap -i "$1" -f "icmp or icmp6" -q -w "$2" >"$2.out" 2>&1 &
@@ -90,6 +93,12 @@ capture_start() {
 	CAP_PID=$!; PIDS="$PIDS $CAP_PID"
 	n=0; until grep -q '^Capturing on' "$2.out" || [ $n -gt 150 ]; do
 		sleep 0.2; n=$((n + 1)); done
+	n=0
+	until [ "$(tshark -r "$2" -Y 'icmp.type == 3' 2>/dev/null | wc -l)" -gt 0 ] ||
+	      [ $n -ge 50 ]; do
+		${4:+ip netns exec "$4"} "$B/tools/cmsend" send udp "$3" 9 1 >/dev/null 2>&1
+		sleep 0.2; n=$((n + 1))
+	done
 }
 # capture_stop FILE RUN: once FILE holds as many echo replies as RUN's
 # probes counted (dumpcap hands packets over a block of its ring at a time,
@@ -166,7 +175,7 @@ rtt_ok() {
 # 1. The delayed responder over both families, and addresses nobody
 # holds (the host's ARP/NDP fails: ICMP unreachable from its own address).
 ip route add "$U4/32" dev "$VA"
-[ "$HAVE_WIRE" = 0 ] || capture_start "$VA" "$T/run1.pcapng"
+[ "$HAVE_WIRE" = 0 ] || capture_start "$VA" "$T/run1.pcapng" "$B4"
 "$PROBE" -t 5.5 "d4 $B4 interval 1 timeout 2" "d6 $B6 interval 1 timeout 2" \
 	"u4 $U4 interval 1 timeout 5" "u6 $U6 interval 1 timeout 5" \
 	>"$T/run1" 2>&1
@@ -192,7 +201,7 @@ done
 
 # 2. Ping sockets: inside the namespace, where the test may widen
 # net.ipv4.ping_group_range, against the responder over its loopback.
-[ "$HAVE_WIRE" = 0 ] || capture_start lo "$T/run2.pcapng" "$NS"
+[ "$HAVE_WIRE" = 0 ] || capture_start lo "$T/run2.pcapng" 127.0.0.1 "$NS"
 if nsx sysctl -qw net.ipv4.ping_group_range="0 2147483647" 2>/dev/null &&
    nsx "$PROBE" -s dgram -t 4.5 "l4 127.0.0.1 interval 1 timeout 2" \
 	"l6 ::1 interval 1 timeout 2" >"$T/run2" 2>&1; then
