@@ -257,6 +257,8 @@ probe_send(struct probe_engine *pe, struct probe_target *pt,
 {
 	struct probe_result		*pr = &pt->pt_res;
 	struct probe_outstanding	*ou;
+	struct probe_clock		 sent = *now;
+	int				 rc;
 
 	/* Full only if sends bunched up after a stall: the oldest is as
 	 * good as lost. */
@@ -265,13 +267,16 @@ probe_send(struct probe_engine *pe, struct probe_target *pt,
 		    PROBE_STATUS_TIMEOUT, 0, now);
 	ou = probe_out_at(pt, pt->pt_out_count++);
 	ou->ou_sendno = ++pr->pr_sent;
-	ou->ou_sent_us = now->cl_mono_us;
 	ou->ou_seq = pe->pe_seq++;
 	ou->ou_status = PROBE_STATUS_NONE;
 	pr->pr_last_seq = ou->ou_seq;
 	pe->pe_dirty = 1;
-	if (probe_sock_send(probe_sock_of(pe, pr->pr_addr.pa_family),
-	    &pr->pr_addr, ou->ou_seq) == -1) {
+	/* Timed at its sendto(), not at the tick: the targets before it in
+	 * this tick, or a preemption, are no part of its RTT. */
+	rc = probe_sock_send(probe_sock_of(pe, pr->pr_addr.pa_family),
+	    &pr->pr_addr, ou->ou_seq, &sent);
+	ou->ou_sent_us = sent.cl_mono_us;
+	if (rc == -1) {
 		snprintf(pr->pr_error, sizeof(pr->pr_error), "sendto: %s",
 		    strerror(errno));
 		probe_complete(pe, pt, ou, PROBE_STATUS_ERROR, 0, now);
@@ -334,7 +339,11 @@ probe_match(struct probe_engine *pe, struct probe_target *pt,
 		probe_complete(pe, pt, ou, PROBE_STATUS_UNREACHABLE, 0, now);
 		return PROBE_VERDICT_UNREACHABLE;
 	}
-	rtt = now->cl_mono_us - ou->ou_sent_us;
+	/* now is the kernel's receive time: a reply read late still counts
+	 * its time on the wire only.  Earlier than the send only after a
+	 * realtime clock step the socket part could not tell (under 1 s). */
+	rtt = now->cl_mono_us > ou->ou_sent_us ?
+	    now->cl_mono_us - ou->ou_sent_us : 0;
 	if (rtt >= pt->pt_timeout_us) {
 		/* The paper's rule: an answer after the timeout is lost. */
 		probe_complete(pe, pt, ou, PROBE_STATUS_TIMEOUT, 0, now);

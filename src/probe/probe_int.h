@@ -46,17 +46,20 @@ int	probe_sock_open(struct probe_sock *so, int family,
 /* Closes the socket, if any. */
 void	probe_sock_close(struct probe_sock *so);
 
-/* Sends echo request seq to `to`; nothing (and 0) without a socket.  0, or
- * -1 with errno set. */
+/* Sends echo request seq to `to`; nothing (and 0) without a socket.
+ * *sent becomes the clocks read right before the sendto(); without a
+ * socket it keeps the caller's time.  0, or -1 with errno set. */
 int	probe_sock_send(const struct probe_sock *so,
-	    const struct probe_addr *to, uint16_t seq);
+	    const struct probe_addr *to, uint16_t seq,
+	    struct probe_clock *sent);
 
 /*
  * Reads one message from the socket (probe_sock_read) or from its error
  * queue (probe_sock_read_error, ping sockets only: ip(7) IP_RECVERR).  On
  * PROBE_SOCK_READ_DONE, *parsed is the codec's verdict, *pk the message
  * when PROBE_PARSE_OK, *from its sender (all zero if unknown) and *now the
- * time it was read.
+ * time the kernel received it (its receive timestamp on both clocks), or
+ * the time it was read when the kernel's stamp is missing or implausible.
  */
 enum probe_sock_read probe_sock_read(const struct probe_sock *so,
 	    struct probe_packet *pk, struct probe_addr *from,

@@ -5,6 +5,11 @@
  * reading replies and, on a ping socket, the ICMP errors the kernel queues
  * (ip(7) IP_RECVERR).
  *
+ * Times, as ping(8) takes them: a request is timed right before its
+ * sendto(), a reply by the kernel's receive timestamp (socket(7)
+ * SO_TIMESTAMPNS), so that a probe thread scheduled late on a busy host
+ * does not count its own delay as network time.
+ *
  * Separate from the engine because this is all the file that knows the
  * kernel's socket API: the engine sees a struct probe_sock and messages
  * already parsed by the codec (probe_icmp.c); tests drive the engine
@@ -30,6 +35,13 @@
 #endif
 
 #define PROBE_RECV_BUF		2048	/* headers and a quoted header */
+/* A receive timestamp older than this when read is taken for a clock step
+ * (CLOCK_REALTIME moved) rather than a probe thread that slept so long. */
+#define PROBE_RX_DELAY_MAX_US	1000000
+/* CLOCK_REALTIME and CLOCK_MONOTONIC read within this of each other count
+ * as read together (vDSO reads take well under a microsecond); tries. */
+#define PROBE_CLOCK_PAIR_US	50
+#define PROBE_CLOCK_PAIR_TRIES	3
 
 /* What our echo requests carry: a marker for whoever reads a capture. */
 static const char probe_payload[24] = "coremon probe";
@@ -100,7 +112,7 @@ static int
 probe_sock_try(struct probe_sock *so, int type)
 {
 	int	proto = so->so_family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int	rc;
+	int	rc, on = 1;
 
 	so->so_fd = socket(so->so_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    proto);
@@ -108,6 +120,9 @@ probe_sock_try(struct probe_sock *so, int type)
 		return -1;
 	rc = type == SOCK_DGRAM ? probe_sock_dgram_setup(so) :
 	    probe_sock_raw_setup(so);
+	if (rc == 0)
+		rc = setsockopt(so->so_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+		    sizeof(on));
 	if (rc == -1) {
 		int	saved = errno;
 
@@ -167,7 +182,7 @@ probe_sock_close(struct probe_sock *so)
 
 int
 probe_sock_send(const struct probe_sock *so, const struct probe_addr *to,
-    uint16_t seq)
+    uint16_t seq, struct probe_clock *sent)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -180,10 +195,69 @@ probe_sock_send(const struct probe_sock *so, const struct probe_addr *to,
 	len = probe_icmp_echo_build(so->so_family, 0, so->so_ident, seq,
 	    probe_payload, sizeof(probe_payload), buf, sizeof(buf));
 	sslen = probe_addr_to_sockaddr(to, &ss);
+	probe_clock_now(sent);
 	if (sendto(so->so_fd, buf, len, 0, (struct sockaddr *)&ss, sslen) ==
 	    -1)
 		return -1;
 	return 0;
+}
+
+/* CLOCK_MONOTONIC and CLOCK_REALTIME as of one instant: realtime read on
+ * both sides of the monotonic read, and close enough.  -1 if a preemption
+ * came between them every time. */
+static int
+probe_sock_clock_pair(struct probe_clock *cl)
+{
+	struct timespec	w1, m, w2;
+	int64_t		w1_us, w2_us;
+	int		i;
+
+	for (i = 0; i < PROBE_CLOCK_PAIR_TRIES; i++) {
+		clock_gettime(CLOCK_REALTIME, &w1);
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		clock_gettime(CLOCK_REALTIME, &w2);
+		w1_us = (int64_t)w1.tv_sec * 1000000 + w1.tv_nsec / 1000;
+		w2_us = (int64_t)w2.tv_sec * 1000000 + w2.tv_nsec / 1000;
+		if (w2_us < w1_us || w2_us - w1_us > PROBE_CLOCK_PAIR_US)
+			continue;
+		cl->cl_mono_us = (uint64_t)m.tv_sec * 1000000 +
+		    (uint64_t)m.tv_nsec / 1000;
+		cl->cl_wall_us = w1_us + (w2_us - w1_us) / 2;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Replaces *at, the time a message was read, with the time the kernel
+ * received it: its SO_TIMESTAMPNS stamp is CLOCK_REALTIME, moved onto
+ * CLOCK_MONOTONIC by how long ago it was on the realtime clock.  *at stays
+ * as read without a stamp, or with one that is in the future or older than
+ * PROBE_RX_DELAY_MAX_US (the realtime clock was stepped).
+ */
+static void
+probe_sock_rx_time(struct msghdr *msg, struct probe_clock *at)
+{
+	struct probe_clock	 now;
+	struct timespec		 ts;
+	struct cmsghdr		*cm;
+	int64_t			 rx_us, delay_us;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(ts)))
+			break;
+	if (cm == NULL || probe_sock_clock_pair(&now) == -1)
+		return;
+	memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+	rx_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	delay_us = now.cl_wall_us - rx_us;
+	if (delay_us < 0 || delay_us > PROBE_RX_DELAY_MAX_US ||
+	    (uint64_t)delay_us > now.cl_mono_us)
+		return;
+	at->cl_mono_us = now.cl_mono_us - (uint64_t)delay_us;
+	at->cl_wall_us = rx_us;
 }
 
 enum probe_sock_read
@@ -192,12 +266,19 @@ probe_sock_read(const struct probe_sock *so, struct probe_packet *pk,
     enum probe_parse *parsed)
 {
 	uint8_t			 buf[PROBE_RECV_BUF];
+	uint64_t		 control[8];	/* aligned for cmsghdr */
 	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof(ss);
+	struct iovec		 iov;
+	struct msghdr		 msg;
 	ssize_t			 n;
 
-	n = recvfrom(so->so_fd, buf, sizeof(buf), MSG_TRUNC,
-	    (struct sockaddr *)&ss, &sslen);
+	iov.iov_base = buf, iov.iov_len = sizeof(buf);
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = &ss, msg.msg_namelen = sizeof(ss);
+	msg.msg_iov = &iov, msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	n = recvmsg(so->so_fd, &msg, MSG_TRUNC);
 	probe_clock_now(now);
 	if (n == -1 && errno == EINTR)
 		return PROBE_SOCK_READ_AGAIN;
@@ -209,10 +290,11 @@ probe_sock_read(const struct probe_sock *so, struct probe_packet *pk,
 			return PROBE_SOCK_READ_FAILED;
 		return PROBE_SOCK_READ_NONE;
 	}
+	probe_sock_rx_time(&msg, now);
 	if ((size_t)n > sizeof(buf))
 		n = sizeof(buf);	/* we need the headers only */
-	if (probe_addr_from_sockaddr(from, (struct sockaddr *)&ss, sslen) ==
-	    -1)
+	if (probe_addr_from_sockaddr(from, (struct sockaddr *)&ss,
+	    msg.msg_namelen) == -1)
 		memset(from, 0, sizeof(*from));
 	*parsed = probe_icmp_parse(so->so_family,
 	    so->so_kind == PROBE_SOCKET_RAW && so->so_family == AF_INET,
@@ -289,6 +371,7 @@ probe_sock_read_error(const struct probe_sock *so, struct probe_packet *pk,
 	if ((n = recvmsg(so->so_fd, &msg, MSG_ERRQUEUE)) == -1)
 		return PROBE_SOCK_READ_NONE;
 	probe_clock_now(now);
+	probe_sock_rx_time(&msg, now);
 	if (probe_sock_errqueue_cmsg(&msg, so->so_family, &ee, from) == -1 ||
 	    !probe_sock_errqueue_is_unreach(so->so_family, &ee) ||
 	    probe_addr_from_sockaddr(&target, (struct sockaddr *)&ss,

@@ -2,11 +2,13 @@
  * probe: configuration lines and their every error message, parsing of
  * crafted ICMP/ICMPv6 packets (foreign, truncated, wrong type, IPv4
  * options, unreachables), the engine's matching and statistics driven by
- * a fake clock, and real probes to 127.0.0.1 and ::1.
+ * a fake clock, real probes to 127.0.0.1 and ::1, and the receive time of
+ * a reply read late through the probe sockets themselves (probe_int.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include "check.h"
 #include "probe/probe.h"
 #include "probe/probe_icmp.h"
+#include "probe/probe_int.h"
 
 #define T0	1000000000ULL		/* fake CLOCK_MONOTONIC, us */
 #define W0	1700000000000000LL	/* fake CLOCK_REALTIME, us */
@@ -846,6 +849,76 @@ test_loopback(enum probe_socket_want want, const char *what)
 	probe_engine_free(pe);
 }
 
+/*
+ * A reply read late still yields the time it arrived.  An echo request to
+ * the loopback is answered by the kernel at once; the reply is waited for
+ * with poll(), then left unread for 200 ms.  The time the socket layer
+ * gives for it must lie between the test's own clock reads before the send
+ * and after poll() saw the reply: the 200 ms spent before reading are not
+ * network time.  1 ms covers the conversion of the kernel's CLOCK_REALTIME
+ * stamp to CLOCK_MONOTONIC (microseconds), and is far below the 200 ms.
+ */
+static void
+test_read_late(int family, enum probe_socket_want want, const char *what)
+{
+	struct probe_sock	 so;
+	struct probe_packet	 pk;
+	struct probe_addr	 to, from;
+	struct probe_clock	 before, sent, returned, readable, got;
+	struct timespec		 late = { 0, 200000000 };
+	struct pollfd		 pfd;
+	enum probe_sock_read	 rd;
+	enum probe_parse	 parsed = PROBE_PARSE_OTHER;
+	uint16_t		 seq = probe_sock_random16();
+	char			 err[256];
+	int			 found = 0, tries;
+
+	if (probe_sock_open(&so, family, want, err, sizeof(err)) == -1) {
+		printf("skip - %s socket: %s\n", what, err);
+		return;
+	}
+	addr_set(&to, family == AF_INET ? "127.0.0.1" : "::1");
+	probe_clock_now(&before);
+	sent = before;
+	CHECK(probe_sock_send(&so, &to, seq, &sent) == 0,
+	    "%s: echo request %u sent to the loopback", what, seq);
+	probe_clock_now(&returned);
+	CHECK(sent.cl_mono_us >= before.cl_mono_us && sent.cl_mono_us <=
+	    returned.cl_mono_us, "%s: the send is timed within the call", what);
+	pfd.fd = so.so_fd, pfd.events = POLLIN;
+	for (tries = 0; !found && tries < 16; tries++) {
+		if (poll(&pfd, 1, 2000) != 1)
+			break;
+		probe_clock_now(&readable);
+		nanosleep(&late, NULL);
+		/* Others' echo replies may reach a raw socket first. */
+		while ((rd = probe_sock_read(&so, &pk, &from, &got,
+		    &parsed)) == PROBE_SOCK_READ_DONE || rd ==
+		    PROBE_SOCK_READ_AGAIN) {
+			if (rd == PROBE_SOCK_READ_DONE &&
+			    parsed == PROBE_PARSE_OK &&
+			    pk.pk_type == PROBE_PACKET_ECHO_REPLY &&
+			    pk.pk_ident == so.so_ident && pk.pk_seq == seq) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	CHECK(found, "%s: the reply to echo request %u is read", what, seq);
+	if (found) {
+		CHECK(got.cl_mono_us + 1000 >= before.cl_mono_us &&
+		    got.cl_mono_us <= readable.cl_mono_us + 1000,
+		    "%s: a reply read 200 ms late is timed when it arrived: "
+		    "%lld us after the send, %lld us before poll() saw it",
+		    what, (long long)(got.cl_mono_us - before.cl_mono_us),
+		    (long long)(readable.cl_mono_us - got.cl_mono_us));
+		CHECK(got.cl_wall_us - before.cl_wall_us <
+		    (int64_t)(readable.cl_mono_us - before.cl_mono_us) + 1000,
+		    "%s: its wall-clock time is the arrival's too", what);
+	}
+	probe_sock_close(&so);
+}
+
 int
 main(void)
 {
@@ -862,5 +935,11 @@ main(void)
 	test_loopback(PROBE_WANT_AUTO, "auto");
 	test_loopback(PROBE_WANT_DGRAM, "dgram");
 	test_loopback(PROBE_WANT_RAW, "raw");
+	test_read_late(AF_INET, PROBE_WANT_RAW, "raw IPv4");
+	test_read_late(AF_INET, PROBE_WANT_DGRAM, "dgram IPv4");
+	if (have_ipv6_loopback()) {
+		test_read_late(AF_INET6, PROBE_WANT_RAW, "raw IPv6");
+		test_read_late(AF_INET6, PROBE_WANT_DGRAM, "dgram IPv6");
+	}
 	return check_done();
 }
