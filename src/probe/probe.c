@@ -106,20 +106,6 @@ probe_socket_name(enum probe_socket kind)
 	    names[kind] : "?";
 }
 
-/* Clock */
-
-void
-probe_clock_now(struct probe_clock *cl)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	cl->cl_mono_us = (uint64_t)ts.tv_sec * 1000000 +
-	    (uint64_t)ts.tv_nsec / 1000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	cl->cl_wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Accounting */
 
 static struct probe_outstanding *

@@ -11,7 +11,8 @@
  * does not count its own delay as network time.
  *
  * Separate from the engine because this is all the file that knows the
- * kernel's socket API: the engine sees a struct probe_sock and messages
+ * kernel's socket API and clocks (probe_clock_now() is here too, so the
+ * engine calls this file and never the reverse): the engine sees a struct probe_sock and messages
  * already parsed by the codec (probe_icmp.c); tests drive the engine
  * without any socket.
  */
@@ -56,6 +57,19 @@ probe_sock_random16(void)
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
 		v = (uint16_t)(getpid() ^ time(NULL));
 	return v;
+}
+
+/* The two clocks of a moment, as the engine and the sockets take them. */
+void
+probe_clock_now(struct probe_clock *cl)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	cl->cl_mono_us = (uint64_t)ts.tv_sec * 1000000 +
+	    (uint64_t)ts.tv_nsec / 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cl->cl_wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The kernel picks the identifier of a ping socket at bind (its "port")

@@ -257,6 +257,8 @@ void	hostdb_pool_init(struct hostdb_pool *p, size_t size,
     unsigned int shift);
 void	hostdb_pool_free(struct hostdb_pool *p);
 void	*hostdb_pool_mut(struct hostdb_pool *p, uint32_t id);
+/* The same for a host entry of the live table. */
+struct hostdb_entry *hostdb_entry_mut(struct hostdb_live *hl, uint32_t id);
 uint32_t	hostdb_pool_alloc(struct hostdb_pool *p);
 int	hostdb_pool_release(struct hostdb_pool *p, uint32_t id);
 void	hostdb_pool_share(const struct hostdb_pool *p,
@@ -368,12 +370,6 @@ static inline const struct hostdb_entry *
 hostdb_entry_get(const struct hostdb_live *hl, uint32_t id)
 {
 	return hostdb_pool_get(&hl->hl_entries, id);
-}
-
-static inline struct hostdb_entry *
-hostdb_entry_mut(struct hostdb_live *hl, uint32_t id)
-{
-	return hostdb_pool_mut(&hl->hl_entries, id);
 }
 
 static inline void

@@ -101,6 +101,12 @@ hostdb_pool_mut(struct hostdb_pool *p, uint32_t id)
 	return hostdb_elem(p->hp_chunks, p->hp_shift, p->hp_size, id);
 }
 
+struct hostdb_entry *
+hostdb_entry_mut(struct hostdb_live *hl, uint32_t id)
+{
+	return hostdb_pool_mut(&hl->hl_entries, id);
+}
+
 /* A fresh id (its element zeroed), or HASH_NONE with errno set. */
 uint32_t
 hostdb_pool_alloc(struct hostdb_pool *p)
