@@ -128,5 +128,13 @@ int	histdb_spool_peek(struct histdb_spool *, struct histdb_batch *b);
 void	histdb_spool_pop(struct histdb_spool *);	/* after it is written */
 uint64_t histdb_spool_count(const struct histdb_spool *);
 uint64_t histdb_spool_bytes(const struct histdb_spool *);
+/* Files set aside as damaged or not coremond's own since open, and the
+ * last failure's message ("" none). */
+uint64_t histdb_spool_damaged(const struct histdb_spool *);
+const char *histdb_spool_error(const struct histdb_spool *);
+/* A spool file's whole bytes into *b (arrays to histdb_batch_free): 0,
+ * or -1 with *b empty and why set.  For the fuzzer and tests. */
+int	histdb_spool_decode(const uint8_t *data, size_t len,
+	    struct histdb_batch *b, const char **why);
 
 #endif
