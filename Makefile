@@ -18,7 +18,9 @@ B          ?= build
 SHARED     ?= $(abspath ../shared)
 
 CC       ?= cc
-PKGS      = netsnmp-agent libpcap libmnl
+# The core (src/) links these; the agent adds net-snmp.
+CORE_PKGS = libpcap libmnl sqlite3 libpq
+PKGS      = netsnmp-agent $(CORE_PKGS)
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 ifeq ($(WERROR),1)
@@ -29,6 +31,8 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS  := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
 
 SRC_C     := $(sort $(wildcard src/*.c src/*/*.c))
 AGENT_C   := $(sort $(wildcard agent/*.c))
@@ -46,7 +50,7 @@ all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # agent/ is the only place net-snmp's headers are seen.
 $(B)/agent/%.o: agent/%.c
@@ -70,12 +74,12 @@ $(FIXTURE_O): tests/unit/fixture.c
 $(B)/tests/%: tests/unit/%.c $(FIXTURE_O) $(LIBCORE) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(FIXTURE_O) $(LIBCORE) \
-		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
+		$(CORE_LIBS) -lpthread -lz
 
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBCORE) \
-		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
+		$(CORE_LIBS) -lpthread -lz
 
 $(TOOL_BIN): $(LIBCORE)
 
