@@ -17,7 +17,7 @@
 #include "store/histdb.h"
 
 #define HISTDB_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
-#define HISTDB_SERVICE_MAX	32
+#define HISTDB_SERVICE_MAX	(SERVICE_NAME_MAX + 1)	/* 32 and the NUL */
 #define HISTDB_HOSTNAME_MAX	256
 #define HISTDB_SCHEMA_VERSION	1
 
@@ -75,7 +75,10 @@ size_t	histdb_batch_rows(const struct histdb_batch *);
 /*
  * A backend.  open connects and brings the schema to
  * HISTDB_SCHEMA_VERSION (creating or migrating it; a newer version is
- * refused).  write writes one batch in one transaction: 1 when written,
+ * refused).  Its config is histdb.c's copy, hc_agent always set (the
+ * host name when historyAgent is not); it returns NULL with errno EINVAL
+ * for what will never work (a newer schema, a bad URL: histdb_start()
+ * fails), any other errno for what is tried again every few seconds.  write writes one batch in one transaction: 1 when written,
  * 0 when that agent's window (first source, start) was already there
  * (nothing written), -1 on failure (rolled back; the connection may be
  * closed and opened again).  expire deletes at most limit windows (with
@@ -101,6 +104,12 @@ extern const struct histdb_backend histdb_pg;
 /* The schema's statements (contrib/history/schema.sql, built in), for
  * both backends. */
 extern const char histdb_schema_sql[];
+
+/* The statement of sql at *pos -- up to the first line that ends in ';',
+ * that ';' left out -- into buf, and *pos past it: 1, 0 when none is
+ * left, -1 when it does not fit len.  Comments stay in (both engines
+ * skip them). */
+int	histdb_schema_next(const char **pos, char *buf, size_t len);
 
 /*
  * The spool: batches in files of a directory, oldest first, each file
