@@ -75,34 +75,6 @@ struct histdb_spool {
 	char			 sp_error[HISTDB_ERROR_MAX];
 };
 
-/* ---- batches (until histdb.c, the writer's home, holds these) ---- */
-
-void
-histdb_batch_free(struct histdb_batch *b)
-{
-	if (b == NULL)
-		return;
-	free(b->hb_windows);
-	free(b->hb_services);
-	free(b->hb_sessions);
-	free(b->hb_hosts);
-	free(b->hb_probes);
-	b->hb_windows = NULL;
-	b->hb_services = NULL;
-	b->hb_sessions = NULL;
-	b->hb_hosts = NULL;
-	b->hb_probes = NULL;
-	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = 0;
-	b->hb_nhosts = b->hb_nprobes = 0;
-}
-
-size_t
-histdb_batch_rows(const struct histdb_batch *b)
-{
-	return b->hb_nwindows + b->hb_nservices + b->hb_nsessions +
-	    b->hb_nhosts + b->hb_nprobes;
-}
-
 /* ---- encoding ---- */
 
 struct spool_buf {
