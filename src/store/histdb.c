@@ -1067,8 +1067,10 @@ histdb_stop(struct histdb *hd, unsigned int wait_ms)
 	pthread_mutex_unlock(&hd->hd_lock);
 	pthread_join(hd->hd_thread, NULL);
 	histdb_leftovers(hd);
-	histdb_disconnect(hd);
+	/* The state as the writer left it (a clean stop is not an outage),
+	 * the spool's figures as they are now. */
 	histdb_set_state(hd, 0);
+	histdb_disconnect(hd);
 	histdb_spool_close(hd->hd_spool);
 	hd->hd_spool = NULL;
 	pthread_mutex_lock(&hd->hd_lock);
