@@ -1,0 +1,140 @@
+/*
+ * histdb_int.h: inside the history database, shared by histdb.c (queue,
+ * writer thread, batches), histdb_spool.c (batches on disk) and the two
+ * backends, histdb_sqlite.c and histdb_pg.c.
+ *
+ * A batch is one window's rows, ready to bind: what the writer built
+ * from a queued window, what the spool keeps while the database is away,
+ * and what a backend writes in one transaction.  Its rows carry no agent
+ * name: the backend tags each with hb_agent.
+ */
+#ifndef HISTDB_INT_H
+#define HISTDB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/histdb.h"
+
+#define HISTDB_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
+#define HISTDB_SERVICE_MAX	(SERVICE_NAME_MAX + 1)	/* 32 and the NUL */
+#define HISTDB_HOSTNAME_MAX	256
+#define HISTDB_SCHEMA_VERSION	1
+
+struct histdb_window_row {		/* table windows */
+	char		wr_source[HISTDB_NAME_MAX];
+	uint64_t	wr_octets_in, wr_octets_out;
+	uint64_t	wr_packets_in, wr_packets_out;
+	uint64_t	wr_sessions;
+	uint64_t	wr_local_octets;
+	uint64_t	wr_drops;
+	int64_t		wr_rtt_us;	/* -1: NULL */
+};
+
+struct histdb_service_row {		/* table window_services */
+	char		sr_service[HISTDB_SERVICE_MAX];
+	uint64_t	sr_octets_in, sr_octets_out;
+	uint64_t	sr_packets_in, sr_packets_out;
+};
+
+struct histdb_session_row {		/* table window_sessions */
+	uint32_t	ss_rank;	/* 1 first */
+	uint8_t		ss_proto;
+	char		ss_local[HISTDB_ADDR_MAX];
+	char		ss_remote[HISTDB_ADDR_MAX];
+	uint16_t	ss_port;
+	char		ss_service[HISTDB_SERVICE_MAX];
+	uint64_t	ss_octets_in, ss_octets_out;
+	uint64_t	ss_packets_in, ss_packets_out;
+};
+
+struct histdb_host_row {		/* table day_hosts, added up */
+	char		hr_addr[HISTDB_ADDR_MAX];
+	char		hr_service[HISTDB_SERVICE_MAX];
+	uint64_t	hr_octets_in, hr_octets_out;
+	uint64_t	hr_packets_in, hr_packets_out;
+	int64_t		hr_first_s, hr_last_s;	/* unix seconds */
+	char		hr_name[HISTDB_HOSTNAME_MAX];	/* or "" */
+};
+
+struct histdb_batch {
+	char		hb_agent[HISTDB_NAME_MAX];
+	int64_t		hb_start_s;	/* window start, unix seconds UTC */
+	uint32_t	hb_length_s;
+	uint32_t	hb_day;		/* YYYYMMDD of hb_start_s, UTC */
+	struct histdb_window_row  *hb_windows;	size_t hb_nwindows;
+	struct histdb_service_row *hb_services;	size_t hb_nservices;
+	struct histdb_session_row *hb_sessions;	size_t hb_nsessions;
+	struct histdb_host_row	  *hb_hosts;	size_t hb_nhosts;
+	struct histdb_probe	  *hb_probes;	size_t hb_nprobes;	/* window_probes */
+};
+
+void	histdb_batch_free(struct histdb_batch *);	/* its arrays */
+size_t	histdb_batch_rows(const struct histdb_batch *);
+
+/*
+ * A backend.  open connects and brings the schema to
+ * HISTDB_SCHEMA_VERSION (creating or migrating it; a newer version is
+ * refused).  Its config is histdb.c's copy, hc_agent always set (the
+ * host name when historyAgent is not); it returns NULL with errno EINVAL
+ * for what will never work (a newer schema, a bad URL: histdb_start()
+ * fails), any other errno for what is tried again every few seconds.  write writes one batch in one transaction: 1 when written,
+ * 0 when that agent's window (first source, start) was already there
+ * (nothing written), -1 on failure (rolled back; the connection may be
+ * closed and opened again).  expire deletes at most limit windows (with
+ * their service, session and probe rows) older than before_s, and at
+ * most limit day_hosts rows older than before_day (YYYYMMDD); the number
+ * deleted, or -1.  Errors leave a message in err.
+ */
+struct histdb_backend {
+	const char	*hk_name;		/* "sqlite", "postgresql" */
+	void		*(*hk_open)(const struct histdb_config *,
+			    char *err, size_t errlen);
+	int		 (*hk_write)(void *, const struct histdb_batch *,
+			    char *err, size_t errlen);
+	long		 (*hk_expire)(void *, int64_t before_s,
+			    uint32_t before_day, unsigned int limit,
+			    char *err, size_t errlen);
+	void		 (*hk_close)(void *);
+};
+
+extern const struct histdb_backend histdb_sqlite;
+extern const struct histdb_backend histdb_pg;
+
+/* The schema's statements (contrib/history/schema.sql, built in), for
+ * both backends. */
+extern const char histdb_schema_sql[];
+
+/* The statement of sql at *pos -- up to the first line that ends in ';',
+ * that ';' left out -- into buf, and *pos past it: 1, 0 when none is
+ * left, -1 when it does not fit len.  Comments stay in (both engines
+ * skip them). */
+int	histdb_schema_next(const char **pos, char *buf, size_t len);
+
+/*
+ * The spool: batches in files of a directory, oldest first, each file
+ * CRC-checked (a damaged one is set aside, counted, never half-read).
+ * histdb_spool.c.
+ */
+struct histdb_spool;
+
+struct histdb_spool *histdb_spool_open(const char *dir, uint64_t max_bytes,
+		    char *err, size_t errlen);
+void	histdb_spool_close(struct histdb_spool *);
+/* 0, or -1 when it does not fit (or cannot be written): dropped. */
+int	histdb_spool_push(struct histdb_spool *, const struct histdb_batch *);
+/* The oldest batch into *b (1), none (0), or -1 (damaged: set aside). */
+int	histdb_spool_peek(struct histdb_spool *, struct histdb_batch *b);
+void	histdb_spool_pop(struct histdb_spool *);	/* after it is written */
+uint64_t histdb_spool_count(const struct histdb_spool *);
+uint64_t histdb_spool_bytes(const struct histdb_spool *);
+/* Files set aside as damaged or not coremond's own since open, and the
+ * last failure's message ("" none). */
+uint64_t histdb_spool_damaged(const struct histdb_spool *);
+const char *histdb_spool_error(const struct histdb_spool *);
+/* A spool file's whole bytes into *b (arrays to histdb_batch_free): 0,
+ * or -1 with *b empty and why set.  For the fuzzer and tests. */
+int	histdb_spool_decode(const uint8_t *data, size_t len,
+	    struct histdb_batch *b, const char **why);
+
+#endif
