@@ -230,6 +230,11 @@ pg_error(char *err, size_t errlen, const char *what, const PGconn *conn,
 		n--;
 	snprintf(err, errlen, "%s: %.*s", what, (int)n, n > 0 ? m :
 	    "failed");
+	/* libpq's messages run over lines ("...\n\tThis probably means");
+	 * a log line and cmHistoryLastError are one line. */
+	for (; *err != '\0'; err++)
+		if (*err == '\n' || *err == '\t' || *err == '\r')
+			*err = ' ';
 }
 
 /* A statement without rows: 0, or -1 with the reason. */
@@ -815,19 +820,43 @@ pg_copy_rows(struct histdb_pg *pg, const struct histdb_batch *b, char *err,
 	return 0;
 }
 
+/*
+ * Opens a transaction, connecting first when the connection is known to
+ * be lost.  One found dead only now (the server restarted since the last
+ * call) is made again at once, so that a restart costs no window.  0, or
+ * -1 with the reason.
+ */
+static int
+pg_begin(struct histdb_pg *pg, char *err, size_t errlen)
+{
+	*err = '\0';
+	if (PQstatus(pg->pg_conn) != CONNECTION_OK &&
+	    pg_connect(pg, err, errlen) < 0)
+		return -1;
+	if (pg_session(pg, err, errlen) == 0 &&
+	    pg_exec(pg, "begin", "BEGIN", err, errlen) == 0)
+		return 0;
+	if (PQstatus(pg->pg_conn) == CONNECTION_OK) {
+		pg_rollback(pg);
+		return -1;
+	}
+	if (pg_connect(pg, err, errlen) < 0 || pg_session(pg, err, errlen) < 0 ||
+	    pg_exec(pg, "begin", "BEGIN", err, errlen) < 0) {
+		pg_rollback(pg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 {
 	struct histdb_pg	*pg = arg;
 	int			 there;
 
-	*err = '\0';
-	if (PQstatus(pg->pg_conn) != CONNECTION_OK &&
-	    pg_connect(pg, err, errlen) < 0)
+	if (pg_begin(pg, err, errlen) < 0)
 		return -1;
-	if (pg_session(pg, err, errlen) < 0 ||
-	    pg_exec(pg, "begin", "BEGIN", err, errlen) < 0 ||
-	    (there = pg_already_there(pg, b, err, errlen)) < 0)
+	if ((there = pg_already_there(pg, b, err, errlen)) < 0)
 		goto fail;
 	if (there) {
 		pg_rollback(pg);
@@ -852,9 +881,7 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	PGresult		*res;
 	long			 n = 0;
 
-	*err = '\0';
-	if (PQstatus(pg->pg_conn) != CONNECTION_OK &&
-	    pg_connect(pg, err, errlen) < 0)
+	if (pg_begin(pg, err, errlen) < 0)
 		return -1;
 	snprintf(before, sizeof(before), "%lld", (long long)before_s);
 	snprintf(day, sizeof(day), "%u", (unsigned int)before_day);
@@ -876,6 +903,7 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_error(err, errlen, "expire windows", pg->pg_conn, res);
 		PQclear(res);
+		pg_rollback(pg);
 		return -1;
 	}
 	n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -888,10 +916,15 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_error(err, errlen, "expire day_hosts", pg->pg_conn, res);
 		PQclear(res);
+		pg_rollback(pg);
 		return -1;
 	}
 	n += strtol(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
+	if (pg_exec(pg, "commit", "COMMIT", err, errlen) < 0) {
+		pg_rollback(pg);
+		return -1;
+	}
 	return n;
 }
 
