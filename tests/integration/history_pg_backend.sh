@@ -155,6 +155,14 @@ check "first_seen and last_seen span the five windows (least and greatest kept)"
 check "a name with a backslash and a tab comes through COPY; a byte not UTF-8 as '?'" \
 	[ "$(q "select name from day_hosts where agent = 'edge-a' and addr = '10.0.0.5' and service = 'dns'")" = "$(printf 'h5.example\\org\tx?')" ]
 
+# A batch that holds a host and service twice: one row, added up.
+r=$(cmd edge-b "write $((S0 + 3 * 86400)) 400 5 dup")
+check "a batch with each host twice is written" [ "$(field "$r" rc)" = 1 ]
+check "as one day_hosts row a host, its two rows added up" \
+	[ "$(q "select count(*), sum(octets_in) from day_hosts where agent = 'edge-b' and day = 20240604")" = "200|$(field "$r" hosts_octets_in)" ]
+q "delete from day_hosts where agent = 'edge-b' and day = 20240604"
+B_OCT=$((B_OCT + $(field "$r" octets_in)))
+
 # The same window again: nothing written.
 r=$(cmd edge-a "write $S0 300 20")
 check "a window written again is reported already there (rc 0)" [ "$(field "$r" rc)" = 0 ]
@@ -185,7 +193,7 @@ r=$(cmd edge-a "expire $((S0 + 60)) 19700101 10")
 check "then none ($r)" [ "$r" = "expire n=0" ]
 check "edge-a keeps its windows from $((S0 + 60)) on, with their rows" \
 	[ "$(q "select min(start), count(distinct start) from windows where agent = 'edge-a'")|$(q "select count(*) from window_sessions where agent = 'edge-a'")|$(q "select count(*) from window_services where agent = 'edge-a'")" = "$((S0 + 60))|4|80|12" ]
-check "edge-b's windows are untouched" [ "$(q "select count(distinct start) from windows where agent = 'edge-b'")" = 4 ]
+check "edge-b's windows are untouched" [ "$(q "select count(distinct start) from windows where agent = 'edge-b'")" = 5 ]
 r=$(cmd edge-a "expire 0 20240602 120")
 check "day_hosts rows older than the day go, at most the limit a call ($r)" [ "$r" = "expire n=120" ]
 r=$(cmd edge-a "expire 0 20240602 1000")
