@@ -365,6 +365,15 @@ pg_check_target(const char *target, char *err, size_t errlen)
 	return rc;
 }
 
+/* The server's notices ("relation already exists, skipping" at every
+ * start) are not failures, and libpq would print them on stderr. */
+static void
+pg_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /* Connects (or connects again after a loss): 0, or -1. */
 static int
 pg_connect(struct histdb_pg *pg, char *err, size_t errlen)
@@ -382,8 +391,11 @@ pg_connect(struct histdb_pg *pg, char *err, size_t errlen)
 	}
 	if (pg->pg_conn != NULL) {
 		PQreset(pg->pg_conn);
-	} else
+	} else {
 		pg->pg_conn = PQconnectdbParams(keys, vals, 1);
+		if (pg->pg_conn != NULL)
+			PQsetNoticeProcessor(pg->pg_conn, pg_notice, NULL);
+	}
 	pg->pg_session_ready = 0;
 	if (pg->pg_conn == NULL || PQstatus(pg->pg_conn) != CONNECTION_OK) {
 		pg_error(err, errlen, "connect", pg->pg_conn, NULL);

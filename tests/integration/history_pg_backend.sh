@@ -117,6 +117,9 @@ run edge-a; exec 3>"$T/edge-a.cmd"
 run edge-b; exec 4>"$T/edge-b.cmd"
 check "agent edge-a opens (creates the schema)" [ "$(cmd edge-a open)" = "open ok" ]
 check "agent edge-b opens (finds it)" [ "$(cmd edge-b open)" = "open ok" ]
+out=$(printf 'open\nclose\n' | "$TOOL" "$SOCK_URL" quiet 2>&1)
+check "opening an existing schema prints no server notices (stderr is coremond's log)" \
+	[ "$out" = "$(printf 'open ok\nclose ok')" ]
 check "the schema is version 1, applied once" [ "$(q 'select count(*), max(version) from schema_version')" = "1|1" ]
 
 # Agent a: 5 windows of 300 hosts and 20 sessions; agent b: 3 of 500 and
