@@ -54,7 +54,9 @@ struct histdb_pg {
 	PGconn		*pg_conn;
 	char		*pg_target;
 	char		 pg_password[PG_PASSWORD_MAX];	/* "" none */
-	char		 pg_agent[HISTDB_NAME_MAX];	/* as written (UTF-8) */
+	char		 pg_agent[HISTDB_NAME_MAX];	/* hc_agent (UTF-8): the
+						 * schema's and expire's */
+	char		 pg_batch_agent[HISTDB_NAME_MAX];	/* this batch's */
 	int		 pg_session_ready;	/* temp table on this session */
 	struct pg_buf	 pg_buf;		/* reused by every COPY */
 	struct pg_host	*pg_hosts;		/* reused by every batch */
@@ -829,7 +831,7 @@ pg_already_there(struct histdb_pg *pg, const struct histdb_batch *b,
     char *err, size_t errlen)
 {
 	char		 start[24], source[HISTDB_NAME_MAX];
-	const char	*params[3] = { pg->pg_agent, start, source };
+	const char	*params[3] = { pg->pg_batch_agent, start, source };
 	PGresult	*res;
 	int		 rc;
 
@@ -863,7 +865,7 @@ pg_copy_rows(struct histdb_pg *pg, const struct histdb_batch *b, char *err,
 {
 	struct pg_buf	*pb = &pg->pg_buf;
 	char		 day[16];
-	const char	*params[2] = { pg->pg_agent, day };
+	const char	*params[2] = { pg->pg_batch_agent, day };
 
 #define PG_COPY(cond, fill, sql) do {					\
 	if (cond) {							\
@@ -873,18 +875,18 @@ pg_copy_rows(struct histdb_pg *pg, const struct histdb_batch *b, char *err,
 			return -1;					\
 	}								\
 } while (0)
-	PG_COPY(b->hb_nwindows > 0, pg_put_window_rows(pb, pg->pg_agent, b),
+	PG_COPY(b->hb_nwindows > 0, pg_put_window_rows(pb, pg->pg_batch_agent, b),
 	    "COPY windows (agent, start, source, length, octets_in, "
 	    "octets_out, packets_in, packets_out, sessions, local_octets, "
 	    "drops, rtt_us) FROM STDIN");
-	PG_COPY(b->hb_nservices > 0, pg_put_service_rows(pb, pg->pg_agent, b),
+	PG_COPY(b->hb_nservices > 0, pg_put_service_rows(pb, pg->pg_batch_agent, b),
 	    "COPY window_services (agent, start, service, octets_in, "
 	    "octets_out, packets_in, packets_out) FROM STDIN");
-	PG_COPY(b->hb_nsessions > 0, pg_put_session_rows(pb, pg->pg_agent, b),
+	PG_COPY(b->hb_nsessions > 0, pg_put_session_rows(pb, pg->pg_batch_agent, b),
 	    "COPY window_sessions (agent, start, rank, proto, local_addr, "
 	    "remote_addr, port, service, octets_in, octets_out, packets_in, "
 	    "packets_out) FROM STDIN");
-	PG_COPY(b->hb_nprobes > 0, pg_put_probe_rows(pb, pg->pg_agent, b),
+	PG_COPY(b->hb_nprobes > 0, pg_put_probe_rows(pb, pg->pg_batch_agent, b),
 	    "COPY window_probes (agent, start, probe, addr, sent, answered, "
 	    "rtt_min_us, rtt_mean_us, rtt_max_us) FROM STDIN");
 	PG_COPY(b->hb_nhosts > 0, pb->pb_failed |=
@@ -960,6 +962,10 @@ pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 	struct histdb_pg	*pg = arg;
 	int			 there;
 
+	/* Rows are the batch's agent's: a window spooled before historyAgent
+	 * changed is still the old name's. */
+	pg_utf8_clean(pg->pg_batch_agent, b->hb_agent[0] != '\0' ?
+	    b->hb_agent : pg->pg_agent, sizeof(pg->pg_batch_agent));
 	if (pg_begin(pg, err, errlen) < 0)
 		return -1;
 	if ((there = pg_already_there(pg, b, err, errlen)) < 0)

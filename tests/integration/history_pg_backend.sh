@@ -166,6 +166,12 @@ check "as one day_hosts row a host, its two rows added up" \
 q "delete from day_hosts where agent = 'edge-b' and day = 20240604"
 B_OCT=$((B_OCT + $(field "$r" octets_in)))
 
+# A batch of another agent name (spooled before historyAgent changed)
+# through edge-a's handle: its rows are that name's.
+r=$(cmd edge-a "write $((S0 + 7200)) 10 2 agent=edge-old")
+check "a batch's rows are tagged with its own agent name, not the handle's" \
+	[ "$(field "$r" rc)|$(q "select count(*) from windows where agent = 'edge-old'")|$(q "select count(*) from day_hosts where agent = 'edge-old'")|$(q "select count(*) from windows where agent = 'edge-a' and start = $((S0 + 7200))")" = "1|2|10|0" ]
+
 # The same window again: nothing written.
 r=$(cmd edge-a "write $S0 300 20")
 check "a window written again is reported already there (rc 0)" [ "$(field "$r" rc)" = 0 ]

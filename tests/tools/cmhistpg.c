@@ -8,11 +8,11 @@
  *
  *   open
  *	"open ok", or "open fail errno=NAME: MESSAGE"
- *   write START HOSTS SESSIONS [dup]
+ *   write START HOSTS SESSIONS [dup] [agent=NAME]
  *	one generated window of AGENT starting at START (unix seconds):
  *	two sources, three services, SESSIONS top sessions, HOSTS per-day
  *	host rows (with dup, each host and service in two rows), two
- *	probes.  "write START rc=1 ms=12.3 cpu_ms=4.5
+ *	probes; the batch's hb_agent NAME instead of AGENT when given.  "write START rc=1 ms=12.3 cpu_ms=4.5
  *	server_cpu_ms=20 rows=N octets_in=SUM hosts_octets_in=SUM" (rc as
  *	the backend returns it: 1 written, 0 already there, -1 failed with
  *	"error=..."; ms the wall time, cpu_ms this thread's CPU time in the
@@ -228,6 +228,7 @@ main(int argc, char **argv)
 	unsigned long		 hosts, sessions, bday, limit;
 	uint64_t		 oin, hin;
 	double			 t0, c0, s0;
+	char			*p;
 	int			 rc, opt;
 
 	memset(&cf, 0, sizeof(cf));
@@ -261,6 +262,9 @@ main(int argc, char **argv)
 			if (make_batch(&b, cf.hc_agent, start, hosts, sessions,
 			    strstr(line, " dup") != NULL, &oin, &hin) < 0)
 				return 1;
+			if ((p = strstr(line, " agent=")) != NULL)
+				snprintf(b.hb_agent, sizeof(b.hb_agent), "%.*s",
+				    (int)strcspn(p + 7, " \n"), p + 7);
 			s0 = server_cpu_ms();
 			c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
 			t0 = clock_ms(CLOCK_MONOTONIC);
