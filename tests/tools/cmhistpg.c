@@ -8,10 +8,11 @@
  *
  *   open
  *	"open ok", or "open fail errno=NAME: MESSAGE"
- *   write START HOSTS SESSIONS
+ *   write START HOSTS SESSIONS [dup] [agent=NAME]
  *	one generated window of AGENT starting at START (unix seconds):
  *	two sources, three services, SESSIONS top sessions, HOSTS per-day
- *	host rows, two probes.  "write START rc=1 ms=12.3 cpu_ms=4.5
+ *	host rows (with dup, each host and service in two rows), two
+ *	probes; the batch's hb_agent NAME instead of AGENT when given.  "write START rc=1 ms=12.3 cpu_ms=4.5
  *	server_cpu_ms=20 rows=N octets_in=SUM hosts_octets_in=SUM" (rc as
  *	the backend returns it: 1 written, 0 already there, -1 failed with
  *	"error=..."; ms the wall time, cpu_ms this thread's CPU time in the
@@ -60,8 +61,10 @@ utc_day(int64_t s)
 
 static int
 make_batch(struct histdb_batch *b, const char *agent, int64_t start,
-    size_t hosts, size_t sessions, uint64_t *octets_in, uint64_t *host_in)
+    size_t hosts, size_t sessions, int dup, uint64_t *octets_in,
+    uint64_t *host_in)
 {
+	size_t	k, keys = dup ? (hosts + 1) / 2 : hosts;
 	size_t	i;
 	uint64_t r;
 
@@ -133,10 +136,11 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 		struct histdb_host_row *h = &b->hb_hosts[i];
 
 		r = mix((uint64_t)start * 1000033 + i);
+		k = keys > 0 ? i % keys : 0;	/* with dup, each key twice */
 		snprintf(h->hr_addr, sizeof(h->hr_addr), "10.%zu.%zu.%zu",
-		    i / 65536 % 256, i / 256 % 256, i % 256);
+		    k / 65536 % 256, k / 256 % 256, k % 256);
 		snprintf(h->hr_service, sizeof(h->hr_service), "%s",
-		    services[i % 3]);
+		    services[k % 3]);
 		h->hr_octets_in = r % 100000;
 		h->hr_octets_out = r / 19 % 100000;
 		h->hr_packets_in = r % 100;
@@ -147,7 +151,7 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 		 * UTF-8 (written as '?'). */
 		if (i % 5 == 0)
 			snprintf(h->hr_name, sizeof(h->hr_name),
-			    "h%zu.example\\org\tx\xff", i);
+			    "h%zu.example\\org\tx\xff", k);
 		*host_in += h->hr_octets_in;
 	}
 	for (i = 0; i < 2; i++) {
@@ -224,6 +228,7 @@ main(int argc, char **argv)
 	unsigned long		 hosts, sessions, bday, limit;
 	uint64_t		 oin, hin;
 	double			 t0, c0, s0;
+	char			*p;
 	int			 rc, opt;
 
 	memset(&cf, 0, sizeof(cf));
@@ -255,8 +260,11 @@ main(int argc, char **argv)
 		} else if (sscanf(line, "write %lld %lu %lu", &start, &hosts,
 		    &sessions) == 3 && db != NULL) {
 			if (make_batch(&b, cf.hc_agent, start, hosts, sessions,
-			    &oin, &hin) < 0)
+			    strstr(line, " dup") != NULL, &oin, &hin) < 0)
 				return 1;
+			if ((p = strstr(line, " agent=")) != NULL)
+				snprintf(b.hb_agent, sizeof(b.hb_agent), "%.*s",
+				    (int)strcspn(p + 7, " \n"), p + 7);
 			s0 = server_cpu_ms();
 			c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
 			t0 = clock_ms(CLOCK_MONOTONIC);
