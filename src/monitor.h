@@ -38,6 +38,7 @@
 #include "conns/conntab.h"
 #include "probe/probe.h"
 #include "store/archive.h"
+#include "store/histdb.h"
 #include "store/hostdb.h"
 #include "traffic/sampler.h"
 
@@ -58,6 +59,7 @@ struct monitor_config {
 	unsigned int		  mc_save_interval;	/* seconds */
 	int			  mc_resolve;	/* resolveNames */
 	struct archive_config	  mc_archive;
+	struct histdb_config	  mc_history;	/* hc_target NULL: none */
 
 	const struct probe_config *mc_probes;
 	size_t			  mc_nprobes;
@@ -127,6 +129,9 @@ unsigned long monitor_conn_errors(const struct monitor *);
  * The mean RTT of every probe answer in [from_us, to_us) (wall clock):
  * how many answers there were, 0 when none (then *mean_us is 0).
  */
+/* The history database's status: 0, or -1 when none is configured. */
+int	monitor_history_status(struct monitor *, struct histdb_status *);
+
 unsigned int monitor_window_rtt(const struct monitor *, int64_t from_us,
 	    int64_t to_us, uint32_t *mean_us);
 
