@@ -499,8 +499,9 @@ log_from_monitor(int level, const char *msg)
 	snmp_log(level, "%s\n", msg);
 }
 
-/* The monitor's configuration, from coremon.conf and the command line. */
-static void
+/* The monitor's configuration, from coremon.conf and the command line.
+ * 0, or -1 (logged). */
+static int
 build_monitor_config(struct monitor_config *mc)
 {
 	monitor_config_default(mc);
@@ -514,6 +515,7 @@ build_monitor_config(struct monitor_config *mc)
 	mib_hosts_config(mc);
 	mib_probes_config(mc);
 	mc->mc_log = log_from_monitor;
+	return mib_history_config(mc);
 }
 
 static void
@@ -566,6 +568,7 @@ main(int argc, char **argv)
 	mib_probes_register_config();
 	notify_register_config();
 	mib_hosts_register_config();
+	mib_history_register_config();
 	if (mib_capture_register_config() == -1) {
 		fprintf(stderr, "coremond: out of memory\n");
 		return 1;
@@ -582,7 +585,8 @@ main(int argc, char **argv)
 	 * runAs; only then are state files touched and threads started
 	 * (monitor_start).
 	 */
-	build_monitor_config(&mc);
+	if (build_monitor_config(&mc) == -1)
+		return 1;
 	if ((cm_monitor = monitor_new(&mc, err, sizeof(err))) == NULL) {
 		snmp_log(LOG_ERR, "%s\n", err);
 		return 1;
@@ -590,7 +594,7 @@ main(int argc, char **argv)
 	if (notify_init() == -1 || mib_agent_init() == -1 ||
 	    mib_traffic_init() == -1 || mib_connections_init() == -1 ||
 	    mib_hosts_init() == -1 || mib_probes_init() == -1 ||
-	    mib_capture_init() == -1 ||
+	    mib_capture_init() == -1 || mib_history_init() == -1 ||
 	    snmp_alarm_register(cm_config.cc_sample_interval, SA_REPEAT,
 	    sample_alarm, NULL) == 0 ||
 	    snmp_alarm_register(1, SA_REPEAT, tick_alarm, NULL) == 0)
