@@ -47,18 +47,28 @@ static int			hi_have_status;
 
 /* Configuration */
 
+/* The length of a libpq URL's scheme (postgresql:// or postgres://),
+ * 0 if target is none. */
+static size_t
+mib_history_pg_prefix(const char *target)
+{
+	if (strncmp(target, "postgresql://", 13) == 0)
+		return 13;
+	return strncmp(target, "postgres://", 11) == 0 ? 11 : 0;
+}
+
 /* A file, a postgresql:// URL or "none": what historyDatabase accepts. */
 static int
 mib_history_parse_target(const char *line, char *err, size_t errlen)
 {
 	const char *auth, *end, *at;
-	size_t len = strlen(line);
+	size_t len = strlen(line), plen;
 
 	if (strcasecmp(line, "none") == 0) {
 		snprintf(hi_target, sizeof(hi_target), "none");
 		return 0;
 	}
-	if (strncmp(line, "postgresql://", 13) == 0) {
+	if ((plen = mib_history_pg_prefix(line)) > 0) {
 		if (len >= sizeof(hi_target)) {
 			snprintf(err, errlen, "the URL is longer than %zu "
 			    "characters", sizeof(hi_target) - 1);
@@ -66,7 +76,7 @@ mib_history_parse_target(const char *line, char *err, size_t errlen)
 		}
 		/* RFC 3986 3.2: user:password@ before the host; libpq also
 		 * takes password= among the parameters. */
-		auth = line + 13;
+		auth = line + plen;
 		end = auth + strcspn(auth, "/?");
 		at = memchr(auth, '@', (size_t)(end - auth));
 		if ((at != NULL && memchr(auth, ':', (size_t)(at - auth)) !=
@@ -205,7 +215,7 @@ mib_history_config(struct monitor_config *mc)
 		hi_kind = HISTDB_KIND_NONE;
 		return 0;
 	}
-	hi_kind = strncmp(hi_target, "postgresql://", 13) == 0 ?
+	hi_kind = mib_history_pg_prefix(hi_target) > 0 ?
 	    HISTDB_KIND_POSTGRESQL : HISTDB_KIND_SQLITE;
 	if (hi_agent[0] == '\0') {
 		if (gethostname(host, sizeof(host)) == -1)

@@ -33,6 +33,7 @@ run_bad bad-percent "captureLossThreshold 150%" "$T/bad-percent.conf:1: captureL
 run_bad hist-relative "historyDatabase history.sqlite" "$T/hist-relative.conf:1: historyDatabase: \"history.sqlite\" is not an absolute file name, a postgresql:// URL or none"
 run_bad hist-scheme "historyDatabase mysql://db/coremon" "$T/hist-scheme.conf:1: historyDatabase: \"mysql://db/coremon\" is not an absolute file name"
 run_bad hist-password "historyDatabase postgresql://cm:secret@db.example/coremon" "$T/hist-password.conf:1: historyDatabase: a password in the URL .* historyPasswordFile or PGPASSWORD"
+run_bad hist-password-short "historyDatabase postgres://cm:secret@db.example/coremon" "$T/hist-password-short.conf:1: historyDatabase: a password in the URL"
 run_bad hist-password-param "historyDatabase postgresql://db.example/coremon?sslmode=require&password=secret" "$T/hist-password-param.conf:1: historyDatabase: a password in the URL"
 run_bad hist-agent "historyAgent web/01" "$T/hist-agent.conf:1: historyAgent: \"web/01\" is not 1 to 63 of A-Z a-z 0-9 . _ -"
 run_bad hist-agent-long "historyAgent $(printf '%064d' 0)" "$T/hist-agent-long.conf:1: historyAgent: .* is not 1 to 63"
