@@ -18,7 +18,9 @@ B          ?= build
 SHARED     ?= $(abspath ../shared)
 
 CC       ?= cc
-PKGS      = netsnmp-agent libpcap libmnl
+# The core (src/) links these; the agent adds net-snmp.
+CORE_PKGS = libpcap libmnl sqlite3 libpq
+PKGS      = netsnmp-agent $(CORE_PKGS)
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 ifeq ($(WERROR),1)
@@ -29,6 +31,8 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS  := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
 
 SRC_C     := $(sort $(wildcard src/*.c src/*/*.c))
 AGENT_C   := $(sort $(wildcard agent/*.c))
@@ -37,6 +41,8 @@ TOOL_C    := $(sort $(wildcard tests/tools/*.c))
 FUZZ_C    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 SRC_O     := $(SRC_C:%.c=$(B)/%.o)
+# Generated sources: the history schema built in (contrib/history/).
+GEN_O     := $(B)/gen/histdb_schema.o
 AGENT_O   := $(AGENT_C:%.c=$(B)/%.o)
 UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
@@ -46,6 +52,19 @@ all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# contrib/history/schema.sql as one C string, line by line, with \ and "
+# escaped (histdb_int.h's histdb_schema_sql).
+$(B)/gen/histdb_schema.c: contrib/history/schema.sql
+	@mkdir -p $(dir $@)
+	awk 'BEGIN { print "/* Generated from contrib/history/schema.sql by the Makefile. */"; \
+		print "#include \"store/histdb_int.h\""; \
+		print "const char histdb_schema_sql[] =" } \
+		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\t\"" $$0 "\\n\"" } \
+		END { print ";" }' $< >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # agent/ is the only place net-snmp's headers are seen.
@@ -53,7 +72,7 @@ $(B)/agent/%.o: agent/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Iagent $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIBCORE): $(SRC_O)
+$(LIBCORE): $(SRC_O) $(GEN_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -70,12 +89,12 @@ $(FIXTURE_O): tests/unit/fixture.c
 $(B)/tests/%: tests/unit/%.c $(FIXTURE_O) $(LIBCORE) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(FIXTURE_O) $(LIBCORE) \
-		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
+		$(CORE_LIBS) -lpthread -lz
 
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBCORE) \
-		$(shell pkg-config --libs libpcap libmnl 2>/dev/null) -lpthread -lz
+		$(CORE_LIBS) -lpthread -lz
 
 $(TOOL_BIN): $(LIBCORE)
 
@@ -112,12 +131,12 @@ bench: all
 
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS (default 300).
 FUZZ_SECONDS ?= 300
-fuzz:
+fuzz: $(B)/gen/histdb_schema.c
 	@mkdir -p $(B)/fuzz
 	for f in $(FUZZ_C); do \
 		n=$$(basename $$f .c); \
 		clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-			-o $(B)/fuzz/$$n $$f $(SRC_C) $(shell pkg-config --libs libpcap libmnl) -lpthread -lz || exit 1; \
+			-o $(B)/fuzz/$$n $$f $(SRC_C) $(B)/gen/histdb_schema.c $(CORE_CFLAGS) $(CORE_LIBS) -lpthread -lz || exit 1; \
 		mkdir -p $(B)/fuzz/$$n.corpus; \
 		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
 	done
@@ -136,5 +155,5 @@ clean:
 
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
--include $(SRC_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
+-include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
 	$(FIXTURE_O:.o=.d)

@@ -17,7 +17,7 @@
 #include "store/histdb.h"
 
 #define HISTDB_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
-#define HISTDB_SERVICE_MAX	32
+#define HISTDB_SERVICE_MAX	(SERVICE_NAME_MAX + 1)	/* 32 and the NUL */
 #define HISTDB_HOSTNAME_MAX	256
 #define HISTDB_SCHEMA_VERSION	1
 
@@ -75,7 +75,10 @@ size_t	histdb_batch_rows(const struct histdb_batch *);
 /*
  * A backend.  open connects and brings the schema to
  * HISTDB_SCHEMA_VERSION (creating or migrating it; a newer version is
- * refused).  write writes one batch in one transaction: 1 when written,
+ * refused).  Its config is histdb.c's copy, hc_agent always set (the
+ * host name when historyAgent is not); it returns NULL with errno EINVAL
+ * for what will never work (a newer schema, a bad URL: histdb_start()
+ * fails), any other errno for what is tried again every few seconds.  write writes one batch in one transaction: 1 when written,
  * 0 when that agent's window (first source, start) was already there
  * (nothing written), -1 on failure (rolled back; the connection may be
  * closed and opened again).  expire deletes at most limit windows (with
@@ -102,6 +105,12 @@ extern const struct histdb_backend histdb_pg;
  * both backends. */
 extern const char histdb_schema_sql[];
 
+/* The statement of sql at *pos -- up to the first line that ends in ';',
+ * that ';' left out -- into buf, and *pos past it: 1, 0 when none is
+ * left, -1 when it does not fit len.  Comments stay in (both engines
+ * skip them). */
+int	histdb_schema_next(const char **pos, char *buf, size_t len);
+
 /*
  * The spool: batches in files of a directory, oldest first, each file
  * CRC-checked (a damaged one is set aside, counted, never half-read).
@@ -119,5 +128,13 @@ int	histdb_spool_peek(struct histdb_spool *, struct histdb_batch *b);
 void	histdb_spool_pop(struct histdb_spool *);	/* after it is written */
 uint64_t histdb_spool_count(const struct histdb_spool *);
 uint64_t histdb_spool_bytes(const struct histdb_spool *);
+/* Files set aside as damaged or not coremond's own since open, and the
+ * last failure's message ("" none). */
+uint64_t histdb_spool_damaged(const struct histdb_spool *);
+const char *histdb_spool_error(const struct histdb_spool *);
+/* A spool file's whole bytes into *b (arrays to histdb_batch_free): 0,
+ * or -1 with *b empty and why set.  For the fuzzer and tests. */
+int	histdb_spool_decode(const uint8_t *data, size_t len,
+	    struct histdb_batch *b, const char **why);
 
 #endif

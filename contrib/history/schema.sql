@@ -1,0 +1,125 @@
+-- coremon history database, schema version 1 (issue 12).
+--
+-- One text for SQLite (the embedded default) and PostgreSQL (a fleet):
+-- only BIGINT, INTEGER, TEXT and DOUBLE PRECISION, natural primary keys,
+-- CREATE ... IF NOT EXISTS.  coremond builds this file in and runs it at
+-- every start, statement by statement (a statement ends with a line that
+-- ends in ';' -- so no comment may end in one), then its migrations;
+-- schema_version says how far it got.
+--
+-- Every row carries agent: the historyAgent of the coremond that wrote
+-- it (default its host name), so that many write into one database.
+-- Times are unix seconds, UTC.  Directions are the host database's: "in"
+-- is what the remote host sent to the local side, "out" what it got.
+-- Octets are on-wire frame lengths (pcap len); counters never go back.
+-- A window is [start, start + length); its rows are written in one
+-- transaction, so a window is in the database whole or not at all.
+
+-- Which schema versions were applied, by which agent, when.  The
+-- database's version is max(version); a coremond refuses a newer one.
+CREATE TABLE IF NOT EXISTS schema_version (
+	version		INTEGER NOT NULL,	-- 1, 2, ...
+	agent		TEXT NOT NULL,		-- who applied it
+	applied		BIGINT NOT NULL,	-- when, unix seconds
+	PRIMARY KEY (version)
+);
+
+-- One row a window and capture source (interface, or replayed file).
+-- Traffic with one end local only: transit traffic (neither end local)
+-- and local-to-local traffic are not in octets_in/out.
+CREATE TABLE IF NOT EXISTS windows (
+	agent		TEXT NOT NULL,
+	start		BIGINT NOT NULL,	-- window start, unix seconds UTC
+	source		TEXT NOT NULL,		-- capture source name
+	length		INTEGER NOT NULL,	-- seconds observed
+	octets_in	BIGINT NOT NULL,	-- octets, remote -> local
+	octets_out	BIGINT NOT NULL,	-- octets, local -> remote
+	packets_in	BIGINT NOT NULL,	-- packets, remote -> local
+	packets_out	BIGINT NOT NULL,	-- packets, local -> remote
+	sessions	BIGINT NOT NULL,	-- distinct sessions with one end
+						-- local (not those folded past
+						-- maxSessions)
+	local_octets	BIGINT NOT NULL,	-- octets local <-> local (whole
+						-- window: on the first source)
+	drops		BIGINT NOT NULL,	-- packets the kernel dropped
+	rtt_us		BIGINT,			-- mean probe RTT, microseconds,
+						-- NULL when no probe answered
+	PRIMARY KEY (agent, start, source)
+);
+CREATE INDEX IF NOT EXISTS windows_start ON windows (start);
+
+-- One row a window and service with traffic (cmServiceTable's split):
+-- a service without traffic in a window has no row.
+CREATE TABLE IF NOT EXISTS window_services (
+	agent		TEXT NOT NULL,
+	start		BIGINT NOT NULL,	-- the window's start
+	service		TEXT NOT NULL,		-- service name ("other" too)
+	octets_in	BIGINT NOT NULL,
+	octets_out	BIGINT NOT NULL,
+	packets_in	BIGINT NOT NULL,
+	packets_out	BIGINT NOT NULL,
+	PRIMARY KEY (agent, start, service)
+);
+CREATE INDEX IF NOT EXISTS window_services_start ON window_services (start);
+CREATE INDEX IF NOT EXISTS window_services_service
+	ON window_services (service, start);
+
+-- The window's top sessions by octets in + out (ties: packets, then
+-- the key), historyTopSessions of them: the paper's extended summary,
+-- cmSessionTopTable of that window.  Transit sessions rank too (their
+-- local_addr is the lower address); the entry of sessions folded past
+-- maxSessions has empty addresses.
+CREATE TABLE IF NOT EXISTS window_sessions (
+	agent		TEXT NOT NULL,
+	start		BIGINT NOT NULL,	-- the window's start
+	rank		INTEGER NOT NULL,	-- 1 first
+	proto		INTEGER NOT NULL,	-- IP protocol number
+	local_addr	TEXT NOT NULL,		-- IPv4 or IPv6 text
+	remote_addr	TEXT NOT NULL,
+	port		INTEGER NOT NULL,	-- service port, 0 none
+	service		TEXT NOT NULL,
+	octets_in	BIGINT NOT NULL,
+	octets_out	BIGINT NOT NULL,
+	packets_in	BIGINT NOT NULL,
+	packets_out	BIGINT NOT NULL,
+	PRIMARY KEY (agent, start, rank)
+);
+CREATE INDEX IF NOT EXISTS window_sessions_start ON window_sessions (start);
+CREATE INDEX IF NOT EXISTS window_sessions_remote
+	ON window_sessions (remote_addr, start);
+
+-- Per UTC day (of the window's start), remote host and service: added
+-- up window by window (INSERT ... ON CONFLICT DO UPDATE).
+CREATE TABLE IF NOT EXISTS day_hosts (
+	agent		TEXT NOT NULL,
+	day		INTEGER NOT NULL,	-- YYYYMMDD, UTC
+	addr		TEXT NOT NULL,		-- remote host, IPv4 or IPv6 text
+	service		TEXT NOT NULL,
+	octets_in	BIGINT NOT NULL,	-- octets the host sent
+	octets_out	BIGINT NOT NULL,	-- octets it received
+	packets_in	BIGINT NOT NULL,
+	packets_out	BIGINT NOT NULL,
+	first_seen	BIGINT NOT NULL,	-- its first packet that day,
+	last_seen	BIGINT NOT NULL,	-- and its last, unix seconds
+	name		TEXT,			-- DNS name, NULL unresolved
+	PRIMARY KEY (agent, day, addr, service)
+);
+CREATE INDEX IF NOT EXISTS day_hosts_day ON day_hosts (day);
+CREATE INDEX IF NOT EXISTS day_hosts_addr ON day_hosts (addr, day);
+
+-- One row a window and probe: the echo probes that completed in the
+-- window (by the wall clock), their RTTs.
+CREATE TABLE IF NOT EXISTS window_probes (
+	agent		TEXT NOT NULL,
+	start		BIGINT NOT NULL,	-- the window's start
+	probe		TEXT NOT NULL,		-- probe name
+	addr		TEXT NOT NULL,		-- its target, IPv4 or IPv6 text
+	sent		INTEGER NOT NULL,	-- probes completed in the window
+	answered	INTEGER NOT NULL,	-- of which answered (the rest
+						-- lost: timeout, unreachable)
+	rtt_min_us	BIGINT,			-- microseconds, NULL when
+	rtt_mean_us	BIGINT,			-- none answered
+	rtt_max_us	BIGINT,
+	PRIMARY KEY (agent, start, probe)
+);
+CREATE INDEX IF NOT EXISTS window_probes_start ON window_probes (start);

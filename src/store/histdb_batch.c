@@ -1,0 +1,65 @@
+/*
+ * histdb_batch: what every part of the history database does with a
+ * batch (histdb_int.h) and with the built-in schema -- apart from
+ * histdb.c, so that the spool and the backends (and their tests) link
+ * without the writer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/histdb_int.h"
+
+void
+histdb_batch_free(struct histdb_batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->hb_windows);
+	free(b->hb_services);
+	free(b->hb_sessions);
+	free(b->hb_hosts);
+	free(b->hb_probes);
+	b->hb_windows = NULL;
+	b->hb_services = NULL;
+	b->hb_sessions = NULL;
+	b->hb_hosts = NULL;
+	b->hb_probes = NULL;
+	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = 0;
+	b->hb_nhosts = b->hb_nprobes = 0;
+}
+
+size_t
+histdb_batch_rows(const struct histdb_batch *b)
+{
+	return b->hb_nwindows + b->hb_nservices + b->hb_nsessions +
+	    b->hb_nhosts + b->hb_nprobes;
+}
+
+int
+histdb_schema_next(const char **pos, char *buf, size_t len)
+{
+	const char	*p = *pos, *end, *nl;
+	size_t		 n;
+
+	while (*p == '\n' || *p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0') {
+		*pos = p;
+		return 0;
+	}
+	/* The statement runs to the first line that ends in ';'. */
+	for (end = p; (nl = strchr(end, '\n')) != NULL; end = nl + 1)
+		if (nl > end && nl[-1] == ';')
+			break;
+	if (nl == NULL)
+		nl = end + strlen(end);
+	n = (size_t)(nl - p);
+	if (n > 0 && p[n - 1] == ';')
+		n--;
+	if (n >= len)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*pos = *nl == '\n' ? nl + 1 : nl;
+	return 1;
+}
