@@ -266,3 +266,22 @@ fail:
 	close(dfd);
 	return -1;
 }
+
+int
+histdb_import_archive(const struct histdb_config *cf, const char *dir,
+    uint32_t length_s, struct histdb_import_count *c, char *err,
+    size_t errlen)
+{
+	switch (histdb_kind_of(cf->hc_target)) {
+	case HISTDB_KIND_SQLITE:
+		return histdb_import_with(&histdb_sqlite, cf, dir, length_s, c,
+		    err, errlen);
+	case HISTDB_KIND_POSTGRESQL:
+		return histdb_import_with(&histdb_pg, cf, dir, length_s, c,
+		    err, errlen);
+	default:
+		memset(c, 0, sizeof(*c));
+		return errbuf_set(err, errlen,
+		    "no history database is configured");
+	}
+}

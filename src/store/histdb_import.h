@@ -39,11 +39,16 @@ struct histdb_import_count {
 struct histdb_backend;
 
 /*
- * Imports dir into the database of cf (hc_target, hc_agent, which must
- * be set), through backend, giving each window length_s seconds (the
- * archive does not record it: windowInterval).  0 with *count filled,
- * or -1 with the reason in err (*count then says how far it came).
+ * Imports dir into the database cf names (hc_target, with hc_agent set),
+ * giving each window length_s seconds (the archive does not record it:
+ * windowInterval).  0 with *count filled, or -1 with the reason in err
+ * (*count then says how far it came).
  */
+int	histdb_import_archive(const struct histdb_config *cf, const char *dir,
+	    uint32_t length_s, struct histdb_import_count *count, char *err,
+	    size_t errlen);
+
+/* The same through a backend of the caller's (tests). */
 int	histdb_import_with(const struct histdb_backend *backend,
 	    const struct histdb_config *cf, const char *dir, uint32_t length_s,
 	    struct histdb_import_count *count, char *err, size_t errlen);
