@@ -6,12 +6,16 @@
  * runs after the daemon forked (a fork keeps only the calling thread)
  * and dropped to runAs (files are the run-as user's).  Probes start
  * before capture, whose first window's archive line reads their RTTs.
- * At stop, capture stops first so its last window is folded and
- * archived, then the host database is saved, then the other threads go.
+ * The history writer starts before capture too (a window submitted
+ * before would be dropped).  At stop, capture stops first so its last
+ * window is folded, archived and queued for the history, then the
+ * history writer writes what is queued, then the host database is
+ * saved, then the other threads go.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +24,10 @@
 #include "lib/logq.h"
 #include "monitor.h"
 #include "store/resolver.h"
+
+/* How long a stop waits for the history writer to write what is queued
+ * (the rest is spooled). */
+#define MONITOR_HISTORY_WAIT_MS	10000
 
 struct monitor {
 	struct monitor_config	 mo_config;
@@ -40,6 +48,11 @@ struct monitor {
 	int			 mo_readonly;	/* served, never saved */
 	struct resolver		*mo_resolver;
 	struct archive		*mo_archive;
+	struct histdb		*mo_history;
+	/* The capture thread's, for the history's extra of a window. */
+	uint64_t		 mo_drops_mark[CAP_MAX_SOURCES];
+	struct histdb_source	 mo_hist_sources[CAP_MAX_SOURCES];
+	struct histdb_probe	*mo_hist_probes;	/* PROBE_MAX */
 	time_t			 mo_last_save;
 	uint64_t		 mo_save_failures;
 
@@ -59,6 +72,7 @@ monitor_config_default(struct monitor_config *mc)
 	hostdb_config_default(&mc->mc_hostdb);
 	mc->mc_save_interval = 300;
 	archive_config_default(&mc->mc_archive);
+	histdb_config_default(&mc->mc_history);
 	probe_options_default(&mc->mc_probe_options);
 }
 
@@ -86,6 +100,15 @@ monitor_archive_warn(void *arg, const char *msg)
 	struct monitor *mo = arg;
 
 	logq_push(mo->mo_log, LOG_WARNING, "archive: %s", msg);
+}
+
+/* History failures come from the writer and capture threads: queued. */
+static void
+monitor_history_warn(void *arg, const char *msg)
+{
+	struct monitor *mo = arg;
+
+	logq_push(mo->mo_log, LOG_WARNING, "history: %s", msg);
 }
 
 /* ---- opening, with privileges ---- */
@@ -146,6 +169,28 @@ monitor_open_capture(struct monitor *mo, char *err, size_t errlen)
 	return 0;
 }
 
+/* The history object, with capture only; it opens nothing yet (the file
+ * is the run-as user's, made at monitor_start()). */
+static void
+monitor_new_history(struct monitor *mo)
+{
+	struct histdb_config *hc = &mo->mo_config.mc_history;
+	char why[HISTDB_ERROR_MAX];
+
+	if (mo->mo_pipeline == NULL ||
+	    histdb_kind_of(hc->hc_target) == HISTDB_KIND_NONE)
+		return;
+	hc->hc_warn = monitor_history_warn;
+	hc->hc_warn_arg = mo;
+	if ((mo->mo_hist_probes = calloc(PROBE_MAX,
+	    sizeof(*mo->mo_hist_probes))) == NULL ||
+	    (mo->mo_history = histdb_new(hc, mo->mo_config.mc_services, why,
+	    sizeof(why))) == NULL)
+		logq_push(mo->mo_log, LOG_ERR, "history: %s; no history is "
+		    "written", mo->mo_hist_probes == NULL ? "out of memory" :
+		    why);
+}
+
 struct monitor *
 monitor_new(const struct monitor_config *mc, char *err, size_t errlen)
 {
@@ -175,6 +220,7 @@ monitor_new(const struct monitor_config *mc, char *err, size_t errlen)
 	}
 	if (monitor_open_capture(mo, err, errlen) == -1)
 		goto fail;
+	monitor_new_history(mo);
 	monitor_log_flush(mo);
 	return mo;
 fail:
@@ -214,17 +260,95 @@ monitor_refresher(void *arg)
 	return NULL;
 }
 
+/* A probe's answers that completed in [from_us, to_us), from its
+ * history, as probe_window_rtt() picks them. */
+static void
+monitor_probe_window(const struct probe_result *pr, int64_t from_us,
+    int64_t to_us, struct histdb_probe *hp)
+{
+	const struct probe_sample *sa;
+	uint64_t sum = 0;
+	size_t i;
+
+	memset(hp, 0, sizeof(*hp));
+	snprintf(hp->hp_name, sizeof(hp->hp_name), "%s", pr->pr_name);
+	probe_addr_format(&pr->pr_addr, hp->hp_addr, sizeof(hp->hp_addr));
+	for (i = 0; i < pr->pr_nsamples; i++) {
+		sa = &pr->pr_samples[i];
+		if (sa->sa_wall_us < from_us || sa->sa_wall_us >= to_us)
+			continue;
+		hp->hp_sent++;
+		if (sa->sa_status != PROBE_STATUS_OK)
+			continue;
+		if (hp->hp_answered == 0 || sa->sa_rtt_us < hp->hp_rtt_min_us)
+			hp->hp_rtt_min_us = sa->sa_rtt_us;
+		if (sa->sa_rtt_us > hp->hp_rtt_max_us)
+			hp->hp_rtt_max_us = sa->sa_rtt_us;
+		sum += sa->sa_rtt_us;
+		hp->hp_answered++;
+	}
+	if (hp->hp_answered > 0)
+		hp->hp_rtt_mean_us = (uint32_t)(sum / hp->hp_answered);
+}
+
+/* The window's sources (kernel drops since the last window) and probes,
+ * for the history.  Capture thread. */
+static void
+monitor_history_extra(struct monitor *mo, const struct window_closed *wd,
+    struct histdb_extra *ex)
+{
+	struct cap_stats st[CAP_MAX_SOURCES];
+	const struct probe_snapshot *sn;
+	int64_t to_us = wd->wd_start_us + wd->wd_length_us;
+	uint32_t rtt;
+	size_t i, n;
+
+	memset(ex, 0, sizeof(*ex));
+	n = capture_stats(pipeline_capture(mo->mo_pipeline), st,
+	    CAP_MAX_SOURCES);
+	if (n > CAP_MAX_SOURCES)
+		n = CAP_MAX_SOURCES;
+	for (i = 0; i < n; i++) {
+		snprintf(mo->mo_hist_sources[i].hs_name,
+		    sizeof(mo->mo_hist_sources[i].hs_name), "%.*s",
+		    HISTDB_NAME_MAX - 1, st[i].cs_name);
+		mo->mo_hist_sources[i].hs_drops = st[i].cs_kernel_drops >=
+		    mo->mo_drops_mark[i] ? st[i].cs_kernel_drops -
+		    mo->mo_drops_mark[i] : 0;
+		mo->mo_drops_mark[i] = st[i].cs_kernel_drops;
+	}
+	ex->he_sources = mo->mo_hist_sources;
+	ex->he_nsources = n;
+	ex->he_rtt_mean_us = monitor_window_rtt(mo, wd->wd_start_us, to_us,
+	    &rtt) > 0 ? (int64_t)rtt : -1;
+	if (mo->mo_probes == NULL)
+		return;
+	sn = probe_acquire(mo->mo_probes);
+	for (i = 0; i < sn->sn_nprobes && i < PROBE_MAX; i++)
+		monitor_probe_window(&sn->sn_probes[i], wd->wd_start_us, to_us,
+		    &mo->mo_hist_probes[i]);
+	ex->he_probes = mo->mo_hist_probes;
+	ex->he_nprobes = i;
+	probe_release(sn);
+}
+
 /* The pipeline's consumer, on the capture thread: the window into the
- * host database, and its line into the archive. */
+ * host database, its line into the archive, and a copy of it queued for
+ * the history's writer. */
 static void
 monitor_window_closed(const struct window_closed *wd, void *arg)
 {
 	struct monitor *mo = arg;
 	const struct session_counts *r = &wd->wd_totals->tt_remote;
 	struct archive_window aw;
+	struct histdb_extra ex;
 	uint32_t rtt;
 
 	hostdb_add_window(mo->mo_hostdb, wd);
+	if (mo->mo_history != NULL) {
+		monitor_history_extra(mo, wd, &ex);
+		histdb_submit(mo->mo_history, wd, &ex);
+	}
 	if (mo->mo_archive == NULL)
 		return;
 	memset(&aw, 0, sizeof(aw));
@@ -260,6 +384,25 @@ monitor_open_hostdb(struct monitor *mo)
 		logq_push(mo->mo_log, LOG_WARNING, "host database: %s",
 		    st.hst_load_message);
 	return 0;
+}
+
+/* The history's writer, as the run-as user: the file is made now.  What
+ * cannot work (a newer schema) is logged and the history left out; a
+ * database that is away is spooled for. */
+static void
+monitor_start_history(struct monitor *mo)
+{
+	char err[HISTDB_ERROR_MAX];
+
+	if (mo->mo_history == NULL)
+		return;
+	histdb_set_names(mo->mo_history, mo->mo_hostdb);
+	if (histdb_start(mo->mo_history, err, sizeof(err)) == 0)
+		return;
+	logq_push(mo->mo_log, LOG_ERR, "history: %s; no history is written",
+	    err);
+	histdb_free(mo->mo_history);
+	mo->mo_history = NULL;
 }
 
 /*
@@ -298,6 +441,7 @@ monitor_open_store(struct monitor *mo)
 	    sizeof(err))) == NULL)
 		logq_push(mo->mo_log, LOG_ERR, "archive: %s; no archive is "
 		    "written", err);
+	monitor_start_history(mo);
 	return pipeline_add_consumer(mo->mo_pipeline, monitor_window_closed,
 	    mo);
 }
@@ -412,6 +556,7 @@ monitor_stop(struct monitor *mo)
 {
 	if (mo->mo_pipeline != NULL)
 		pipeline_stop(mo->mo_pipeline);	/* the last window too */
+	histdb_stop(mo->mo_history, MONITOR_HISTORY_WAIT_MS);
 	monitor_stop_store(mo);
 	if (mo->mo_probes != NULL)
 		probe_engine_stop(mo->mo_probes);
@@ -434,6 +579,8 @@ monitor_free(struct monitor *mo)
 	resolver_free(mo->mo_resolver);
 	hostdb_free(mo->mo_hostdb);
 	archive_free(mo->mo_archive);
+	histdb_free(mo->mo_history);
+	free(mo->mo_hist_probes);
 	pipeline_free(mo->mo_pipeline);
 	probe_engine_free(mo->mo_probes);
 	conntab_free(mo->mo_conntab);
@@ -480,6 +627,15 @@ struct probe_engine *
 monitor_probes(const struct monitor *mo)
 {
 	return mo->mo_probes;
+}
+
+int
+monitor_history_status(struct monitor *mo, struct histdb_status *st)
+{
+	if (mo->mo_history == NULL)
+		return -1;
+	histdb_status(mo->mo_history, st);
+	return 0;
 }
 
 unsigned long
@@ -538,14 +694,4 @@ monitor_window_rtt(const struct monitor *mo, int64_t from_us, int64_t to_us,
 	probe_release(sn);
 	*mean_us = n ? (uint32_t)(sum / n) : 0;
 	return n;
-}
-
-/* TEMPORARY (wt-histagent): the agent's side links before wt-histcore's
- * history database is merged; that merge replaces this. */
-int
-monitor_history_status(struct monitor *mo, struct histdb_status *st)
-{
-	(void)mo;
-	(void)st;
-	return -1;
 }

@@ -6,8 +6,9 @@
  *	sock_diag   -> conns/conntab, refreshed by its own thread
  *	the wire    -> capture/pipeline (capture, decode, sessions, windows)
  *	               -> at each window's end, on the capture thread:
- *	                  store/hostdb (fold, top hosts) and store/archive
- *	                  (one line, with the probes' RTT of the window)
+ *	                  store/hostdb (fold, top hosts), store/archive
+ *	                  (one line, with the probes' RTT of the window) and
+ *	                  store/histdb (queued for its writer thread)
  *	ICMP        -> probe/probe engine
  *
  * Each flow has its folder and includes only lib/ and itself (store/
@@ -59,7 +60,9 @@ struct monitor_config {
 	unsigned int		  mc_save_interval;	/* seconds */
 	int			  mc_resolve;	/* resolveNames */
 	struct archive_config	  mc_archive;
-	struct histdb_config	  mc_history;	/* hc_target NULL: none */
+	/* The history database; hc_target NULL (the default) or "none":
+	 * none.  Used only with capture; hc_warn is the monitor's. */
+	struct histdb_config	  mc_history;
 
 	const struct probe_config *mc_probes;
 	size_t			  mc_nprobes;
@@ -106,8 +109,9 @@ void	monitor_sample(struct monitor *);
  * database, and the threads' log lines. */
 void	monitor_tick(struct monitor *, time_t now);
 
-/* Stops capture (its last window is consumed), probes and the refresher,
- * then saves the host database.  Threads are gone when it returns. */
+/* Stops capture (its last window is consumed), then the history writer
+ * (what is queued is written, or spooled), probes and the refresher, then
+ * saves the host database.  Threads are gone when it returns. */
 void	monitor_stop(struct monitor *);
 void	monitor_free(struct monitor *);		/* accepts NULL */
 
@@ -119,6 +123,10 @@ struct hostdb		*monitor_hostdb(const struct monitor *);
 struct archive		*monitor_archive(const struct monitor *);
 struct probe_engine	*monitor_probes(const struct monitor *);
 
+/* The history database's figures (cmHistory): 0, or -1 when none is
+ * configured (or it could not start).  Any thread. */
+int	monitor_history_status(struct monitor *, struct histdb_status *);
+
 enum monitor_capture_state monitor_capture_state(struct monitor *);
 /* Capture source i's name (interface or file), "" if none. */
 const char *monitor_source_name(const struct monitor *, unsigned int i);
@@ -129,9 +137,6 @@ unsigned long monitor_conn_errors(const struct monitor *);
  * The mean RTT of every probe answer in [from_us, to_us) (wall clock):
  * how many answers there were, 0 when none (then *mean_us is 0).
  */
-/* The history database's status: 0, or -1 when none is configured. */
-int	monitor_history_status(struct monitor *, struct histdb_status *);
-
 unsigned int monitor_window_rtt(const struct monitor *, int64_t from_us,
 	    int64_t to_us, uint32_t *mean_us);
 

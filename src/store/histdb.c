@@ -367,7 +367,23 @@ struct histdb_agg {
 	struct histdb_hkey	ha_key;
 	struct session_counts	ha_counts;
 	int64_t			ha_first_us, ha_last_us;
+	const char		*ha_service;	/* its name */
+	char			ha_addr[HISTDB_ADDR_MAX];	/* as text */
 };
+
+/* The primary key's order (address and service as text): rows that come
+ * in index order append to the b-tree's pages instead of touching a
+ * random page each. */
+static int
+histdb_agg_cmp(const void *a, const void *b)
+{
+	const struct histdb_agg	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->ha_addr, y->ha_addr)) != 0)
+		return c;
+	return strcmp(x->ha_service, y->ha_service);
+}
 
 static int
 histdb_agg_eq(const void *key, uint32_t index, void *arg)
@@ -478,15 +494,21 @@ histdb_build_hosts(const struct histdb *hd, const struct histdb_item *it,
 		free(agg);
 		return -1;
 	}
+	for (i = 0; i < n; i++) {
+		a = &agg[i];
+		histdb_addr_text(a->ha_key.hk_family, a->ha_key.hk_addr,
+		    a->ha_addr, sizeof(a->ha_addr));
+		a->ha_service = histdb_service_name(hd, a->ha_key.hk_service);
+	}
+	qsort(agg, n, sizeof(*agg), histdb_agg_cmp);
 	if (hd->hd_names != NULL)
 		sn = hostdb_acquire(hd->hd_names);
 	for (i = 0; i < n; i++) {
 		a = &agg[i];
 		r = &b->hb_hosts[i];
-		histdb_addr_text(a->ha_key.hk_family, a->ha_key.hk_addr,
-		    r->hr_addr, sizeof(r->hr_addr));
+		memcpy(r->hr_addr, a->ha_addr, sizeof(r->hr_addr));
 		snprintf(r->hr_service, sizeof(r->hr_service), "%s",
-		    histdb_service_name(hd, a->ha_key.hk_service));
+		    a->ha_service);
 		r->hr_octets_in = a->ha_counts.sc_octets_in;
 		r->hr_octets_out = a->ha_counts.sc_octets_out;
 		r->hr_packets_in = a->ha_counts.sc_packets_in;
@@ -730,6 +752,8 @@ histdb_spool(struct histdb *hd, const struct histdb_batch *b)
 	histdb_set_state(hd, 1);
 	histdb_warn(hd, "window dropped: the database cannot be written and "
 	    "%s", hd->hd_spool == NULL ? "there is no spool" :
+	    *histdb_spool_error(hd->hd_spool) != '\0' ?
+	    histdb_spool_error(hd->hd_spool) :
 	    "the spool is full (historySpool)");
 }
 
@@ -1043,8 +1067,10 @@ histdb_stop(struct histdb *hd, unsigned int wait_ms)
 	pthread_mutex_unlock(&hd->hd_lock);
 	pthread_join(hd->hd_thread, NULL);
 	histdb_leftovers(hd);
-	histdb_disconnect(hd);
+	/* The state as the writer left it (a clean stop is not an outage),
+	 * the spool's figures as they are now. */
 	histdb_set_state(hd, 0);
+	histdb_disconnect(hd);
 	histdb_spool_close(hd->hd_spool);
 	hd->hd_spool = NULL;
 	pthread_mutex_lock(&hd->hd_lock);

@@ -30,7 +30,9 @@
  *
  * Retention: windows older than hc_days and per-day host rows older than
  * hc_host_days are deleted by the writer in small batches between
- * windows.
+ * windows; 0 keeps them for ever.  Ages count back from the newest
+ * window written (not the wall clock), so a replayed old capture is not
+ * deleted as it is written; only the agent's own rows are deleted.
  *
  * Threads: histdb_new() and histdb_free() on the main thread;
  * histdb_start() once privileges are dropped (the SQLite file and the

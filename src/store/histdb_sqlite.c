@@ -38,6 +38,9 @@
 #define SQLITE_FILE_MODE	0640
 #define SQLITE_BUSY_MS		5000
 #define SQLITE_STMT_MAX		4096	/* bytes of one schema statement */
+/* Pages kept in memory, in KiB when negative: a window of 100,000 hosts
+ * touches some 20 MB of table and index pages. */
+#define SQLITE_CACHE		"-65536"
 
 enum {
 	ST_EXISTS, ST_WINDOW, ST_SERVICE, ST_SESSION, ST_HOST, ST_PROBE,
@@ -250,6 +253,8 @@ sqlite_open(const struct histdb_config *cf, char *err, size_t errlen)
 	if (sqlite_exec(sd->sd_db, "PRAGMA journal_mode = WAL", why,
 	    sizeof(why)) < 0 ||
 	    sqlite_exec(sd->sd_db, "PRAGMA synchronous = FULL", why,
+	    sizeof(why)) < 0 ||
+	    sqlite_exec(sd->sd_db, "PRAGMA cache_size = " SQLITE_CACHE, why,
 	    sizeof(why)) < 0) {
 		errbuf_set(err, errlen, "%s", why);
 		errno = EIO;

@@ -7,11 +7,14 @@
  * sources that are not coremon's: the packets libpcap's own loop reads
  * from the file, tshark's endpoints (each remote host's bytes and
  * packets each way), and the archive line against the same tshark sums.
- * A second monitor without capture serves the saved database read-only
- * and leaves its file as it was.
+ * The history database (SQLite) gets the window too: its per-window
+ * and per-host sums against the same tshark figures.  A second monitor
+ * without capture serves the saved database read-only and leaves its
+ * file as it was.
  */
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +99,7 @@ static struct monitor *
 start(const char *file, const struct services *sv, struct localnet *ln)
 {
 	struct monitor_config mc;
-	static char hostdb[128], archive[128];
+	static char hostdb[128], archive[128], history[128];
 	char err[256];
 	struct monitor *mo;
 
@@ -111,6 +114,9 @@ start(const char *file, const struct services *sv, struct localnet *ln)
 	mc.mc_localnet = ln;
 	mc.mc_hostdb.hc_file = hostdb;
 	mc.mc_archive.ac_dir = archive;
+	snprintf(history, sizeof(history), "%s/history.sqlite", dir);
+	mc.mc_history.hc_target = history;
+	mc.mc_history.hc_agent = "test";
 	mc.mc_log = collect_log;
 	if ((mo = monitor_new(&mc, err, sizeof(err))) == NULL) {
 		printf("# monitor_new: %s\n", err);
@@ -121,6 +127,65 @@ start(const char *file, const struct services *sv, struct localnet *ln)
 		return NULL;
 	}
 	return mo;
+}
+
+/* The one integer a query gives, or -1. */
+static long long
+query(sqlite3 *db, const char *sql, const char *arg)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (arg != NULL)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The history database against tshark: the window's octets each way,
+ * and every remote host's day row. */
+static void
+check_history(struct monitor *mo, const struct endpoint *ep, size_t nep,
+    uint64_t in, uint64_t out)
+{
+	struct histdb_status hs;
+	char path[128];
+	sqlite3 *db = NULL;
+	size_t i, same = 0;
+
+	CHECK(monitor_history_status(mo, &hs) == 0 &&
+	    hs.hs_windows_written == 1 && hs.hs_state == HISTDB_STATE_OK,
+	    "the history database got the window");
+	snprintf(path, sizeof(path), "%s/history.sqlite", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		CHECK(0, "the history database opens: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return;
+	}
+	CHECK(query(db, "SELECT sum(octets_in) FROM windows", NULL) ==
+	    (long long)in && query(db, "SELECT sum(octets_out) FROM windows",
+	    NULL) == (long long)out, "history: the window's octets in and "
+	    "out are tshark's remote hosts'");
+	for (i = 0; i < nep; i++)
+		if (query(db, "SELECT sum(octets_in) * 1000000 + "
+		    "sum(packets_in) FROM day_hosts WHERE addr = ?1",
+		    ep[i].ep_addr) == (long long)(ep[i].ep_tx_bytes * 1000000 +
+		    ep[i].ep_tx_packets) &&
+		    query(db, "SELECT sum(octets_out) * 1000000 + "
+		    "sum(packets_out) FROM day_hosts WHERE addr = ?1",
+		    ep[i].ep_addr) == (long long)(ep[i].ep_rx_bytes * 1000000 +
+		    ep[i].ep_rx_packets))
+			same++;
+	CHECK(same == nep && query(db, "SELECT count(DISTINCT addr) FROM "
+	    "day_hosts", NULL) == (long long)nep, "history: every remote "
+	    "host's day row equals tshark's endpoint (%zu of %zu)", same, nep);
+	sqlite3_close(db);
 }
 
 /* The remote hosts of the database against tshark's endpoints. */
@@ -214,6 +279,8 @@ test_replay(const char *file)
 	    "the archive holds the window's line, its octets in and out "
 	    "those of tshark's remote hosts (%llu, %llu)",
 	    (unsigned long long)in, (unsigned long long)out);
+	if (nep > 0)
+		check_history(mo, ep, nep, in, out);
 	snprintf(path, sizeof(path), "%s/hostdb", dir);
 	CHECK(stat(path, &st1) == 0 && (st1.st_mode & 0777) == 0640,
 	    "monitor_stop saved the host database, mode 0640");
