@@ -38,8 +38,11 @@ static unsigned		hi_top = HISTDB_TOP_DEFAULT;
 static unsigned		hi_days = HISTDB_DAYS_DEFAULT;
 static unsigned		hi_host_days;		/* 0: hi_days */
 
-/* What mib_history_config() settled on, for the scalars. */
+/* What mib_history_config() settled on, for the scalars.  The monitor
+ * keeps a history only with capture (without, there is nothing to
+ * write); the configuration still serves --import-archive. */
 static enum histdb_kind	hi_kind = HISTDB_KIND_NONE;
+static int		hi_capture;
 
 /* Held for the length of one request. */
 static struct histdb_status	hi_status;
@@ -207,8 +210,8 @@ mib_history_config(struct monitor_config *mc)
 	char host[256];
 
 	memset(hc, 0, sizeof(*hc));
-	if (hi_target[0] == '\0' && (cc->cc_file != NULL ||
-	    cc->cc_nifaces > 0))
+	hi_capture = cc->cc_file != NULL || cc->cc_nifaces > 0;
+	if (hi_target[0] == '\0' && hi_capture)
 		snprintf(hi_target, sizeof(hi_target), "%s",
 		    HISTDB_DEFAULT_FILE);
 	if (hi_target[0] == '\0' || strcmp(hi_target, "none") == 0) {
@@ -250,14 +253,14 @@ mib_history_begin(void *arg)
 	hi_have_status = monitor_history_status(cm_monitor, &hi_status) == 0;
 }
 
-/* With no status from the monitor, a database that is configured did not
- * start (coremond logged why): failed. */
+/* With no status from the monitor, a database that is configured for a
+ * capture did not start (coremond logged why): failed. */
 static enum histdb_state
 mib_history_state(void)
 {
 	if (hi_have_status)
 		return hi_status.hs_state;
-	return hi_kind == HISTDB_KIND_NONE ? HISTDB_STATE_OFF :
+	return hi_kind == HISTDB_KIND_NONE || !hi_capture ? HISTDB_STATE_OFF :
 	    HISTDB_STATE_FAILED;
 }
 

@@ -106,6 +106,8 @@ start_coremond "$T/histdef.conf" --standalone "udp:127.0.0.1:$PORT"
 if wait_for "$PORT" "$CM.11.1.0" 10; then
 	check "historyDatabase FILE: cmHistoryKind sqlite(2), cmHistoryTarget the file" \
 		test "$(get "$PORT" "$CM.11.1.0") $(get "$PORT" "$CM.11.3.0")" = "2 \"$T/history.sqlite\""
+	check "without capture: cmHistoryState off(1), nothing to write" \
+		test "$(get "$PORT" "$CM.11.2.0")" = 1
 	check "cmHistoryAgentName defaults to the host name, $(hostname)" \
 		test "$(get "$PORT" "$CM.11.4.0")" = "\"$(hostname)\""
 	check "defaults: cmHistorySpoolLimit 67108864, cmHistoryTopSessions 100, cmHistoryHostDays = historyDays 45" \
