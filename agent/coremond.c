@@ -22,6 +22,7 @@
 #include "notify.h"
 
 #include "monitor.h"
+#include "store/histdb_import.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
@@ -51,6 +52,7 @@ static volatile sig_atomic_t	cm_stop, cm_reopen;
 struct cm_options {
 	int		 co_foreground;
 	const char	*co_standalone;	/* ADDR, or NULL for subagent */
+	const char	*co_import;	/* --import-archive DIR, or NULL */
 	const char	*co_pidfile;
 	char		*co_logopts[8];	/* -L arguments, applied after config */
 	int		 co_nlogopts;
@@ -75,6 +77,9 @@ usage(FILE *f)
 "  --standalone ADDR\n"
 "                  be a standalone agent on ADDR (e.g. udp:127.0.0.1:1161),\n"
 "                  with rocommunity/rouser/VACM lines from coremon.conf\n"
+"  --import-archive DIR\n"
+"                  load the archive's day files in DIR into the history\n"
+"                  database of coremon.conf, print the counts and exit\n"
 "  -h, --help      this help\n"
 "  -v, --version   print the version and exit\n");
 }
@@ -165,6 +170,7 @@ parse_args(struct cm_options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "standalone", required_argument, NULL, 'S' },
+		{ "import-archive", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -207,6 +213,10 @@ parse_args(struct cm_options *o, int argc, char **argv)
 		case 'S':
 			o->co_standalone = optarg;
 			break;
+		case 'I':
+			o->co_import = optarg;
+			o->co_foreground = 1;	/* messages to stderr */
+			break;
 		case 'i':
 			mib_capture_option_iface(optarg);
 			break;
@@ -238,6 +248,12 @@ set_role(const struct cm_options *o)
 {
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
 	    NETSNMP_DS_AGENT_DONT_LOG_TCPWRAPPERS_CONNECTS, 1);
+	if (o->co_import != NULL) {
+		/* A master that never opens a port: no AgentX session. */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 0);
+		return;
+	}
 	if (o->co_standalone != NULL) {
 		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
 		    NETSNMP_DS_AGENT_ROLE, 0);	/* master */
@@ -499,8 +515,9 @@ log_from_monitor(int level, const char *msg)
 	snmp_log(level, "%s\n", msg);
 }
 
-/* The monitor's configuration, from coremon.conf and the command line. */
-static void
+/* The monitor's configuration, from coremon.conf and the command line.
+ * 0, or -1 (logged). */
+static int
 build_monitor_config(struct monitor_config *mc)
 {
 	monitor_config_default(mc);
@@ -514,6 +531,43 @@ build_monitor_config(struct monitor_config *mc)
 	mib_hosts_config(mc);
 	mib_probes_config(mc);
 	mc->mc_log = log_from_monitor;
+	return mib_history_config(mc);
+}
+
+/*
+ * --import-archive DIR: the archive's day files into the history
+ * database, once; nothing is captured or served.  As runAs when started
+ * as root, so that an SQLite file made here is the daemon's own.
+ */
+static int
+import_archive(const char *dir)
+{
+	struct histdb_import_count c;
+	struct monitor_config mc;
+	char err[512];
+	int rc;
+
+	if (build_monitor_config(&mc) == -1)
+		return 1;
+	if (mc.mc_history.hc_target == NULL) {
+		fprintf(stderr, "coremond: --import-archive: no history "
+		    "database is configured (historyDatabase)\n");
+		return 1;
+	}
+	if (cm_config.cc_run_as[0] != '\0' && geteuid() == 0 &&
+	    drop_privileges(cm_config.cc_run_as) == -1)
+		return 1;
+	rc = histdb_import_archive(&mc.mc_history, dir,
+	    cm_config.cc_window_interval, &c, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "coremond: --import-archive %s: %s\n", dir, err);
+	printf("%s: %llu windows imported, %llu already in %s (skipped), "
+	    "%llu malformed lines, %llu day files read, %llu refused\n", dir,
+	    (unsigned long long)c.ic_imported,
+	    (unsigned long long)c.ic_skipped, mc.mc_history.hc_target,
+	    (unsigned long long)c.ic_malformed,
+	    (unsigned long long)c.ic_files, (unsigned long long)c.ic_refused);
+	return rc == -1 ? 1 : 0;
 }
 
 static void
@@ -561,11 +615,19 @@ main(int argc, char **argv)
 		snmp_log(LOG_ERR, "cannot initialise the agent library\n");
 		return 1;
 	}
-	init_snmp_modules(o.co_standalone != NULL);
+	/* An import reads the same coremon.conf, whichever role it is for:
+	 * every token a standalone agent takes.  Only a master needs access
+	 * control, so net-snmp's warning that there is none stays quiet as
+	 * a subagent; init_agent() is past, so no AgentX session starts. */
+	init_snmp_modules(o.co_standalone != NULL || o.co_import != NULL);
+	if (o.co_import != NULL)
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 1);
 	config_register();
 	mib_probes_register_config();
 	notify_register_config();
 	mib_hosts_register_config();
+	mib_history_register_config();
 	if (mib_capture_register_config() == -1) {
 		fprintf(stderr, "coremond: out of memory\n");
 		return 1;
@@ -575,6 +637,8 @@ main(int argc, char **argv)
 	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
 	init_snmp(COREMON_APP);		/* reads coremon.conf */
 	apply_logging(&o);
+	if (o.co_import != NULL)
+		return import_archive(o.co_import);
 
 	/*
 	 * Everything that needs root is opened first (monitor_new); then the
@@ -582,7 +646,8 @@ main(int argc, char **argv)
 	 * runAs; only then are state files touched and threads started
 	 * (monitor_start).
 	 */
-	build_monitor_config(&mc);
+	if (build_monitor_config(&mc) == -1)
+		return 1;
 	if ((cm_monitor = monitor_new(&mc, err, sizeof(err))) == NULL) {
 		snmp_log(LOG_ERR, "%s\n", err);
 		return 1;
@@ -590,7 +655,7 @@ main(int argc, char **argv)
 	if (notify_init() == -1 || mib_agent_init() == -1 ||
 	    mib_traffic_init() == -1 || mib_connections_init() == -1 ||
 	    mib_hosts_init() == -1 || mib_probes_init() == -1 ||
-	    mib_capture_init() == -1 ||
+	    mib_capture_init() == -1 || mib_history_init() == -1 ||
 	    snmp_alarm_register(cm_config.cc_sample_interval, SA_REPEAT,
 	    sample_alarm, NULL) == 0 ||
 	    snmp_alarm_register(1, SA_REPEAT, tick_alarm, NULL) == 0)

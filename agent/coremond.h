@@ -53,6 +53,8 @@ void	mib_probes_register_config(void);
 void	mib_probes_config(struct monitor_config *);
 void	mib_hosts_register_config(void);
 void	mib_hosts_config(struct monitor_config *);
+void	mib_history_register_config(void);
+int	mib_history_config(struct monitor_config *);
 
 /* One init per MIB group, once the monitor exists: registers the
  * group's tables and its notification check.  0 or -1 with a logged
@@ -63,5 +65,6 @@ int	mib_connections_init(void);
 int	mib_capture_init(void);
 int	mib_hosts_init(void);
 int	mib_probes_init(void);
+int	mib_history_init(void);
 
 #endif

@@ -35,6 +35,10 @@
 #define MIB_cmCaptureLossCleared		8
 #define MIB_cmLinkBusy				9
 #define MIB_cmLinkBusyCleared			10
+#define MIB_cmHistoryDropped			11
+#define MIB_cmHistoryDroppedCleared		12
+#define MIB_cmHistoryDown			13
+#define MIB_cmHistoryUp				14
 
 /* Full OIDs: the thresholds, as varbinds carry them. */
 #define OID_cmNotifyObjects \

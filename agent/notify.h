@@ -26,12 +26,16 @@ enum notify_kind {
 	NOTIFY_CLIENT_OVERLOAD = MIB_cmClientOverload,
 	NOTIFY_CAPTURE_LOSS = MIB_cmCaptureLoss,
 	NOTIFY_LINK_BUSY = MIB_cmLinkBusy,
+	NOTIFY_HISTORY_DROPPED = MIB_cmHistoryDropped,
+	NOTIFY_HISTORY_DOWN = MIB_cmHistoryDown,
 };
 _Static_assert(MIB_cmProbeUp == MIB_cmProbeDown + 1 &&
     MIB_cmProbeSlowCleared == MIB_cmProbeSlow + 1 &&
     MIB_cmClientOverloadCleared == MIB_cmClientOverload + 1 &&
     MIB_cmCaptureLossCleared == MIB_cmCaptureLoss + 1 &&
-    MIB_cmLinkBusyCleared == MIB_cmLinkBusy + 1, "a clear is its alarm + 1");
+    MIB_cmLinkBusyCleared == MIB_cmLinkBusy + 1 &&
+    MIB_cmHistoryDroppedCleared == MIB_cmHistoryDropped + 1 &&
+    MIB_cmHistoryUp == MIB_cmHistoryDown + 1, "a clear is its alarm + 1");
 
 /* cmNotifyObjects columns: the thresholds. */
 enum notify_threshold {

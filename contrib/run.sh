@@ -10,10 +10,12 @@ cat >"$run/coremon.conf" <<EOF2
 rocommunity public 127.0.0.1
 sysLocation coremon make run
 sampleInterval 5
-# Every interface; the host database and archive stay under $run.
+# Every interface; the host database, archive and history database stay
+# under $run.
 captureInterface any
 hostdbFile $(pwd)/$run/hostdb
 archiveDir $(pwd)/$run/archive
+historyDatabase $(pwd)/$run/history.sqlite
 probe loopback 127.0.0.1
 probe loopback6 ::1
 EOF2
@@ -32,6 +34,11 @@ In another terminal, try:
   snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmSessionTopTable
   snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb -Ci 127.0.0.1:1161 COREMON-MIB::cmHostTable
   snmptable -v2c -c public -M $mibs -m +COREMON-MIB -Cb 127.0.0.1:1161 COREMON-MIB::cmProbeTable
+
+The history database (every closed window, kept across restarts):
+
+  snmpwalk -v2c -c public -M $mibs -m +COREMON-MIB 127.0.0.1:1161 COREMON-MIB::cmHistoryDatabase
+  sqlite3 $(pwd)/$run/history.sqlite 'SELECT * FROM windows ORDER BY start DESC LIMIT 5'
 
 or, numerically, without any MIB file:
 

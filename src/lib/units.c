@@ -128,6 +128,29 @@ units_percent_x100(const char *text, uint32_t *x100, char *err,
 }
 
 int
+units_size(const char *text, uint64_t min, uint64_t max, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	static const struct unit units[] = {
+		{ "B", 1 }, { "kB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 },
+		{ "TB", 1e12 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 },
+		{ "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 },
+	};
+	double v;
+
+	if (units_scaled(text, units, sizeof(units) / sizeof(units[0]),
+	    "B, kB, MB, GB, TB, KiB, MiB, GiB or TiB", &v, err, errlen) == -1)
+		return -1;
+	/* Compared as doubles first: a huge value must not wrap. */
+	if (v + 0.5 < (double)min || v > (double)max)
+		return errbuf_set(err, errlen, "\"%s\" is out of range "
+		    "%lluB-%lluB", text, (unsigned long long)min,
+		    (unsigned long long)max);
+	*bytes = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+int
 units_count(const char *text, uint64_t min, uint64_t max, uint64_t *out,
     char *err, size_t errlen)
 {

@@ -25,6 +25,11 @@ int	units_rate(const char *, uint64_t *bytes_per_s, char *err,
 int	units_percent_x100(const char *, uint32_t *x100, char *err,
 	    size_t errlen);
 
+/* "512kB", "64MB", "1.5GB", "1TB" (powers of 1000) or "64MiB", "1GiB"
+ * (powers of 1024), or "4096B" -> bytes, which must be from min to max. */
+int	units_size(const char *, uint64_t min, uint64_t max, uint64_t *bytes,
+	    char *err, size_t errlen);
+
 /* A whole number of min..max, with no unit. */
 int	units_count(const char *, uint64_t min, uint64_t max, uint64_t *out,
 	    char *err, size_t errlen);

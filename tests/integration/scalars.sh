@@ -61,12 +61,16 @@ check_types() {
 # 1. Capture running on lo with a filter nothing matches: no window opens,
 # so none closes, whatever the clock says.
 PORT=$(free_port)
-printf 'rocommunity public 127.0.0.1\ncaptureInterface lo\ncaptureFilter udp port 9 and udp src port 9\n' >"$T/cap.conf"
+# The history database in $T, so cmHistoryDatabase has one (sqlite).
+printf 'rocommunity public 127.0.0.1\ncaptureInterface lo\ncaptureFilter udp port 9 and udp src port 9\nhistoryDatabase %s/history.sqlite\nhostdbFile %s/hostdb\narchiveDir %s/archive\n' \
+	"$T" "$T" "$T" >"$T/cap.conf"
 start_coremond "$T/cap.conf" --standalone "udp:127.0.0.1:$PORT"
 if wait_for "$PORT" "$CM.1.3.0" 10; then
 	check "capture running: cmAgentCaptureState is running(2)" \
 		test "$(get "$PORT" "$CM.1.7.0")" = 2
 	check_types "capture running, no window closed" "$PORT" no
+	check "capture running: cmHistoryKind is sqlite(2)" \
+		test "$(get "$PORT" "$CM.11.1.0")" = 2
 	check "capture running: still no window closed after the reads (cmSessionWindowNumber 0)" \
 		test "$(get "$PORT" "$CM.5.1.0")" = 0
 else
@@ -82,6 +86,8 @@ if wait_for "$PORT" "$CM.1.3.0" 10; then
 	check "no capture: cmAgentCaptureState is disabled(1)" \
 		test "$(get "$PORT" "$CM.1.7.0")" = 1
 	check_types "no capture" "$PORT" yes
+	check "no capture: cmHistoryKind is none(1), cmHistoryState off(1)" \
+		test "$(get "$PORT" "$CM.11.1.0") $(get "$PORT" "$CM.11.2.0")" = "1 1"
 else
 	notok "no capture: coremond did not answer"; sed 's/^/#   /' "$T/coremond.log"
 fi

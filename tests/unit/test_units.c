@@ -81,9 +81,41 @@ test_percent_and_counts(void)
 	    "trailing garbage is refused: %s", err);
 }
 
+/* Sizes: the factors are the SI and IEC prefixes' (IEC 80000-13). */
+static void
+test_sizes(void)
+{
+	char err[256];
+	uint64_t b = 0;
+
+	CHECK(units_size("64MiB", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 64ULL * 1024 * 1024, "64MiB is 67108864 bytes");
+	CHECK(units_size("64MB", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 64000000, "64MB is 64000000 bytes");
+	CHECK(units_size("1.5GB", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 1500000000, "1.5GB is 1500000000 bytes");
+	CHECK(units_size("2KiB", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 2048, "2KiB is 2048 bytes");
+	CHECK(units_size("1TiB", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 1099511627776ULL, "1TiB is 2^40 bytes");
+	CHECK(units_size("4096B", 1, UINT64_MAX, &b, err, sizeof(err)) == 0 &&
+	    b == 4096, "4096B is 4096 bytes");
+	CHECK(units_size("64", 1, UINT64_MAX, &b, err, sizeof(err)) == -1 &&
+	    strstr(err, "needs a unit") != NULL, "a bare number: %s", err);
+	CHECK(units_size("64mb", 1, UINT64_MAX, &b, err, sizeof(err)) == -1 &&
+	    strstr(err, "unknown unit") != NULL, "mb is no unit: %s", err);
+	CHECK(units_size("100kB", 1000000, 2000000, &b, err, sizeof(err)) ==
+	    -1 && strstr(err, "out of range 1000000B-2000000B") != NULL,
+	    "below the minimum: %s", err);
+	CHECK(units_size("99999999TB", 1, 1ULL << 50, &b, err, sizeof(err)) ==
+	    -1 && strstr(err, "out of range") != NULL,
+	    "far above the maximum, no wrap: %s", err);
+}
+
 int
 main(void)
 {
+	test_sizes();
 	test_durations();
 	test_rates();
 	test_percent_and_counts();
