@@ -131,10 +131,11 @@ import_read(int dfd, const char *name, size_t *len)
 		return NULL;
 	}
 	*len = 0;
+	if ((buf = malloc(cap)) == NULL)
+		goto fail;
 	for (;;) {
-		if (buf == NULL || *len == cap) {
-			if (buf != NULL)
-				cap *= 2;
+		if (*len == cap) {
+			cap *= 2;
 			if (cap > HISTDB_IMPORT_FILE_MAX ||
 			    (p = realloc(buf, cap)) == NULL)
 				goto fail;
