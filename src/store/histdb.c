@@ -35,7 +35,8 @@
 #define HISTDB_IDLE_MS		1000	/* the writer's longest sleep */
 #define HISTDB_EXPIRE_LIMIT	500	/* windows, or host rows, a pass */
 #define HISTDB_DAY_SEC		86400LL
-#define HISTDB_SPOOL_DIR	"/var/lib/coremon"
+#define HISTDB_SPOOL_NAME	"history-spool"
+#define HISTDB_SPOOL_DIR	"/var/lib/coremon/" HISTDB_SPOOL_NAME
 
 /* A queued window: what the window_closed and the extra held, copied. */
 struct histdb_item {
@@ -941,22 +942,26 @@ histdb_strdup(const char *s, int *failed)
 	return d;
 }
 
-/* The spool's directory: the configured one, the database file's, or
- * the state directory. */
+/* The spool's directory: the configured one, or "history-spool" beside
+ * the database file (the state directory for PostgreSQL).  Only that
+ * last directory is ever made: a state directory that does not exist is
+ * the operator's to create, not coremond's. */
 static char *
 histdb_spool_dir(const struct histdb_config *cf, enum histdb_kind kind)
 {
 	const char	*slash;
+	char		*d;
 
 	if (cf->hc_spool_dir != NULL)
 		return strdup(cf->hc_spool_dir);
 	if (kind != HISTDB_KIND_SQLITE)
 		return strdup(HISTDB_SPOOL_DIR);
-	if ((slash = strrchr(cf->hc_target, '/')) == NULL)
-		return strdup(".");
-	if (slash == cf->hc_target)
-		return strdup("/");
-	return strndup(cf->hc_target, (size_t)(slash - cf->hc_target));
+	slash = strrchr(cf->hc_target, '/');
+	if (asprintf(&d, "%.*s/" HISTDB_SPOOL_NAME,
+	    slash == NULL ? 1 : (int)(slash - cf->hc_target),
+	    slash == NULL ? "." : cf->hc_target) < 0)
+		return NULL;
+	return d;
 }
 
 struct histdb *

@@ -74,8 +74,8 @@ struct histdb_config {
 	const char	*hc_target;	/* a file, "postgresql://..." or NULL */
 	const char	*hc_agent;	/* historyAgent; NULL: the host name */
 	const char	*hc_password_file;	/* PostgreSQL, or NULL */
-	const char	*hc_spool_dir;	/* NULL: hc_target's directory (a
-					 * file) or /var/lib/coremon */
+	const char	*hc_spool_dir;	/* NULL: history-spool beside the
+					 * file, or in /var/lib/coremon */
 	uint64_t	 hc_spool_max;	/* bytes */
 	unsigned int	 hc_top;	/* sessions a window */
 	unsigned int	 hc_days;	/* windows kept, days */
