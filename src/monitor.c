@@ -483,13 +483,13 @@ monitor_start(struct monitor *mo)
 	int rc;
 
 	mo->mo_last_save = time(NULL);
-	if (monitor_open_store(mo) == -1) {
-		monitor_log_flush(mo);
-		return -1;
-	}
+	/* Every thread started from here on (the store's writers too)
+	 * inherits this mask: signals go to the agent's thread only. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = monitor_start_threads(mo);
+	rc = monitor_open_store(mo);
+	if (rc == 0)
+		rc = monitor_start_threads(mo);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	monitor_log_flush(mo);
 	return rc;

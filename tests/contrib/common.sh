@@ -51,11 +51,14 @@ free_tcp_port() {
 }
 
 # state_conf DIR: coremon.conf lines that keep coremond's files (host
-# database, archive) in DIR instead of /var/lib/coremon, when this coremond
+# database, archive, history database) in DIR instead of /var/lib/coremon, when this coremond
 # has them.
 state_conf() {
 	if accepts "hostdbFile $T/scratch/hostdb" "archiveDir $T/scratch/archive"; then
 		printf 'hostdbFile %s/hostdb\narchiveDir %s/archive\n' "$1" "$1"
+	fi
+	if accepts "historyDatabase $T/scratch/history.sqlite"; then
+		printf 'historyDatabase %s/history.sqlite\n' "$1"
 	fi
 }
 
