@@ -20,7 +20,9 @@
  *
  * The statements are prepared once and reused; a busy timeout covers a
  * report holding the write lock for a moment (WAL readers never block
- * the writer).
+ * the writer).  The connection is opened without SQLite's own mutex
+ * (NOMUTEX): one thread at a time uses it -- histdb_start()'s, then only
+ * the writer -- and the mutex was taken and released at every bind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -300,7 +302,7 @@ sqlite_open(const struct histdb_config *cf, char *err, size_t errlen)
 	}
 	snprintf(sd->sd_agent, sizeof(sd->sd_agent), "%s", cf->hc_agent);
 	if (sqlite3_open_v2(cf->hc_target, &sd->sd_db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		sqlite_fail(sd->sd_db, "open", err, errlen);
 		errno = EIO;
 		goto fail;
