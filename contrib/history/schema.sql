@@ -51,7 +51,10 @@ CREATE TABLE IF NOT EXISTS windows (
 CREATE INDEX IF NOT EXISTS windows_start ON windows (start);
 
 -- One row a window and service with traffic (cmServiceTable's split):
--- a service without traffic in a window has no row.
+-- a service without traffic in a window has no row.  Keyed by start
+-- first, so a time range is one run of the key (no index of its own);
+-- in SQLite the table is that key's b-tree, so "a month by service"
+-- reads the rows in place (0.5 s instead of 1.3 s for 31 days).
 CREATE TABLE IF NOT EXISTS window_services (
 	agent		TEXT NOT NULL,
 	start		BIGINT NOT NULL,	-- the window's start
@@ -60,9 +63,10 @@ CREATE TABLE IF NOT EXISTS window_services (
 	octets_out	BIGINT NOT NULL,
 	packets_in	BIGINT NOT NULL,
 	packets_out	BIGINT NOT NULL,
-	PRIMARY KEY (agent, start, service)
-);
-CREATE INDEX IF NOT EXISTS window_services_start ON window_services (start);
+	PRIMARY KEY (start, agent, service)
+)
+--sqlite: WITHOUT ROWID
+;
 CREATE INDEX IF NOT EXISTS window_services_service
 	ON window_services (service, start);
 
