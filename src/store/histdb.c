@@ -1087,6 +1087,8 @@ histdb_start(struct histdb *hd, char *err, size_t errlen)
 		histdb_disconnect(hd);
 		return -1;
 	}
+	/* Named, so that its CPU can be told from capture's (make bench). */
+	pthread_setname_np(hd->hd_thread, "cmhistory");
 	pthread_mutex_lock(&hd->hd_lock);
 	hd->hd_running = 1;
 	pthread_mutex_unlock(&hd->hd_lock);
