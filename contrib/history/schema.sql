@@ -2,7 +2,9 @@
 --
 -- One text for SQLite (the embedded default) and PostgreSQL (a fleet):
 -- only BIGINT, INTEGER, TEXT and DOUBLE PRECISION, natural primary keys,
--- CREATE ... IF NOT EXISTS.  coremond builds this file in and runs it at
+-- CREATE ... IF NOT EXISTS.  The one dialect hook: a comment that starts
+-- "--sqlite: " is SQL for SQLite only (its backend blanks the marker;
+-- PostgreSQL skips the comment).  coremond builds this file in and runs it at
 -- every start, statement by statement (a statement ends with a line that
 -- ends in ';' -- so no comment may end in one), then its migrations;
 -- schema_version says how far it got.
@@ -49,7 +51,10 @@ CREATE TABLE IF NOT EXISTS windows (
 CREATE INDEX IF NOT EXISTS windows_start ON windows (start);
 
 -- One row a window and service with traffic (cmServiceTable's split):
--- a service without traffic in a window has no row.
+-- a service without traffic in a window has no row.  Keyed by start
+-- first, so a time range is one run of the key (no index of its own);
+-- in SQLite the table is that key's b-tree, so "a month by service"
+-- reads the rows in place (0.5 s instead of 1.3 s for 31 days).
 CREATE TABLE IF NOT EXISTS window_services (
 	agent		TEXT NOT NULL,
 	start		BIGINT NOT NULL,	-- the window's start
@@ -58,9 +63,10 @@ CREATE TABLE IF NOT EXISTS window_services (
 	octets_out	BIGINT NOT NULL,
 	packets_in	BIGINT NOT NULL,
 	packets_out	BIGINT NOT NULL,
-	PRIMARY KEY (agent, start, service)
-);
-CREATE INDEX IF NOT EXISTS window_services_start ON window_services (start);
+	PRIMARY KEY (start, agent, service)
+)
+--sqlite: WITHOUT ROWID
+;
 CREATE INDEX IF NOT EXISTS window_services_service
 	ON window_services (service, start);
 
@@ -89,7 +95,13 @@ CREATE INDEX IF NOT EXISTS window_sessions_remote
 	ON window_sessions (remote_addr, start);
 
 -- Per UTC day (of the window's start), remote host and service: added
--- up window by window (INSERT ... ON CONFLICT DO UPDATE).
+-- up window by window (INSERT ... ON CONFLICT DO UPDATE).  The big
+-- table: a window of 100,000 remote hosts upserts 100,000 rows.  The
+-- key starts with day, so it serves "a day" and "a day of one agent"
+-- without an index of its own, and a window's rows (one day, one agent,
+-- sorted by address) land next to each other.  In SQLite the table is
+-- its key's b-tree (WITHOUT ROWID): one b-tree less to write a row, and
+-- no rowid stored twice.
 CREATE TABLE IF NOT EXISTS day_hosts (
 	agent		TEXT NOT NULL,
 	day		INTEGER NOT NULL,	-- YYYYMMDD, UTC
@@ -102,9 +114,10 @@ CREATE TABLE IF NOT EXISTS day_hosts (
 	first_seen	BIGINT NOT NULL,	-- its first packet that day,
 	last_seen	BIGINT NOT NULL,	-- and its last, unix seconds
 	name		TEXT,			-- DNS name, NULL unresolved
-	PRIMARY KEY (agent, day, addr, service)
-);
-CREATE INDEX IF NOT EXISTS day_hosts_day ON day_hosts (day);
+	PRIMARY KEY (day, agent, addr, service)
+)
+--sqlite: WITHOUT ROWID
+;
 CREATE INDEX IF NOT EXISTS day_hosts_addr ON day_hosts (addr, day);
 
 -- One row a window and probe: the echo probes that completed in the

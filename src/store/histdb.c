@@ -165,9 +165,26 @@ histdb_day_of(int64_t t)
 	    (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
 }
 
+/* An address as text.  IPv4 by hand: inet_ntop formats it with printf,
+ * a fifth of the batch's cost on a window of 100,000 hosts. */
 static void
 histdb_addr_text(int family, const uint8_t *a, char *buf, size_t len)
 {
+	char		*p = buf;
+	unsigned int	 i, v;
+
+	if (family == AF_INET && len >= INET_ADDRSTRLEN) {
+		for (i = 0; i < 4; i++) {
+			v = a[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (family != AF_INET && family != AF_INET6) {
 		buf[0] = '\0';
 		return;
@@ -372,13 +389,16 @@ struct histdb_agg {
 	char			ha_addr[HISTDB_ADDR_MAX];	/* as text */
 };
 
-/* The primary key's order (address and service as text): rows that come
- * in index order append to the b-tree's pages instead of touching a
- * random page each. */
+/* The primary key's order within a window's day (address, then service,
+ * both as text, as SQLite's BINARY collation and PostgreSQL's "C" compare
+ * them): rows that come in key order append to the b-tree's pages
+ * instead of touching a random page each.  Sorts pointers: an aggregate
+ * is ten times the size of one. */
 static int
 histdb_agg_cmp(const void *a, const void *b)
 {
-	const struct histdb_agg	*x = a, *y = b;
+	const struct histdb_agg	*x = *(const struct histdb_agg *const *)a;
+	const struct histdb_agg	*y = *(const struct histdb_agg *const *)b;
 	int			 c;
 
 	if ((c = strcmp(x->ha_addr, y->ha_addr)) != 0)
@@ -478,37 +498,52 @@ histdb_name_of(const struct hostdb_snapshot *sn, const struct histdb_hkey *k,
 	snprintf(buf, len, "%s", hh.hh_name != NULL ? hh.hh_name : "");
 }
 
+/* s into buf of len bytes, cut to fit: a name, without printf's cost
+ * (100,000 rows a window). */
+static void
+histdb_copy(char *buf, size_t len, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 static int
 histdb_build_hosts(const struct histdb *hd, const struct histdb_item *it,
     struct histdb_batch *b)
 {
 	const struct hostdb_snapshot	*sn = NULL;
 	struct histdb_host_row		*r;
-	struct histdb_agg		*agg, *a;
+	struct histdb_agg		*agg, *a, **order;
 	size_t				 n, i;
 
 	if (histdb_add_hosts(it, &agg, &n) < 0)
 		return -1;
 	if (n == 0)
 		return 0;
-	if ((b->hb_hosts = calloc(n, sizeof(*r))) == NULL) {
+	if ((b->hb_hosts = malloc(n * sizeof(*r))) == NULL ||
+	    (order = malloc(n * sizeof(*order))) == NULL) {
 		free(agg);
-		return -1;
+		return -1;	/* histdb_build frees hb_hosts */
 	}
 	for (i = 0; i < n; i++) {
 		a = &agg[i];
 		histdb_addr_text(a->ha_key.hk_family, a->ha_key.hk_addr,
 		    a->ha_addr, sizeof(a->ha_addr));
 		a->ha_service = histdb_service_name(hd, a->ha_key.hk_service);
+		order[i] = a;
 	}
-	qsort(agg, n, sizeof(*agg), histdb_agg_cmp);
+	qsort(order, n, sizeof(*order), histdb_agg_cmp);
 	if (hd->hd_names != NULL)
 		sn = hostdb_acquire(hd->hd_names);
 	for (i = 0; i < n; i++) {
-		a = &agg[i];
+		a = order[i];
 		r = &b->hb_hosts[i];
-		memcpy(r->hr_addr, a->ha_addr, sizeof(r->hr_addr));
-		snprintf(r->hr_service, sizeof(r->hr_service), "%s",
+		histdb_copy(r->hr_addr, sizeof(r->hr_addr), a->ha_addr);
+		histdb_copy(r->hr_service, sizeof(r->hr_service),
 		    a->ha_service);
 		r->hr_octets_in = a->ha_counts.sc_octets_in;
 		r->hr_octets_out = a->ha_counts.sc_octets_out;
@@ -516,12 +551,14 @@ histdb_build_hosts(const struct histdb *hd, const struct histdb_item *it,
 		r->hr_packets_out = a->ha_counts.sc_packets_out;
 		r->hr_first_s = a->ha_first_us / 1000000;
 		r->hr_last_s = a->ha_last_us / 1000000;
+		r->hr_name[0] = '\0';
 		if (sn != NULL)
 			histdb_name_of(sn, &a->ha_key, r->hr_name,
 			    sizeof(r->hr_name));
 	}
 	hostdb_release(sn);
 	b->hb_nhosts = n;
+	free(order);
 	free(agg);
 	return 0;
 }
@@ -1050,6 +1087,8 @@ histdb_start(struct histdb *hd, char *err, size_t errlen)
 		histdb_disconnect(hd);
 		return -1;
 	}
+	/* Named, so that its CPU can be told from capture's (make bench). */
+	pthread_setname_np(hd->hd_thread, "cmhistory");
 	pthread_mutex_lock(&hd->hd_lock);
 	hd->hd_running = 1;
 	pthread_mutex_unlock(&hd->hd_lock);
