@@ -6,11 +6,14 @@
  * hold what the generator's own arithmetic says was fed -- never what
  * histdb computed.  Then: a window fed twice is counted once; retention
  * deletes old windows and host days; a newer schema, a symbolic link and
- * another user's file are refused with a clear message; a read-only
+ * another user's file are refused with a clear message; a window the
+ * database refuses for good is set aside without holding back the ones
+ * behind it; a read-only
  * directory and a full disk are counted and reported through hc_warn,
  * and histdb_submit() returns at once meanwhile.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -662,6 +665,87 @@ test_refused(void)
 	histdb_free(hd);
 }
 
+/* Files in d whose names end in suffix. */
+static unsigned int
+count_files(const char *d, const char *suffix)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	size_t		 n, k = strlen(suffix);
+	unsigned int	 c = 0;
+
+	if ((dp = opendir(d)) == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL) {
+		n = strlen(de->d_name);
+		c += n > k && strcmp(de->d_name + n - k, suffix) == 0;
+	}
+	closedir(dp);
+	return c;
+}
+
+/*
+ * A window the database refuses for good while it takes the others (a
+ * trigger added here rejects its start): after a few tries it is set
+ * aside in the spool's .bad, counted as dropped and reported, and the
+ * windows queued behind it are written, in order.
+ */
+static void
+test_poisoned(void)
+{
+	struct histdb_status	st;
+	struct histdb		*hd;
+	struct gen		g;
+	char			file[128], spool[128], *sql;
+	sqlite3			*db;
+	unsigned int		w;
+	int64_t			t1 = (T0 + 30 * SEC) / SEC;
+
+	snprintf(file, sizeof(file), "%s/poisoned.sqlite", dir);
+	snprintf(spool, sizeof(spool), "%s/history-spool", dir);
+	hd = start(file, 0, 0);
+	gen_window(&g, 0);
+	histdb_submit(hd, &g.g_wd, &g.g_ex);
+	wait_done(hd, 1);
+	sql = sqlite3_mprintf("CREATE TRIGGER poison BEFORE INSERT ON windows "
+	    "WHEN NEW.start = %lld BEGIN SELECT RAISE(ABORT, 'this window is "
+	    "poison'); END", (long long)t1);
+	if (sqlite3_open(file, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		printf("# trigger: %s\n", sqlite3_errmsg(db));
+		exit(2);
+	}
+	sqlite3_free(sql);
+	sqlite3_close(db);
+	for (w = 1; w < 4; w++) {
+		gen_window(&g, w);
+		histdb_submit(hd, &g.g_wd, &g.g_ex);
+	}
+	wait_done(hd, 4);
+	histdb_status(hd, &st);
+	CHECK(st.hs_windows_dropped == 1 && st.hs_windows_written == 3,
+	    "the refused window dropped, the ones behind it written (%llu "
+	    "dropped, %llu written)", (unsigned long long)st.hs_windows_dropped,
+	    (unsigned long long)st.hs_windows_written);
+	CHECK(st.hs_windows_spooled == 0 && st.hs_state == HISTDB_STATE_OK,
+	    "nothing left in the spool, state ok again");
+	CHECK(warned("this window is poison") && warned("set aside"),
+	    "the database's reason and the setting aside reported");
+	CHECK(count_files(spool, ".bad") == 1 &&
+	    count_files(spool, ".hdb") == 0, "the refused batch kept in the "
+	    "spool as .bad, none waiting");
+	histdb_free(hd);
+	db = db_open(file);
+	CHECK(q(db, "SELECT count(DISTINCT start) FROM windows") == 3 &&
+	    q(db, "SELECT count(*) FROM windows WHERE start = %lld",
+	    (long long)t1) == 0 &&
+	    q(db, "SELECT max(start) FROM windows") == t1 + 60,
+	    "windows 0, 2 and 3 in the database, not 1");
+	CHECK(q(db, "SELECT count(*) FROM window_services WHERE start = %lld",
+	    (long long)t1) == 0, "none of the refused window's rows");
+	sqlite3_close(db);
+}
+
 /* Windows into a database that cannot be written: each dropped and
  * counted, a message through hc_warn, submit back at once. */
 static void
@@ -781,6 +865,7 @@ main(void)
 	test_written();
 	test_retention();
 	test_refused();
+	test_poisoned();
 	test_readonly();
 	test_full();
 	fixture_remove_dir(dir);
