@@ -20,10 +20,11 @@
  * small, busy machine, nearly all of it the server's index work.
  *
  * Values: PostgreSQL's BIGINT is signed, so a counter past 2^63 - 1 is
- * written as that (no real counter gets there; a batch that could never
- * be written would block the spool for good).  Text must be valid UTF-8
- * in a UTF8 database: bytes that are not are written as '?', for the
- * same reason.
+ * written as that (no real counter gets there; a batch the server
+ * refused would be set aside, lost).  Text must be valid UTF-8 in a UTF8
+ * database: bytes that are not are written as '?', for the same reason.
+ * A refusal (a constraint, a trigger, a value) is told from an outage
+ * by its SQLSTATE: HISTDB_WRITE_REFUSED, not -1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +59,7 @@ struct histdb_pg {
 						 * schema's and expire's */
 	char		 pg_batch_agent[HISTDB_NAME_MAX];	/* this batch's */
 	int		 pg_session_ready;	/* temp table on this session */
+	char		 pg_sqlstate[6];	/* the last error's, "" none */
 	struct pg_buf	 pg_buf;		/* reused by every COPY */
 	struct pg_host	*pg_hosts;		/* reused by every batch */
 	size_t		 pg_hosts_cap;
@@ -237,8 +239,12 @@ pg_error(struct histdb_pg *pg, const char *what, const PGresult *res,
     char *err, size_t errlen)
 {
 	const char	*m = res != NULL ? PQresultErrorMessage(res) : "";
+	const char	*state = res != NULL ?
+			    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	size_t		 n;
 
+	snprintf(pg->pg_sqlstate, sizeof(pg->pg_sqlstate), "%s",
+	    state != NULL ? state : "");
 	if (*m == '\0' && pg->pg_conn != NULL)
 		m = PQerrorMessage(pg->pg_conn);
 	n = strlen(m);
@@ -958,16 +964,39 @@ pg_begin(struct histdb_pg *pg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether the last error was the server refusing the batch's own rows,
+ * by its SQLSTATE class (PostgreSQL's errcodes appendix): 22 a value it
+ * will not take, 23 a constraint, P0 a trigger's RAISE, 54 a row past a
+ * limit.  Not a lost connection, a full disk (53), a shutdown (57), a
+ * deadlock (40) or missing rights (42): those pass, or hold for every
+ * batch alike.
+ */
+static int
+pg_refused(const struct histdb_pg *pg)
+{
+	static const char *const classes[] = { "22", "23", "P0", "54" };
+	size_t	i;
+
+	if (PQstatus(pg->pg_conn) != CONNECTION_OK)
+		return 0;
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strncmp(pg->pg_sqlstate, classes[i], 2) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 {
 	struct histdb_pg	*pg = arg;
-	int			 there;
+	int			 there, refused;
 
 	/* Rows are the batch's agent's: a window spooled before historyAgent
 	 * changed is still the old name's. */
 	pg_utf8_clean(pg->pg_batch_agent, b->hb_agent[0] != '\0' ?
 	    b->hb_agent : pg->pg_agent, sizeof(pg->pg_batch_agent));
+	pg->pg_sqlstate[0] = '\0';
 	if (pg_begin(pg, err, errlen) < 0)
 		return -1;
 	if ((there = pg_already_there(pg, b, err, errlen)) < 0)
@@ -981,8 +1010,9 @@ pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 		goto fail;
 	return 1;
 fail:
+	refused = pg_refused(pg);
 	pg_rollback(pg);
-	return -1;
+	return refused ? HISTDB_WRITE_REFUSED : -1;
 }
 
 static long

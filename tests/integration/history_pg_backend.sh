@@ -4,7 +4,8 @@
 # open to others are refused, the password file's password opens a
 # scram-sha-256 login; two agents write into one database and each
 # agent's rows and sums there equal what was handed over; a window
-# written again is not counted twice; with the server stopped a write
+# written again is not counted twice; a window the server refuses is
+# told from an outage (rc -2, not -1); with the server stopped a write
 # fails and the first write after it is back succeeds on the same
 # handle; retention deletes only the agent's old windows, in batches of
 # the limit; a newer schema is refused.  The write time of a window with
@@ -177,6 +178,27 @@ r=$(cmd edge-a "write $S0 300 20")
 check "a window written again is reported already there (rc 0)" [ "$(field "$r" rc)" = 0 ]
 check "and counted once: the sums are unchanged" \
 	[ "$(q "select sum(octets_in) from windows where agent = 'edge-a'")|$(q "select sum(octets_in) from day_hosts where agent = 'edge-a'")|$(q "select count(*) from window_sessions where agent = 'edge-a'")" = "$A_OCT|$A_HOST|100" ]
+
+# A window the server refuses while the connection is fine (a trigger
+# here, as a constraint would): HISTDB_WRITE_REFUSED (-2), which histdb
+# sets aside after a few tries; a stopped server stays -1 (below).
+R=$((S0 + 3600))
+q "create function refuse() returns trigger language plpgsql as \$\$ begin
+   raise exception 'refused by the test''s trigger'; end \$\$;
+   create trigger refuse before insert on windows for each row
+   when (new.start = $R) execute function refuse()"
+r=$(cmd edge-a "write $R 10 2 agent=refusal")
+check "a window the server refuses: rc -2 ($(errfield "$r" | cut -c 1-60))" \
+	[ "$(field "$r" rc)" = -2 ]
+check "none of its rows written" \
+	[ "$(q "select count(*) from windows where agent = 'refusal'")|$(q "select count(*) from day_hosts where agent = 'refusal'")" = "0|0" ]
+r=$(cmd edge-a "write $((R + 30)) 10 2 agent=refusal")
+check "the next window on the same handle is written (rc $(field "$r" rc))" \
+	[ "$(field "$r" rc)" = 1 ]
+q "drop trigger refuse on windows; drop function refuse();
+   delete from windows where agent = 'refusal'; delete from window_services where agent = 'refusal';
+   delete from window_sessions where agent = 'refusal'; delete from window_probes where agent = 'refusal';
+   delete from day_hosts where agent = 'refusal'"
 
 # ---- the server goes away and comes back ---------------------------------
 pg_stop

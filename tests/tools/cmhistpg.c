@@ -12,12 +12,13 @@
  *	one generated window of AGENT starting at START (unix seconds):
  *	two sources, three services, SESSIONS top sessions, HOSTS per-day
  *	host rows (with dup, each host and service in two rows), two
- *	probes; the batch's hb_agent NAME instead of AGENT when given.  "write START rc=1 ms=12.3 cpu_ms=4.5
- *	server_cpu_ms=20 rows=N octets_in=SUM hosts_octets_in=SUM" (rc as
- *	the backend returns it: 1 written, 0 already there, -1 failed with
- *	"error=..."; ms the wall time, cpu_ms this thread's CPU time in the
- *	write, server_cpu_ms the server's, -1 unless $CMHISTPG_POSTMASTER
- *	names its postmaster's pid)
+ *	probes; the batch's hb_agent NAME instead of AGENT when given.
+ *	"write START rc=1 ms=12.3 cpu_ms=4.5 server_cpu_ms=20 rows=N
+ *	octets_in=SUM hosts_octets_in=SUM" (rc as the backend returns it:
+ *	1 written, 0 already there, -2 refused, -1 failed, the last two
+ *	with "error=..."; ms the wall time, cpu_ms this thread's CPU time
+ *	in the write, server_cpu_ms the server's, -1 unless
+ *	$CMHISTPG_POSTMASTER names its postmaster's pid)
  *   expire BEFORE_S BEFORE_DAY LIMIT
  *	"expire n=N" (N deleted, -1 with "error=...")
  *   close
