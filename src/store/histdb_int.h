@@ -80,11 +80,12 @@ size_t	histdb_batch_rows(const struct histdb_batch *);
  * for what will never work (a newer schema, a bad URL: histdb_start()
  * fails), any other errno for what is tried again every few seconds.
  * write writes one batch in one transaction: 1 when written, 0 when
- * that agent's window (first source, start) was already there (nothing
- * written), HISTDB_WRITE_REFUSED when the database refused the batch's
- * own rows (a constraint, a trigger, a value it will not take: rolled
- * back, the connection fine, and the same batch most likely refused
- * again), -1 on any other failure (rolled back; the connection may be
+ * that agent's window was already there (nothing written): a row of its
+ * first source at its start, or for a window of source
+ * HISTDB_IMPORT_SOURCE a row of any source at its start;
+ * HISTDB_WRITE_REFUSED when the database refused the batch's own rows
+ * (a constraint, a trigger, a value it will not take: rolled back, the
+ * connection fine, and the same batch most likely refused again), -1 on any other failure (rolled back; the connection may be
  * closed and opened again).  expire deletes at most limit windows (with
  * their service, session and probe rows) older than before_s, and at
  * most limit day_hosts rows older than before_day (YYYYMMDD); the number

@@ -849,7 +849,8 @@ pg_already_there(struct histdb_pg *pg, const struct histdb_batch *b,
 		pg_utf8_clean(source, b->hb_windows[0].wr_source,
 		    sizeof(source));
 		sql = "SELECT 1 FROM windows WHERE agent = $1 AND start = $2 "
-		    "AND source = $3";
+		    "AND (source = $3 OR $3 = '" HISTDB_IMPORT_SOURCE "') "
+		    "LIMIT 1";
 	} else {
 		sql = "SELECT 1 WHERE EXISTS (SELECT 1 FROM window_services "
 		    "WHERE agent = $1 AND start = $2) OR EXISTS (SELECT 1 FROM "

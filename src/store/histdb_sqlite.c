@@ -49,7 +49,8 @@ enum {
 
 static const char *const sqlite_sql[ST_COUNT] = {
 	[ST_EXISTS] = "SELECT 1 FROM windows WHERE agent = ?1 AND "
-	    "start = ?2 AND source = ?3",
+	    "start = ?2 AND (source = ?3 OR ?3 = '" HISTDB_IMPORT_SOURCE
+	    "') LIMIT 1",
 	[ST_WINDOW] = "INSERT INTO windows (agent, start, source, length, "
 	    "octets_in, octets_out, packets_in, packets_out, sessions, "
 	    "local_octets, drops, rtt_us) VALUES "

@@ -8,7 +8,8 @@
 # told from an outage (rc -2, not -1); with the server stopped a write
 # fails and the first write after it is back succeeds on the same
 # handle; retention deletes only the agent's old windows, in batches of
-# the limit; a newer schema is refused.  The write time of a window with
+# the limit; a newer schema is refused; coremond --import-archive skips
+# the times capture wrote.  The write time of a window with
 # 100,000 hosts is printed (wall, client and server CPU).
 . tests/lib.sh
 
@@ -238,6 +239,21 @@ case $out in "open fail errno=EINVAL: the database's history schema is version 2
 	ok "a newer schema is refused for good (EINVAL)";;
 	*) notok "a newer schema is refused: $out";; esac
 q "delete from schema_version where version = 2"
+
+# ---- --import-archive over days capture wrote ------------------------------
+# edge-a has windows from S0+60 on: the archive's line of S0+60 is
+# skipped, the one of S0+1800 (no window there) imported.
+mkdir "$T/archive"
+printf '2024-06-01T00:01:00Z\t500\t600\t5\t6\t\n2024-06-01T00:30:00Z\t700\t800\t7\t8\t\n' \
+	>"$T/archive/coremon-20240601.log"
+printf 'historyDatabase %s\nhistoryAgent edge-a\nhistorySpoolDir %s/spool\nwindowInterval 30\n' \
+	"$SOCK_URL" "$T" >"$T/import.conf"
+timeout 60 "$B/coremond" -C -c "$T/import.conf" --import-archive "$T/archive" \
+	>"$T/import.out" 2>&1
+check "--import-archive: 1 imported, 1 already there ($(grep -o "[0-9]* windows imported, [0-9]* already" "$T/import.out"))" \
+	grep -q "1 windows imported, 1 already in" "$T/import.out"
+check "capture's window keeps only capture's rows; the other time gets the archive's" \
+	[ "$(q "select string_agg(source, ',' order by source) from windows where agent = 'edge-a' and start = $((S0 + 60))")|$(q "select source, octets_in from windows where agent = 'edge-a' and start = $((S0 + 1800))")" = "eth0,eth1|archive|700" ]
 
 cmd edge-a close >/dev/null; cmd edge-b close >/dev/null
 exec 3>&- 4>&-
