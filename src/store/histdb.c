@@ -26,7 +26,6 @@
 
 #include "lib/errbuf.h"
 #include "lib/hash.h"
-#include "lib/topn.h"
 #include "store/histdb.h"
 #include "store/histdb_int.h"
 #include "store/hostdb.h"
@@ -301,32 +300,12 @@ histdb_build_services(const struct histdb *hd, const struct histdb_item *it,
 	return 0;
 }
 
-/* window.c's ranking, so the rows equal cmSessionTopTable's. */
-static int
-histdb_before(uint32_t ia, uint32_t ib, const void *arg)
-{
-	const struct session	*a = (const struct session *)arg + ia;
-	const struct session	*b = (const struct session *)arg + ib;
-	uint64_t		 ao = a->se_octets_in + a->se_octets_out;
-	uint64_t		 bo = b->se_octets_in + b->se_octets_out;
-	uint64_t		 ap, bp;
-
-	if (ao != bo)
-		return ao > bo;
-	ap = a->se_packets_in + a->se_packets_out;
-	bp = b->se_packets_in + b->se_packets_out;
-	if (ap != bp)
-		return ap > bp;
-	return session_key_cmp(&a->se_key, &b->se_key) < 0;
-}
-
 static int
 histdb_build_sessions(const struct histdb *hd, const struct histdb_item *it,
     struct histdb_batch *b)
 {
 	struct histdb_session_row	*r;
 	const struct session		*se;
-	struct topn			 tn;
 	uint32_t			*heap;
 	size_t				 top, n, i;
 
@@ -335,10 +314,8 @@ histdb_build_sessions(const struct histdb *hd, const struct histdb_item *it,
 		return 0;
 	if ((heap = calloc(top, sizeof(*heap))) == NULL)
 		return -1;
-	topn_init(&tn, heap, top, histdb_before, it->hi_sessions);
-	for (i = 0; i < it->hi_nsessions; i++)
-		topn_push(&tn, (uint32_t)i);
-	n = topn_sort(&tn);
+	/* window.c's ranking: the rows are cmSessionTopTable's. */
+	n = window_rank(heap, top, it->hi_sessions, it->hi_nsessions);
 	if ((b->hb_sessions = calloc(n, sizeof(*r))) == NULL) {
 		free(heap);
 		return -1;
