@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,46 +205,8 @@ gen_window(struct gen *g, unsigned int w)
 
 /* ---- the database, read back ---- */
 
-/* The one integer a query returns; -1 when it returns none or fails. */
-static long long
-q(sqlite3 *db, const char *fmt, ...)
-{
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-	char		*sql;
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(db));
-		sqlite3_free(sql);
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	return v;
-}
-
-/* PRAGMA integrity_check says "ok". */
-static int
-intact(sqlite3 *db)
-{
-	sqlite3_stmt	*st;
-	int		 ok = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-	sqlite3_finalize(st);
-	return ok;
-}
+/* The one integer a query returns (fixture.h), short for the CHECKs. */
+#define q	fixture_sqlite_int
 
 static sqlite3 *
 db_open(const char *path)
@@ -300,6 +261,19 @@ wait_done(struct histdb *hd, uint64_t n)
 			return;
 		usleep(1000);
 	}
+}
+
+/* histdb on file, window 0 dealt with (the schema made). */
+static struct histdb *
+start_written(const char *file)
+{
+	struct histdb	*hd = start(file, 0, 0);
+	struct gen	 g;
+
+	gen_window(&g, 0);
+	histdb_submit(hd, &g.g_wd, &g.g_ex);
+	wait_done(hd, 1);
+	return hd;
 }
 
 static int64_t
@@ -703,10 +677,7 @@ test_poisoned(void)
 
 	snprintf(file, sizeof(file), "%s/poisoned.sqlite", dir);
 	snprintf(spool, sizeof(spool), "%s/history-spool", dir);
-	hd = start(file, 0, 0);
-	gen_window(&g, 0);
-	histdb_submit(hd, &g.g_wd, &g.g_ex);
-	wait_done(hd, 1);
+	hd = start_written(file);
 	sql = sqlite3_mprintf("CREATE TRIGGER poison BEFORE INSERT ON windows "
 	    "WHEN NEW.start = %lld BEGIN SELECT RAISE(ABORT, 'this window is "
 	    "poison'); END", (long long)t1);
@@ -819,10 +790,7 @@ test_full(void)
 	}
 	snprintf(file, sizeof(file), "%s/history.sqlite", mnt);
 	snprintf(fill, sizeof(fill), "%s/fill", mnt);
-	hd = start(file, 0, 0);
-	gen_window(&g, 0);
-	histdb_submit(hd, &g.g_wd, &g.g_ex);
-	wait_done(hd, 1);
+	hd = start_written(file);
 	fixture_fill_disk(fill);
 	feed_unwritable(hd, "full disk", 1);
 	/* Room again: the writer opens anew (every few seconds) and writes
@@ -843,7 +811,7 @@ test_full(void)
 	    (unsigned long long)st.hs_windows_written);
 	histdb_free(hd);
 	db = db_open(file);
-	CHECK(intact(db) &&
+	CHECK(fixture_sqlite_intact(db) &&
 	    q(db, "SELECT count(*) FROM windows") == 4,
 	    "full disk: the file intact, both windows whole");
 	sqlite3_close(db);
