@@ -218,6 +218,14 @@ server_cpu_ms(void)
 	return (double)ticks * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] URL AGENT "
+	    "< commands\n");
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,18 +242,12 @@ main(int argc, char **argv)
 
 	memset(&cf, 0, sizeof(cf));
 	while ((opt = getopt(argc, argv, "p:")) != -1) {
-		if (opt != 'p') {
-			fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] "
-			    "URL AGENT < commands\n");
-			return 2;
-		}
+		if (opt != 'p')
+			return usage();
 		cf.hc_password_file = optarg;
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] URL AGENT "
-		    "< commands\n");
-		return 2;
-	}
+	if (argc - optind != 2)
+		return usage();
 	cf.hc_target = argv[optind];
 	cf.hc_agent = argv[optind + 1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
