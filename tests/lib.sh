@@ -217,3 +217,32 @@ in_rates() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" -v p="$4" \
 		'BEGIN { exit !(v != "" && lo != "" && v >= lo * (1 - p / 100) && v <= hi * (1 + p / 100)) }'
 }
+
+# ---- notifications, received by a real snmptrapd ----------------------
+
+CMN=.1.3.6.1.4.1.8072.9999.9999.2611.0	# coremonNotifications
+
+# start_trapd [SNMPTRAPD-ARGS...]: snmptrapd on udp:127.0.0.1:$TPORT (set
+# here), logging each notification to $T/traps.log, one a line, its
+# varbinds separated by tabs.
+start_trapd() {
+	TPORT=$(free_port)
+	printf 'authCommunity log public\n' >"$T/snmptrapd.conf"
+	snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps.log" -On \
+		-p "$T/trapd.pid" "$@" "udp:127.0.0.1:$TPORT" >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+}
+
+# traps SUB: how many notifications coremonNotifications.SUB arrived.
+traps() { tr '\t' '\n' <"$T/traps.log" | grep -c "^.1.3.6.1.6.3.1.1.4.1.0 = OID: $CMN.$1\$"; }
+
+# wait_trap SUB COUNT SECONDS: until COUNT of them arrived.
+wait_trap() {
+	n=$(( $3 * 5 ))
+	while [ "$(traps "$1")" -lt "$2" ] && [ $n -gt 0 ]; do sleep 0.2; n=$((n - 1)); done
+	[ "$(traps "$1")" -ge "$2" ]
+}
+
+# varbinds SUB [PATTERN]: the varbinds of the last such notification
+# (that holds PATTERN), one a line.
+varbinds() { grep -P "OID: \Q$CMN.$1\E(\t|$)" "$T/traps.log" | grep -F -- "${2:-}" | tail -1 | tr '\t' '\n'; }

@@ -117,8 +117,7 @@ window_before_index(uint32_t a, uint32_t b, const void *arg)
 	return window_before(&e[a], &e[b]);
 }
 
-/* The best min(top, n) entries into heap[], best first; their count. */
-static size_t
+size_t
 window_rank(uint32_t *heap, size_t top, const struct session *e, size_t n)
 {
 	struct topn	tn;

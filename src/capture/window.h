@@ -168,4 +168,11 @@ void	window_snapshot_hold(const struct window_snapshot *);
 /* The live table's memory (sessions and hash), for cmSession figures. */
 size_t	window_memory(const struct window *);
 
+/* The best min(top, n) of e[] into heap[] as indexes, best first, in
+ * the ranking above (octets, packets, key); their count.  The history
+ * database ranks a window's sessions with it, so that its rows are
+ * cmSessionTopTable's. */
+size_t	window_rank(uint32_t *heap, size_t top, const struct session *e,
+	    size_t n);
+
 #endif

@@ -26,12 +26,16 @@
 
 #include "lib/errbuf.h"
 #include "lib/hash.h"
-#include "lib/topn.h"
 #include "store/histdb.h"
 #include "store/histdb_int.h"
 #include "store/hostdb.h"
 
 #define HISTDB_RETRY_SEC	5	/* between attempts to open */
+/* Refusals of one batch by a database that is otherwise fine before it
+ * is set aside: a key taken by a concurrent writer clears on the next
+ * try, a constraint or trigger that rejects the rows never does, and
+ * must not hold back every window behind it. */
+#define HISTDB_REFUSED_MAX	3
 #define HISTDB_IDLE_MS		1000	/* the writer's longest sleep */
 #define HISTDB_EXPIRE_LIMIT	500	/* windows, or host rows, a pass */
 #define HISTDB_DAY_SEC		86400LL
@@ -83,6 +87,10 @@ struct histdb {
 	struct histdb_spool	*hd_spool;
 	int			 hd_expire_due;
 	int64_t			 hd_newest_s;	/* latest window written */
+	int64_t			 hd_drain_ms;	/* no drain before, monotonic */
+	unsigned int		 hd_refused;	/* times in a row, of: */
+	int64_t			 hd_refused_start;
+	char			 hd_refused_agent[HISTDB_NAME_MAX];
 };
 
 void
@@ -309,32 +317,12 @@ histdb_build_services(const struct histdb *hd, const struct histdb_item *it,
 	return 0;
 }
 
-/* window.c's ranking, so the rows equal cmSessionTopTable's. */
-static int
-histdb_before(uint32_t ia, uint32_t ib, const void *arg)
-{
-	const struct session	*a = (const struct session *)arg + ia;
-	const struct session	*b = (const struct session *)arg + ib;
-	uint64_t		 ao = a->se_octets_in + a->se_octets_out;
-	uint64_t		 bo = b->se_octets_in + b->se_octets_out;
-	uint64_t		 ap, bp;
-
-	if (ao != bo)
-		return ao > bo;
-	ap = a->se_packets_in + a->se_packets_out;
-	bp = b->se_packets_in + b->se_packets_out;
-	if (ap != bp)
-		return ap > bp;
-	return session_key_cmp(&a->se_key, &b->se_key) < 0;
-}
-
 static int
 histdb_build_sessions(const struct histdb *hd, const struct histdb_item *it,
     struct histdb_batch *b)
 {
 	struct histdb_session_row	*r;
 	const struct session		*se;
-	struct topn			 tn;
 	uint32_t			*heap;
 	size_t				 top, n, i;
 
@@ -343,10 +331,8 @@ histdb_build_sessions(const struct histdb *hd, const struct histdb_item *it,
 		return 0;
 	if ((heap = calloc(top, sizeof(*heap))) == NULL)
 		return -1;
-	topn_init(&tn, heap, top, histdb_before, it->hi_sessions);
-	for (i = 0; i < it->hi_nsessions; i++)
-		topn_push(&tn, (uint32_t)i);
-	n = topn_sort(&tn);
+	/* window.c's ranking: the rows are cmSessionTopTable's. */
+	n = window_rank(heap, top, it->hi_sessions, it->hi_nsessions);
 	if ((b->hb_sessions = calloc(n, sizeof(*r))) == NULL) {
 		free(heap);
 		return -1;
@@ -737,6 +723,49 @@ histdb_connect(struct histdb *hd, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * b was refused (HISTDB_WRITE_REFUSED) for the reason in err: counts it
+ * against b and holds the drain back for a retry interval.  Whether b
+ * has now been refused HISTDB_REFUSED_MAX times in a row.
+ */
+static int
+histdb_refused(struct histdb *hd, const struct histdb_batch *b,
+    const char *err)
+{
+	if (hd->hd_refused > 0 && b->hb_start_s == hd->hd_refused_start &&
+	    strcmp(b->hb_agent, hd->hd_refused_agent) == 0)
+		hd->hd_refused++;
+	else {
+		hd->hd_refused = 1;
+		hd->hd_refused_start = b->hb_start_s;
+		snprintf(hd->hd_refused_agent, sizeof(hd->hd_refused_agent),
+		    "%s", b->hb_agent);
+	}
+	hd->hd_drain_ms = histdb_mono_ms() + HISTDB_RETRY_SEC * 1000;
+	histdb_warn(hd, "%s: the window of %lld refused (%u of %d): %s",
+	    hd->hd_target, (long long)b->hb_start_s, hd->hd_refused,
+	    HISTDB_REFUSED_MAX, err);
+	return hd->hd_refused >= HISTDB_REFUSED_MAX;
+}
+
+/* The spool's oldest batch, b, refused for good: renamed aside, counted
+ * as dropped, so that the windows behind it go on. */
+static void
+histdb_set_aside(struct histdb *hd, const struct histdb_batch *b,
+    const char *err)
+{
+	histdb_spool_set_aside(hd->hd_spool, err);
+	hd->hd_refused = 0;
+	hd->hd_drain_ms = 0;
+	pthread_mutex_lock(&hd->hd_lock);
+	hd->hd_status.hs_windows_dropped++;
+	pthread_mutex_unlock(&hd->hd_lock);
+	histdb_set_state(hd, 1);
+	histdb_warn(hd, "window dropped: the database refused the window of "
+	    "%lld %d times; set aside as .bad in %s", (long long)b->hb_start_s,
+	    HISTDB_REFUSED_MAX, hd->hd_spool_dir);
+}
+
 /* The spool, oldest first, while the database takes them. */
 static void
 histdb_drain(struct histdb *hd)
@@ -745,6 +774,8 @@ histdb_drain(struct histdb *hd)
 	char			err[HISTDB_ERROR_MAX];
 	int			r;
 
+	if (histdb_mono_ms() < hd->hd_drain_ms)
+		return;
 	while (hd->hd_spool != NULL && hd->hd_db != NULL) {
 		memset(&b, 0, sizeof(b));
 		if ((r = histdb_spool_peek(hd->hd_spool, &b)) == 0)
@@ -754,6 +785,14 @@ histdb_drain(struct histdb *hd)
 			continue;
 		}
 		r = hd->hd_backend->hk_write(hd->hd_db, &b, err, sizeof(err));
+		if (r == HISTDB_WRITE_REFUSED) {
+			if (histdb_refused(hd, &b, err))
+				histdb_set_aside(hd, &b, err);
+			histdb_batch_free(&b);
+			if (hd->hd_drain_ms != 0)
+				break;
+			continue;
+		}
 		if (r < 0) {
 			histdb_batch_free(&b);
 			histdb_warn(hd, "%s: %s", hd->hd_target, err);
@@ -761,6 +800,7 @@ histdb_drain(struct histdb *hd)
 			break;
 		}
 		histdb_spool_pop(hd->hd_spool);
+		hd->hd_refused = 0;
 		pthread_mutex_lock(&hd->hd_lock);
 		if (r == 1) {
 			hd->hd_status.hs_windows_written++;
@@ -812,6 +852,12 @@ histdb_put(struct histdb *hd, const struct histdb_batch *b)
 	t0 = histdb_mono_ms();
 	r = hd->hd_backend->hk_write(hd->hd_db, b, err, sizeof(err));
 	t1 = histdb_mono_ms();
+	if (r == HISTDB_WRITE_REFUSED) {
+		/* Tried again from the spool, where it now comes first. */
+		histdb_refused(hd, b, err);
+		histdb_spool(hd, b);
+		return;
+	}
 	if (r < 0) {
 		histdb_warn(hd, "%s: %s", hd->hd_target, err);
 		histdb_disconnect(hd);
@@ -904,7 +950,8 @@ histdb_idle_work(const struct histdb *hd)
 	if (hd->hd_db == NULL)
 		return histdb_mono_ms() >= hd->hd_retry_ms;
 	return hd->hd_expire_due || (hd->hd_spool != NULL &&
-	    histdb_spool_count(hd->hd_spool) > 0);
+	    histdb_spool_count(hd->hd_spool) > 0 &&
+	    histdb_mono_ms() >= hd->hd_drain_ms);
 }
 
 static void *

@@ -56,6 +56,17 @@
 #define HISTDB_NAME_MAX		64	/* agent, source and probe names */
 #define HISTDB_ERROR_MAX	256
 #define HISTDB_DEFAULT_FILE	"/var/lib/coremon/history.sqlite"
+/*
+ * The source of the windows --import-archive loads.  Such a window is
+ * already there when its agent has a window of any source at its start:
+ * capture's rows are the fuller ones, and a day capture wrote must not
+ * be counted twice.  Not the reverse: the archive gets a window's line
+ * as the window closes, when capture hands it to the writer too, so an
+ * import finds only windows capture has written by then -- unless they
+ * still wait in the spool (the database away), the one case where both
+ * rows end up there.
+ */
+#define HISTDB_IMPORT_SOURCE	"archive"
 
 enum histdb_kind {			/* cmHistoryKind */
 	HISTDB_KIND_NONE = 1,

@@ -7,9 +7,10 @@
  * source HISTDB_IMPORT_SOURCE with the line's totals and RTT (the
  * archive keeps nothing else: no services, sessions, hosts or probes),
  * written through the backend in its own transaction.  A window the
- * database already holds (same agent, source and start) is left alone
- * and counted as skipped, so an import run twice writes nothing the
- * second time.
+ * database already holds (the agent has a window at that start, from
+ * capture or an earlier import) is left alone and counted as skipped,
+ * so an import run twice writes nothing the second time, and days that
+ * capture already wrote keep only capture's rows.
  *
  * Files are opened with O_NOFOLLOW and read only if they are regular
  * files; a file or line that is not what the archive writes is counted
@@ -25,7 +26,6 @@
 
 #include "store/histdb.h"
 
-#define HISTDB_IMPORT_SOURCE	"archive"
 #define HISTDB_IMPORT_FILE_MAX	(256U << 20)	/* bytes of one day, read */
 
 struct histdb_import_count {

@@ -78,14 +78,21 @@ size_t	histdb_batch_rows(const struct histdb_batch *);
  * refused).  Its config is histdb.c's copy, hc_agent always set (the
  * host name when historyAgent is not); it returns NULL with errno EINVAL
  * for what will never work (a newer schema, a bad URL: histdb_start()
- * fails), any other errno for what is tried again every few seconds.  write writes one batch in one transaction: 1 when written,
- * 0 when that agent's window (first source, start) was already there
- * (nothing written), -1 on failure (rolled back; the connection may be
+ * fails), any other errno for what is tried again every few seconds.
+ * write writes one batch in one transaction: 1 when written, 0 when
+ * that agent's window was already there (nothing written): a row of its
+ * first source at its start, or for a window of source
+ * HISTDB_IMPORT_SOURCE a row of any source at its start;
+ * HISTDB_WRITE_REFUSED when the database refused the batch's own rows
+ * (a constraint, a trigger, a value it will not take: rolled back, the
+ * connection fine, and the same batch most likely refused again), -1 on any other failure (rolled back; the connection may be
  * closed and opened again).  expire deletes at most limit windows (with
  * their service, session and probe rows) older than before_s, and at
  * most limit day_hosts rows older than before_day (YYYYMMDD); the number
  * deleted, or -1.  Errors leave a message in err.
  */
+#define HISTDB_WRITE_REFUSED	(-2)
+
 struct histdb_backend {
 	const char	*hk_name;		/* "sqlite", "postgresql" */
 	void		*(*hk_open)(const struct histdb_config *,
@@ -126,10 +133,13 @@ int	histdb_spool_push(struct histdb_spool *, const struct histdb_batch *);
 /* The oldest batch into *b (1), none (0), or -1 (damaged: set aside). */
 int	histdb_spool_peek(struct histdb_spool *, struct histdb_batch *b);
 void	histdb_spool_pop(struct histdb_spool *);	/* after it is written */
+/* The oldest batch renamed aside (.bad, as a damaged one) with why as
+ * the spool's last error: one the database will never take. */
+void	histdb_spool_set_aside(struct histdb_spool *, const char *why);
 uint64_t histdb_spool_count(const struct histdb_spool *);
 uint64_t histdb_spool_bytes(const struct histdb_spool *);
-/* Files set aside as damaged or not coremond's own since open, and the
- * last failure's message ("" none). */
+/* Files set aside (damaged, not coremond's own, or refused by the
+ * database) since open, and the last failure's message ("" none). */
 uint64_t histdb_spool_damaged(const struct histdb_spool *);
 const char *histdb_spool_error(const struct histdb_spool *);
 /* A spool file's whole bytes into *b (arrays to histdb_batch_free): 0,

@@ -20,10 +20,11 @@
  * small, busy machine, nearly all of it the server's index work.
  *
  * Values: PostgreSQL's BIGINT is signed, so a counter past 2^63 - 1 is
- * written as that (no real counter gets there; a batch that could never
- * be written would block the spool for good).  Text must be valid UTF-8
- * in a UTF8 database: bytes that are not are written as '?', for the
- * same reason.
+ * written as that (no real counter gets there; a batch the server
+ * refused would be set aside, lost).  Text must be valid UTF-8 in a UTF8
+ * database: bytes that are not are written as '?', for the same reason.
+ * A refusal (a constraint, a trigger, a value) is told from an outage
+ * by its SQLSTATE: HISTDB_WRITE_REFUSED, not -1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +59,7 @@ struct histdb_pg {
 						 * schema's and expire's */
 	char		 pg_batch_agent[HISTDB_NAME_MAX];	/* this batch's */
 	int		 pg_session_ready;	/* temp table on this session */
+	char		 pg_sqlstate[6];	/* the last error's, "" none */
 	struct pg_buf	 pg_buf;		/* reused by every COPY */
 	struct pg_host	*pg_hosts;		/* reused by every batch */
 	size_t		 pg_hosts_cap;
@@ -230,15 +232,21 @@ pg_end_row(struct pg_buf *pb)
 
 /* ---- the connection ---- */
 
+/* what failed, with the server's or libpq's reason (res may be NULL),
+ * into err. */
 static void
-pg_error(char *err, size_t errlen, const char *what, const PGconn *conn,
-    const PGresult *res)
+pg_error(struct histdb_pg *pg, const char *what, const PGresult *res,
+    char *err, size_t errlen)
 {
 	const char	*m = res != NULL ? PQresultErrorMessage(res) : "";
+	const char	*state = res != NULL ?
+			    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	size_t		 n;
 
-	if (*m == '\0' && conn != NULL)
-		m = PQerrorMessage(conn);
+	snprintf(pg->pg_sqlstate, sizeof(pg->pg_sqlstate), "%s",
+	    state != NULL ? state : "");
+	if (*m == '\0' && pg->pg_conn != NULL)
+		m = PQerrorMessage(pg->pg_conn);
 	n = strlen(m);
 	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		n--;
@@ -251,39 +259,45 @@ pg_error(char *err, size_t errlen, const char *what, const PGconn *conn,
 			*err = ' ';
 }
 
-/* A statement without rows: 0, or -1 with the reason. */
-static int
-pg_exec(struct histdb_pg *pg, const char *what, const char *sql, char *err,
-    size_t errlen)
+/*
+ * sql with the n text parameters $1.. of params, or, params NULL, as one
+ * simple query (which may hold several statements): its result, for the
+ * caller to PQclear, when it worked; else NULL with the reason.
+ */
+static PGresult *
+pg_run(struct histdb_pg *pg, const char *what, const char *sql, int n,
+    const char *const *params, char *err, size_t errlen)
 {
-	PGresult	*res = PQexec(pg->pg_conn, sql);
-	int		 rc = 0;
+	PGresult	*res;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(err, errlen, what, pg->pg_conn, res);
-		rc = -1;
-	}
+	res = params == NULL ? PQexec(pg->pg_conn, sql) :
+	    PQexecParams(pg->pg_conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	pg_error(pg, what, res, err, errlen);
 	PQclear(res);
-	return rc;
+	return NULL;
 }
 
-/* The same with text parameters $1.. */
+/* The same for a statement whose rows do not matter: 0, or -1. */
 static int
 pg_exec_params(struct histdb_pg *pg, const char *what, const char *sql,
     int n, const char *const *params, char *err, size_t errlen)
 {
-	PGresult	*res;
-	int		 rc = 0;
+	PGresult	*res = pg_run(pg, what, sql, n, params, err, errlen);
 
-	res = PQexecParams(pg->pg_conn, sql, n, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(err, errlen, what, pg->pg_conn, res);
-		rc = -1;
-	}
+	if (res == NULL)
+		return -1;
 	PQclear(res);
-	return rc;
+	return 0;
+}
+
+static int
+pg_exec(struct histdb_pg *pg, const char *what, const char *sql, char *err,
+    size_t errlen)
+{
+	return pg_exec_params(pg, what, sql, 0, NULL, err, errlen);
 }
 
 static void
@@ -400,7 +414,7 @@ pg_connect(struct histdb_pg *pg, char *err, size_t errlen)
 	}
 	pg->pg_session_ready = 0;
 	if (pg->pg_conn == NULL || PQstatus(pg->pg_conn) != CONNECTION_OK) {
-		pg_error(err, errlen, "connect", pg->pg_conn, NULL);
+		pg_error(pg, "connect", NULL, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -438,14 +452,14 @@ static int
 pg_query_long(struct histdb_pg *pg, const char *what, const char *sql,
     long *v, char *err, size_t errlen)
 {
-	PGresult	*res = PQexec(pg->pg_conn, sql);
+	PGresult	*res = pg_run(pg, what, sql, 0, NULL, err, errlen);
 	int		 rc = 0;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
-	    PQnfields(res) != 1) {
-		pg_error(err, errlen, what, pg->pg_conn, res);
-		rc = -1;
-	} else
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1 || PQnfields(res) != 1)
+		rc = errbuf_set(err, errlen, "%s: not one value", what);
+	else
 		*v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return rc;
@@ -481,7 +495,6 @@ pg_schema(struct histdb_pg *pg, char *err, size_t errlen)
 {
 	const char	*params[3];
 	char		 now[24], version[16];
-	PGresult	*res;
 	long		 v;
 
 	if (pg_exec(pg, "begin", "BEGIN", err, errlen) < 0 ||
@@ -515,16 +528,11 @@ pg_schema(struct histdb_pg *pg, char *err, size_t errlen)
 		params[1] = now;
 		snprintf(version, sizeof(version), "%d", HISTDB_SCHEMA_VERSION);
 		params[2] = version;
-		res = PQexecParams(pg->pg_conn, "INSERT INTO schema_version "
-		    "(version, agent, applied) VALUES ($3::integer, $1, $2) ON CONFLICT DO NOTHING",
-		    3, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			pg_error(err, errlen, "schema_version", pg->pg_conn,
-			    res);
-			PQclear(res);
+		if (pg_exec_params(pg, "schema_version", "INSERT INTO "
+		    "schema_version (version, agent, applied) VALUES "
+		    "($3::integer, $1, $2) ON CONFLICT DO NOTHING", 3, params,
+		    err, errlen) < 0)
 			goto fail;
-		}
-		PQclear(res);
 	}
 	if (pg_exec(pg, "commit", "COMMIT", err, errlen) < 0)
 		goto fail;
@@ -611,7 +619,7 @@ pg_copy(struct histdb_pg *pg, const char *sql, const struct pg_buf *pb,
 		return errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 	res = PQexec(pg->pg_conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		pg_error(err, errlen, "copy", pg->pg_conn, res);
+		pg_error(pg, "copy", res, err, errlen);
 		PQclear(res);
 		return -1;
 	}
@@ -627,14 +635,14 @@ pg_copy(struct histdb_pg *pg, const char *sql, const struct pg_buf *pb,
 	/* Every result up to the NULL that ends the command. */
 	while ((res = PQgetResult(pg->pg_conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-			pg_error(err, errlen, "copy", pg->pg_conn, res);
+			pg_error(pg, "copy", res, err, errlen);
 			rc = -1;
 		} else if (rc < 0 && *err == '\0')
-			pg_error(err, errlen, "copy", pg->pg_conn, res);
+			pg_error(pg, "copy", res, err, errlen);
 		PQclear(res);
 	}
 	if (rc < 0 && *err == '\0')
-		pg_error(err, errlen, "copy", pg->pg_conn, NULL);
+		pg_error(pg, "copy", NULL, err, errlen);
 	return rc;
 }
 
@@ -832,28 +840,29 @@ pg_already_there(struct histdb_pg *pg, const struct histdb_batch *b,
 {
 	char		 start[24], source[HISTDB_NAME_MAX];
 	const char	*params[3] = { pg->pg_batch_agent, start, source };
+	const char	*sql;
 	PGresult	*res;
-	int		 rc;
+	int		 rc, n = 3;
 
 	snprintf(start, sizeof(start), "%lld", (long long)b->hb_start_s);
 	if (b->hb_nwindows > 0) {
 		pg_utf8_clean(source, b->hb_windows[0].wr_source,
 		    sizeof(source));
-		res = PQexecParams(pg->pg_conn, "SELECT 1 FROM windows WHERE "
-		    "agent = $1 AND start = $2 AND source = $3", 3, NULL,
-		    params, NULL, NULL, 0);
-	} else
-		res = PQexecParams(pg->pg_conn, "SELECT 1 WHERE EXISTS "
-		    "(SELECT 1 FROM window_services WHERE agent = $1 AND "
-		    "start = $2) OR EXISTS (SELECT 1 FROM window_sessions "
+		sql = "SELECT 1 FROM windows WHERE agent = $1 AND start = $2 "
+		    "AND (source = $3 OR $3 = '" HISTDB_IMPORT_SOURCE "') "
+		    "LIMIT 1";
+	} else {
+		sql = "SELECT 1 WHERE EXISTS (SELECT 1 FROM window_services "
 		    "WHERE agent = $1 AND start = $2) OR EXISTS (SELECT 1 FROM "
-		    "window_probes WHERE agent = $1 AND start = $2)", 2, NULL,
-		    params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(err, errlen, "already there?", pg->pg_conn, res);
-		rc = -1;
-	} else
-		rc = PQntuples(res) > 0;
+		    "window_sessions WHERE agent = $1 AND start = $2) OR "
+		    "EXISTS (SELECT 1 FROM window_probes WHERE agent = $1 AND "
+		    "start = $2)";
+		n = 2;
+	}
+	if ((res = pg_run(pg, "already there?", sql, n, params, err,
+	    errlen)) == NULL)
+		return -1;
+	rc = PQntuples(res) > 0;
 	PQclear(res);
 	return rc;
 }
@@ -956,16 +965,39 @@ pg_begin(struct histdb_pg *pg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether the last error was the server refusing the batch's own rows,
+ * by its SQLSTATE class (PostgreSQL's errcodes appendix): 22 a value it
+ * will not take, 23 a constraint, P0 a trigger's RAISE, 54 a row past a
+ * limit.  Not a lost connection, a full disk (53), a shutdown (57), a
+ * deadlock (40) or missing rights (42): those pass, or hold for every
+ * batch alike.
+ */
+static int
+pg_refused(const struct histdb_pg *pg)
+{
+	static const char *const classes[] = { "22", "23", "P0", "54" };
+	size_t	i;
+
+	if (PQstatus(pg->pg_conn) != CONNECTION_OK)
+		return 0;
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strncmp(pg->pg_sqlstate, classes[i], 2) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 {
 	struct histdb_pg	*pg = arg;
-	int			 there;
+	int			 there, refused;
 
 	/* Rows are the batch's agent's: a window spooled before historyAgent
 	 * changed is still the old name's. */
 	pg_utf8_clean(pg->pg_batch_agent, b->hb_agent[0] != '\0' ?
 	    b->hb_agent : pg->pg_agent, sizeof(pg->pg_batch_agent));
+	pg->pg_sqlstate[0] = '\0';
 	if (pg_begin(pg, err, errlen) < 0)
 		return -1;
 	if ((there = pg_already_there(pg, b, err, errlen)) < 0)
@@ -979,8 +1011,9 @@ pg_write(void *arg, const struct histdb_batch *b, char *err, size_t errlen)
 		goto fail;
 	return 1;
 fail:
+	refused = pg_refused(pg);
 	pg_rollback(pg);
-	return -1;
+	return refused ? HISTDB_WRITE_REFUSED : -1;
 }
 
 static long
@@ -1000,7 +1033,7 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	snprintf(lim, sizeof(lim), "%u", limit);
 	/* The oldest windows of this agent with all their rows, in one
 	 * statement (each data-modifying WITH runs once, in one snapshot). */
-	res = PQexecParams(pg->pg_conn,
+	res = pg_run(pg, "expire windows",
 	    "WITH w AS (SELECT DISTINCT start FROM windows WHERE agent = $1 "
 	    "AND start < $2::bigint ORDER BY start LIMIT $3::integer), "
 	    "s AS (DELETE FROM window_services t USING w WHERE t.agent = $1 "
@@ -1011,33 +1044,26 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	    "AND t.start = w.start), "
 	    "d AS (DELETE FROM windows t USING w WHERE t.agent = $1 "
 	    "AND t.start = w.start) "
-	    "SELECT count(*) FROM w", 3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_error(err, errlen, "expire windows", pg->pg_conn, res);
-		PQclear(res);
-		pg_rollback(pg);
-		return -1;
-	}
+	    "SELECT count(*) FROM w", 3, params, err, errlen);
+	if (res == NULL)
+		goto fail;
 	n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	params[1] = day;
-	res = PQexecParams(pg->pg_conn,
+	res = pg_run(pg, "expire day_hosts",
 	    "DELETE FROM day_hosts WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
 	    "day_hosts WHERE agent = $1 AND day < $2::integer LIMIT "
-	    "$3::integer))", 3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_error(err, errlen, "expire day_hosts", pg->pg_conn, res);
-		PQclear(res);
-		pg_rollback(pg);
-		return -1;
-	}
+	    "$3::integer))", 3, params, err, errlen);
+	if (res == NULL)
+		goto fail;
 	n += strtol(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
-	if (pg_exec(pg, "commit", "COMMIT", err, errlen) < 0) {
-		pg_rollback(pg);
-		return -1;
-	}
+	if (pg_exec(pg, "commit", "COMMIT", err, errlen) < 0)
+		goto fail;
 	return n;
+fail:
+	pg_rollback(pg);
+	return -1;
 }
 
 const struct histdb_backend histdb_pg = {

@@ -14,7 +14,8 @@
  * the next open removes.  Read back, every length is checked through a
  * cursor and the payload must be used up exactly; a file that fails
  * anything is renamed aside (.bad, the newest SPOOL_BAD_KEEP
- * kept), counted and never half-used.  As in archive.c, only coremond's
+ * kept), counted and never half-used, and so is a batch the database
+ * refuses for good (histdb_spool_set_aside).  As in archive.c, only coremond's
  * own regular files are used: the directory is opened once, files
  * O_NOFOLLOW under it.
  *
@@ -898,6 +899,15 @@ histdb_spool_peek(struct histdb_spool *sp, struct histdb_batch *b)
 	spool_set_aside(sp, sp->sp_files[sp->sp_head].sf_seq, why);
 	spool_forget_head(sp);
 	return -1;
+}
+
+void
+histdb_spool_set_aside(struct histdb_spool *sp, const char *why)
+{
+	if (sp->sp_nfiles == 0)
+		return;
+	spool_set_aside(sp, sp->sp_files[sp->sp_head].sf_seq, why);
+	spool_forget_head(sp);
 }
 
 void

@@ -79,7 +79,8 @@ enum {
 
 static const char *const sqlite_sql[ST_COUNT] = {
 	[ST_EXISTS] = "SELECT 1 FROM windows WHERE agent = ?1 AND "
-	    "start = ?2 AND source = ?3",
+	    "start = ?2 AND (source = ?3 OR ?3 = '" HISTDB_IMPORT_SOURCE
+	    "') LIMIT 1",
 	[ST_WINDOW] = "INSERT INTO windows (agent, start, source, length, "
 	    "octets_in, octets_out, packets_in, packets_out, sessions, "
 	    "local_octets, drops, rtt_us) VALUES "
@@ -103,6 +104,7 @@ struct sqlite_db {
 	sqlite3		*sd_db;
 	sqlite3_stmt	*sd_st[ST_COUNT];
 	char		 sd_agent[HISTDB_NAME_MAX];
+	int		 sd_rc;		/* the last sqlite_run's step */
 };
 
 static void	sqlite_close(void *);
@@ -370,7 +372,7 @@ sqlite_run(struct sqlite_db *sd, int which)
 	sqlite3_stmt	*st = sd->sd_st[which];
 	int		 rc;
 
-	rc = sqlite3_step(st);
+	rc = sd->sd_rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_ROW)
@@ -552,8 +554,14 @@ sqlite_write(void *arg, const struct histdb_batch *b, char *err,
 	return 1;
 fail:
 	sqlite_fail(sd->sd_db, "write", err, errlen);
+	r = sd->sd_rc & 0xff;	/* the primary code */
 	if (sqlite3_get_autocommit(sd->sd_db) == 0)
 		sqlite_run(sd, ST_ROLLBACK);
+	/* What the rows themselves caused (a CHECK, a key, a trigger's
+	 * RAISE, a value too big), not the file (full, read-only, busy). */
+	if (r == SQLITE_CONSTRAINT || r == SQLITE_MISMATCH ||
+	    r == SQLITE_TOOBIG || r == SQLITE_RANGE)
+		return HISTDB_WRITE_REFUSED;
 	return -1;
 }
 

@@ -1,7 +1,8 @@
 # coremond --import-archive: an archive directory (plain and gzip'ed day
 # files, written here as archiveDir keeps them) into an SQLite history
-# database, once.  What is in the database is read back with sqlite3(1)
-# and compared with awk's sums over the same files.
+# database, once, and not over the windows capture wrote.  What is in the
+# database is read back with sqlite3(1) and compared with awk's sums over
+# the same files.
 . tests/lib.sh
 
 if ! command -v sqlite3 >/dev/null; then
@@ -66,6 +67,24 @@ check "imported again: exit 0, 0 imported, $want_n skipped ($(cat "$T/again.out"
 	grep -q "0 windows imported, $want_n already in" "$T/again.out"
 check "still $want_n windows" \
 	test "$(q "SELECT count(*) FROM windows")" = "$want_n"
+
+# A day capture already wrote: its window of 2024-05-03T12:00:00Z (agent
+# importer, source eth0) is there, so the archive's line of that time is
+# skipped and the next one imported; another agent's window at that next
+# time does not count.
+L=1714737600
+q "INSERT INTO windows (agent, start, source, length, octets_in, octets_out, packets_in, packets_out, sessions, local_octets, drops) VALUES ('importer', $L, 'eth0', 30, 11, 22, 1, 2, 1, 0, 0), ('other', $((L + 30)), 'eth0', 30, 1, 1, 1, 1, 1, 0, 0)"
+mkdir "$T/live"
+printf '2024-05-03T12:00:00Z\t500\t600\t5\t6\t\n2024-05-03T12:00:30Z\t700\t800\t7\t8\t\n' \
+	>"$T/live/coremon-20240503.log"
+timeout 60 "$COREMOND" -C -c "$T/import.conf" --import-archive "$T/live" \
+	>"$T/live.out" 2>&1
+check "a day capture wrote: 1 imported, 1 already there ($(cat "$T/live.out"))" \
+	grep -q "1 windows imported, 1 already in" "$T/live.out"
+check "capture's window keeps its one row, capture's" \
+	test "$(q "SELECT group_concat(source) FROM windows WHERE start = $L")" = eth0
+check "the time capture did not write gets the archive's row" \
+	test "$(q "SELECT source, octets_in FROM windows WHERE agent = 'importer' AND start = $((L + 30))")" = "archive|700"
 
 printf 'rocommunity public 127.0.0.1\n' >"$T/none.conf"
 timeout 60 "$COREMOND" -C -c "$T/none.conf" --import-archive "$A" \

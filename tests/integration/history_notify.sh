@@ -5,24 +5,11 @@
 # is made a directory (it can be written again).
 . tests/lib.sh
 
-N=.1.3.6.1.4.1.8072.9999.9999.2611.0	# coremonNotifications
 H=$CM.11				# cmHistoryDatabase
-TPORT=$(free_port)
-printf 'authCommunity log public\n' >"$T/snmptrapd.conf"
-snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps.log" -On -p "$T/trapd.pid" \
-	"udp:127.0.0.1:$TPORT" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
+start_trapd
 PORT=$(free_port)
 MASTER_EXTRA="trap2sink 127.0.0.1:$TPORT public"
 start_master "$PORT" || { notok "snmpd master starts"; exit 1; }
-
-traps() { tr '\t' '\n' <"$T/traps.log" | grep -c "^.1.3.6.1.6.3.1.1.4.1.0 = OID: $N.$1\$"; }
-wait_trap() {
-	n=$(( $3 * 5 ))
-	while [ "$(traps "$1")" -lt "$2" ] && [ $n -gt 0 ]; do sleep 0.2; n=$((n - 1)); done
-	[ "$(traps "$1")" -ge "$2" ]
-}
-varbinds() { grep -P "OID: \Q$N.$1\E(\t|$)" "$T/traps.log" | tail -1 | tr '\t' '\n'; }
 
 : >"$T/db"	# a file where the database's directory should be
 : >"$T/spool"	# and where the spool's should be

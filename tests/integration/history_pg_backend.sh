@@ -4,10 +4,12 @@
 # open to others are refused, the password file's password opens a
 # scram-sha-256 login; two agents write into one database and each
 # agent's rows and sums there equal what was handed over; a window
-# written again is not counted twice; with the server stopped a write
+# written again is not counted twice; a window the server refuses is
+# told from an outage (rc -2, not -1); with the server stopped a write
 # fails and the first write after it is back succeeds on the same
 # handle; retention deletes only the agent's old windows, in batches of
-# the limit; a newer schema is refused.  The write time of a window with
+# the limit; a newer schema is refused; coremond --import-archive skips
+# the times capture wrote.  The write time of a window with
 # 100,000 hosts is printed (wall, client and server CPU).
 . tests/lib.sh
 
@@ -178,6 +180,27 @@ check "a window written again is reported already there (rc 0)" [ "$(field "$r" 
 check "and counted once: the sums are unchanged" \
 	[ "$(q "select sum(octets_in) from windows where agent = 'edge-a'")|$(q "select sum(octets_in) from day_hosts where agent = 'edge-a'")|$(q "select count(*) from window_sessions where agent = 'edge-a'")" = "$A_OCT|$A_HOST|100" ]
 
+# A window the server refuses while the connection is fine (a trigger
+# here, as a constraint would): HISTDB_WRITE_REFUSED (-2), which histdb
+# sets aside after a few tries; a stopped server stays -1 (below).
+R=$((S0 + 3600))
+q "create function refuse() returns trigger language plpgsql as \$\$ begin
+   raise exception 'refused by the test''s trigger'; end \$\$;
+   create trigger refuse before insert on windows for each row
+   when (new.start = $R) execute function refuse()"
+r=$(cmd edge-a "write $R 10 2 agent=refusal")
+check "a window the server refuses: rc -2 ($(errfield "$r" | cut -c 1-60))" \
+	[ "$(field "$r" rc)" = -2 ]
+check "none of its rows written" \
+	[ "$(q "select count(*) from windows where agent = 'refusal'")|$(q "select count(*) from day_hosts where agent = 'refusal'")" = "0|0" ]
+r=$(cmd edge-a "write $((R + 30)) 10 2 agent=refusal")
+check "the next window on the same handle is written (rc $(field "$r" rc))" \
+	[ "$(field "$r" rc)" = 1 ]
+q "drop trigger refuse on windows; drop function refuse();
+   delete from windows where agent = 'refusal'; delete from window_services where agent = 'refusal';
+   delete from window_sessions where agent = 'refusal'; delete from window_probes where agent = 'refusal';
+   delete from day_hosts where agent = 'refusal'"
+
 # ---- the server goes away and comes back ---------------------------------
 pg_stop
 r=$(cmd edge-a "write $((S0 + 150)) 300 20")
@@ -216,6 +239,21 @@ case $out in "open fail errno=EINVAL: the database's history schema is version 2
 	ok "a newer schema is refused for good (EINVAL)";;
 	*) notok "a newer schema is refused: $out";; esac
 q "delete from schema_version where version = 2"
+
+# ---- --import-archive over days capture wrote ------------------------------
+# edge-a has windows from S0+60 on: the archive's line of S0+60 is
+# skipped, the one of S0+1800 (no window there) imported.
+mkdir "$T/archive"
+printf '2024-06-01T00:01:00Z\t500\t600\t5\t6\t\n2024-06-01T00:30:00Z\t700\t800\t7\t8\t\n' \
+	>"$T/archive/coremon-20240601.log"
+printf 'historyDatabase %s\nhistoryAgent edge-a\nhistorySpoolDir %s/spool\nwindowInterval 30\n' \
+	"$SOCK_URL" "$T" >"$T/import.conf"
+timeout 60 "$B/coremond" -C -c "$T/import.conf" --import-archive "$T/archive" \
+	>"$T/import.out" 2>&1
+check "--import-archive: 1 imported, 1 already there ($(grep -o "[0-9]* windows imported, [0-9]* already" "$T/import.out"))" \
+	grep -q "1 windows imported, 1 already in" "$T/import.out"
+check "capture's window keeps only capture's rows; the other time gets the archive's" \
+	[ "$(q "select string_agg(source, ',' order by source) from windows where agent = 'edge-a' and start = $((S0 + 60))")|$(q "select source, octets_in from windows where agent = 'edge-a' and start = $((S0 + 1800))")" = "eth0,eth1|archive|700" ]
 
 cmd edge-a close >/dev/null; cmd edge-b close >/dev/null
 exec 3>&- 4>&-

@@ -4,29 +4,10 @@
 # the hold-down sends no second alarm.
 . tests/lib.sh
 
-N=.1.3.6.1.4.1.8072.9999.9999.2611.0	# coremonNotifications
-TPORT=$(free_port)
-printf 'authCommunity log public\n' >"$T/snmptrapd.conf"
-snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps.log" -On -p "$T/trapd.pid" \
-	"udp:127.0.0.1:$TPORT" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
+start_trapd
 PORT=$(free_port)
 MASTER_EXTRA="trap2sink 127.0.0.1:$TPORT public"
 start_master "$PORT" || { notok "snmpd master starts"; exit 1; }
-
-# traps SUB: how many notifications coremonNotifications.SUB arrived.
-# snmptrapd writes one notification a line, varbinds separated by tabs.
-traps() { tr '\t' '\n' <"$T/traps.log" | grep -c "^.1.3.6.1.6.3.1.1.4.1.0 = OID: $N.$1\$"; }
-# wait_trap SUB COUNT SECONDS
-wait_trap() {
-	n=$(( $3 * 5 ))
-	while [ "$(traps "$1")" -lt "$2" ] && [ $n -gt 0 ]; do sleep 0.2; n=$((n - 1)); done
-	[ "$(traps "$1")" -ge "$2" ]
-}
-# varbinds SUB: the varbind lines of the last such notification.
-# varbinds SUB [PATTERN]: the varbinds of the last such notification
-# (that matches PATTERN), one a line.
-varbinds() { grep -P "OID: \Q$N.$1\E(\t|$)" "$T/traps.log" | grep -F -- "${2:-}" | tail -1 | tr '\t' '\n'; }
 
 NS=cmnt$$; VA=cmna$$; VB=cmnb$$
 HAVE_NS=0
@@ -136,5 +117,5 @@ if [ "$HAVE_NS" = 1 ]; then
 	ip neigh replace 10.254.88.2 lladdr "$MAC" dev "$VA" nud permanent
 	check "bringing the link back sends cmProbeUp" wait_trap 2 1 30
 fi
-echo "# notifications received: $(tr '\t' '\n' <"$T/traps.log" | grep -c "OID: $N\.")"
+echo "# notifications received: $(tr '\t' '\n' <"$T/traps.log" | grep -c "OID: $CMN\.")"
 check "coremond logged no warning while sending them" test -z "$(grep -i 'send_trap' "$T/coremond.log")"

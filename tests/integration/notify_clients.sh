@@ -7,13 +7,8 @@
 # is lost on the way (a burst of thousands overflows UDP buffers).
 . tests/lib.sh
 
-N=.1.3.6.1.4.1.8072.9999.9999.2611.0	# coremonNotifications
 OLD=${OLD:-3000} NEW=${NEW:-1500}
-TPORT=$(free_port)
-printf 'authCommunity log public\n' >"$T/snmptrapd.conf"
-snmptrapd -f -n -C -c "$T/snmptrapd.conf" -Lf "$T/traps.log" -On -p "$T/trapd.pid" \
-	"udp:127.0.0.1:$TPORT" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
+start_trapd -n
 # Standalone with its own trap2sink: the notifications go straight to
 # snmptrapd, without a master in between.
 PORT=$(free_port)
@@ -30,7 +25,7 @@ check "coremond serves" wait_for "$PORT" "$CM.1.1.0" 10
 # about SUB NET: notifications SUB naming a client of 127.NET.0.0/16
 # (by its cmClientConnections.ipv4."127.NET.x.y" varbind).
 about() {
-	grep -F "OID: $N.$1	" "$T/traps.log" |
+	grep -F "OID: $CMN.$1	" "$T/traps.log" |
 		grep -cF "$CM.3.3.1.3.1.4.127.$2."
 }
 # wait_about SUB NET COUNT SECONDS

@@ -12,12 +12,13 @@
  *	one generated window of AGENT starting at START (unix seconds):
  *	two sources, three services, SESSIONS top sessions, HOSTS per-day
  *	host rows (with dup, each host and service in two rows), two
- *	probes; the batch's hb_agent NAME instead of AGENT when given.  "write START rc=1 ms=12.3 cpu_ms=4.5
- *	server_cpu_ms=20 rows=N octets_in=SUM hosts_octets_in=SUM" (rc as
- *	the backend returns it: 1 written, 0 already there, -1 failed with
- *	"error=..."; ms the wall time, cpu_ms this thread's CPU time in the
- *	write, server_cpu_ms the server's, -1 unless $CMHISTPG_POSTMASTER
- *	names its postmaster's pid)
+ *	probes; the batch's hb_agent NAME instead of AGENT when given.
+ *	"write START rc=1 ms=12.3 cpu_ms=4.5 server_cpu_ms=20 rows=N
+ *	octets_in=SUM hosts_octets_in=SUM" (rc as the backend returns it:
+ *	1 written, 0 already there, -2 refused, -1 failed, the last two
+ *	with "error=..."; ms the wall time, cpu_ms this thread's CPU time
+ *	in the write, server_cpu_ms the server's, -1 unless
+ *	$CMHISTPG_POSTMASTER names its postmaster's pid)
  *   expire BEFORE_S BEFORE_DAY LIMIT
  *	"expire n=N" (N deleted, -1 with "error=...")
  *   close
@@ -217,6 +218,14 @@ server_cpu_ms(void)
 	return (double)ticks * 1000.0 / (double)sysconf(_SC_CLK_TCK);
 }
 
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] URL AGENT "
+	    "< commands\n");
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -233,18 +242,12 @@ main(int argc, char **argv)
 
 	memset(&cf, 0, sizeof(cf));
 	while ((opt = getopt(argc, argv, "p:")) != -1) {
-		if (opt != 'p') {
-			fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] "
-			    "URL AGENT < commands\n");
-			return 2;
-		}
+		if (opt != 'p')
+			return usage();
 		cf.hc_password_file = optarg;
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "usage: cmhistpg [-p PASSWORD_FILE] URL AGENT "
-		    "< commands\n");
-		return 2;
-	}
+	if (argc - optind != 2)
+		return usage();
 	cf.hc_target = argv[optind];
 	cf.hc_agent = argv[optind + 1];
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,4 +423,45 @@ fixture_connect_three(struct conn cns[3], int *l4, int *l6, size_t to_srv,
 		fixture_wait_acked(cns[i].cn_cli);
 		fixture_wait_acked(cns[i].cn_srv);
 	}
+}
+
+/* ---- SQLite files ---------------------------------------------------- */
+
+long long
+fixture_sqlite_int(sqlite3 *db, const char *fmt, ...)
+{
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+	char		*sql;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("# %s: %s\n", sql, sqlite3_errmsg(db));
+		sqlite3_free(sql);
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return v;
+}
+
+int
+fixture_sqlite_intact(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int		 ok = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	return ok;
 }

@@ -12,6 +12,7 @@
 #ifndef FIXTURE_H
 #define FIXTURE_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -134,5 +135,14 @@ void		fixture_read_exactly(int fd, size_t n);
 /* Waits (up to 2 s) until everything written on fd has been
  * acknowledged, so the kernel's byte counters are final. */
 void		fixture_wait_acked(int fd);
+
+/* ---- SQLite files (the history database, read back) ------------------ */
+
+/* The one integer the query sqlite3_mprintf(fmt, ...) returns (%Q for a
+ * quoted string); -1 when it returns none or fails (said on stdout). */
+long long	fixture_sqlite_int(sqlite3 *db, const char *fmt, ...);
+
+/* Whether PRAGMA integrity_check says "ok". */
+int		fixture_sqlite_intact(sqlite3 *db);
 
 #endif

@@ -6,15 +6,17 @@
  * hold what the generator's own arithmetic says was fed -- never what
  * histdb computed.  Then: a window fed twice is counted once; retention
  * deletes old windows and host days; a newer schema, a symbolic link and
- * another user's file are refused with a clear message; a read-only
+ * another user's file are refused with a clear message; a window the
+ * database refuses for good is set aside without holding back the ones
+ * behind it; a read-only
  * directory and a full disk are counted and reported through hc_warn,
  * and histdb_submit() returns at once meanwhile.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,46 +205,8 @@ gen_window(struct gen *g, unsigned int w)
 
 /* ---- the database, read back ---- */
 
-/* The one integer a query returns; -1 when it returns none or fails. */
-static long long
-q(sqlite3 *db, const char *fmt, ...)
-{
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-	char		*sql;
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(db));
-		sqlite3_free(sql);
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	return v;
-}
-
-/* PRAGMA integrity_check says "ok". */
-static int
-intact(sqlite3 *db)
-{
-	sqlite3_stmt	*st;
-	int		 ok = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-	sqlite3_finalize(st);
-	return ok;
-}
+/* The one integer a query returns (fixture.h), short for the CHECKs. */
+#define q	fixture_sqlite_int
 
 static sqlite3 *
 db_open(const char *path)
@@ -297,6 +261,19 @@ wait_done(struct histdb *hd, uint64_t n)
 			return;
 		usleep(1000);
 	}
+}
+
+/* histdb on file, window 0 dealt with (the schema made). */
+static struct histdb *
+start_written(const char *file)
+{
+	struct histdb	*hd = start(file, 0, 0);
+	struct gen	 g;
+
+	gen_window(&g, 0);
+	histdb_submit(hd, &g.g_wd, &g.g_ex);
+	wait_done(hd, 1);
+	return hd;
 }
 
 static int64_t
@@ -662,6 +639,84 @@ test_refused(void)
 	histdb_free(hd);
 }
 
+/* Files in d whose names end in suffix. */
+static unsigned int
+count_files(const char *d, const char *suffix)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	size_t		 n, k = strlen(suffix);
+	unsigned int	 c = 0;
+
+	if ((dp = opendir(d)) == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL) {
+		n = strlen(de->d_name);
+		c += n > k && strcmp(de->d_name + n - k, suffix) == 0;
+	}
+	closedir(dp);
+	return c;
+}
+
+/*
+ * A window the database refuses for good while it takes the others (a
+ * trigger added here rejects its start): after a few tries it is set
+ * aside in the spool's .bad, counted as dropped and reported, and the
+ * windows queued behind it are written, in order.
+ */
+static void
+test_poisoned(void)
+{
+	struct histdb_status	st;
+	struct histdb		*hd;
+	struct gen		g;
+	char			file[128], spool[128], *sql;
+	sqlite3			*db;
+	unsigned int		w;
+	int64_t			t1 = (T0 + 30 * SEC) / SEC;
+
+	snprintf(file, sizeof(file), "%s/poisoned.sqlite", dir);
+	snprintf(spool, sizeof(spool), "%s/history-spool", dir);
+	hd = start_written(file);
+	sql = sqlite3_mprintf("CREATE TRIGGER poison BEFORE INSERT ON windows "
+	    "WHEN NEW.start = %lld BEGIN SELECT RAISE(ABORT, 'this window is "
+	    "poison'); END", (long long)t1);
+	if (sqlite3_open(file, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		printf("# trigger: %s\n", sqlite3_errmsg(db));
+		exit(2);
+	}
+	sqlite3_free(sql);
+	sqlite3_close(db);
+	for (w = 1; w < 4; w++) {
+		gen_window(&g, w);
+		histdb_submit(hd, &g.g_wd, &g.g_ex);
+	}
+	wait_done(hd, 4);
+	histdb_status(hd, &st);
+	CHECK(st.hs_windows_dropped == 1 && st.hs_windows_written == 3,
+	    "the refused window dropped, the ones behind it written (%llu "
+	    "dropped, %llu written)", (unsigned long long)st.hs_windows_dropped,
+	    (unsigned long long)st.hs_windows_written);
+	CHECK(st.hs_windows_spooled == 0 && st.hs_state == HISTDB_STATE_OK,
+	    "nothing left in the spool, state ok again");
+	CHECK(warned("this window is poison") && warned("set aside"),
+	    "the database's reason and the setting aside reported");
+	CHECK(count_files(spool, ".bad") == 1 &&
+	    count_files(spool, ".hdb") == 0, "the refused batch kept in the "
+	    "spool as .bad, none waiting");
+	histdb_free(hd);
+	db = db_open(file);
+	CHECK(q(db, "SELECT count(DISTINCT start) FROM windows") == 3 &&
+	    q(db, "SELECT count(*) FROM windows WHERE start = %lld",
+	    (long long)t1) == 0 &&
+	    q(db, "SELECT max(start) FROM windows") == t1 + 60,
+	    "windows 0, 2 and 3 in the database, not 1");
+	CHECK(q(db, "SELECT count(*) FROM window_services WHERE start = %lld",
+	    (long long)t1) == 0, "none of the refused window's rows");
+	sqlite3_close(db);
+}
+
 /* Windows into a database that cannot be written: each dropped and
  * counted, a message through hc_warn, submit back at once. */
 static void
@@ -735,10 +790,7 @@ test_full(void)
 	}
 	snprintf(file, sizeof(file), "%s/history.sqlite", mnt);
 	snprintf(fill, sizeof(fill), "%s/fill", mnt);
-	hd = start(file, 0, 0);
-	gen_window(&g, 0);
-	histdb_submit(hd, &g.g_wd, &g.g_ex);
-	wait_done(hd, 1);
+	hd = start_written(file);
 	fixture_fill_disk(fill);
 	feed_unwritable(hd, "full disk", 1);
 	/* Room again: the writer opens anew (every few seconds) and writes
@@ -759,7 +811,7 @@ test_full(void)
 	    (unsigned long long)st.hs_windows_written);
 	histdb_free(hd);
 	db = db_open(file);
-	CHECK(intact(db) &&
+	CHECK(fixture_sqlite_intact(db) &&
 	    q(db, "SELECT count(*) FROM windows") == 4,
 	    "full disk: the file intact, both windows whole");
 	sqlite3_close(db);
@@ -781,6 +833,7 @@ main(void)
 	test_written();
 	test_retention();
 	test_refused();
+	test_poisoned();
 	test_readonly();
 	test_full();
 	fixture_remove_dir(dir);

@@ -93,35 +93,8 @@ child(uint64_t from, struct progress *pr)
 	}
 }
 
-static long long
-q(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static int
-intact(sqlite3 *db)
-{
-	sqlite3_stmt	*st;
-	int		 ok = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-	sqlite3_finalize(st);
-	return ok;
-}
+/* The one integer a query returns (fixture.h), short for the CHECKs. */
+#define q	fixture_sqlite_int
 
 /* What the file holds after a kill: n windows, or -1 when it is not a
  * clean prefix. */
@@ -139,7 +112,7 @@ check_file(uint64_t submitted, uint64_t written)
 		sqlite3_close(db);
 		return -1;
 	}
-	good = intact(db);
+	good = fixture_sqlite_intact(db);
 	/* Killed before the schema's transaction committed (a slow start
 	 * on a loaded machine): no table, nothing written -- the empty
 	 * prefix, as long as no window was reported written. */
