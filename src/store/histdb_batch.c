@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/histdb_int.h"
 
@@ -62,4 +63,17 @@ histdb_schema_next(const char **pos, char *buf, size_t len)
 	buf[n] = '\0';
 	*pos = *nl == '\n' ? nl + 1 : nl;
 	return 1;
+}
+
+/* YYYYMMDD of unix seconds t, UTC. */
+uint32_t
+histdb_day_of(int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (uint32_t)(tm.tm_year + 1900) * 10000 +
+	    (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
 }

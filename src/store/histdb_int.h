@@ -1,7 +1,9 @@
 /*
  * histdb_int.h: inside the history database, shared by histdb.c (queue,
- * writer thread, batches), histdb_spool.c (batches on disk) and the two
- * backends, histdb_sqlite.c and histdb_pg.c.
+ * writer thread), histdb_build.c (a window into a queue item, an item
+ * into a batch), histdb_batch.c (batches and the schema text),
+ * histdb_spool.c (batches on disk), histdb_import.c (the archive) and
+ * the two backends, histdb_sqlite.c and histdb_pg.c.
  *
  * A batch is one window's rows, ready to bind: what the writer built
  * from a queued window, what the spool keeps while the database is away,
@@ -69,8 +71,46 @@ struct histdb_batch {
 	struct histdb_probe	  *hb_probes;	size_t hb_nprobes;	/* window_probes */
 };
 
+/*
+ * What a window becomes (histdb_build.c).  An item is the copy the
+ * capture thread queues; the writer builds a batch from it.
+ */
+struct histdb_item {
+	int64_t			 hi_start_us;
+	int64_t			 hi_length_us;
+	struct session		*hi_sessions;
+	size_t			 hi_nsessions;
+	struct session_totals	 hi_totals;
+	int			 hi_has_totals;
+	struct histdb_source	*hi_sources;
+	size_t			 hi_nsources;
+	struct histdb_probe	*hi_probes;
+	size_t			 hi_nprobes;
+	int64_t			 hi_rtt_mean_us;
+};
+
+/* NULL when out of memory. */
+struct histdb_item *histdb_item_new(const struct window_closed *,
+		    const struct histdb_extra *);
+void	histdb_item_free(struct histdb_item *);	/* accepts NULL */
+
+struct hostdb;
+
+struct histdb_build_ctx {
+	const struct services	*bc_services;	/* names of service indexes */
+	struct hostdb		*bc_names;	/* host names, or NULL */
+	const char		*bc_agent;
+	unsigned int		 bc_top;	/* sessions a window */
+};
+
+/* The batch of an item; 0, or -1 (memory) with nothing left in b. */
+int	histdb_build(const struct histdb_build_ctx *,
+	    const struct histdb_item *, struct histdb_batch *b);
+
 void	histdb_batch_free(struct histdb_batch *);	/* its arrays */
 size_t	histdb_batch_rows(const struct histdb_batch *);
+/* YYYYMMDD of a time in unix seconds, UTC. */
+uint32_t histdb_day_of(int64_t unix_s);
 
 /*
  * A backend.  open connects and brings the schema to
