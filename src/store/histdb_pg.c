@@ -25,6 +25,11 @@
  * database: bytes that are not are written as '?', for the same reason.
  * A refusal (a constraint, a trigger, a value) is told from an outage
  * by its SQLSTATE: HISTDB_WRITE_REFUSED, not -1.
+ *
+ * One file of about 1,000 lines on purpose: every part of it (password
+ * checks, connection, schema, COPY's text format, writes, retention)
+ * speaks libpq, and nothing else does; split, libpq would sit behind a
+ * second private header for one reader.
  */
 #include <errno.h>
 #include <fcntl.h>
