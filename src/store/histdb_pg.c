@@ -521,8 +521,8 @@ pg_schema(struct histdb_pg *pg, char *err, size_t errlen)
 	 * The one statement SQLite has no form of: day_hosts pages kept half
 	 * empty, so that adding a window to a host's day rewrites the row in
 	 * its page (a HOT update) instead of adding an entry to each of its
-	 * two indexes (its key, and (addr, day)) -- half the server's work on a window of 100,000
-	 * hosts.  Only on a new database: ALTER TABLE locks out the fleet.
+	 * two indexes (its key, and (addr, day)) -- half the server's work
+	 * on a window of 100,000 hosts.  Only on a new database: ALTER TABLE locks out the fleet.
 	 */
 	if (v == 0 && pg_exec(pg, "fillfactor", "ALTER TABLE day_hosts SET "
 	    "(fillfactor = 50)", err, errlen) < 0)
