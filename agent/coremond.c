@@ -443,7 +443,11 @@ daemon_begin(void)
 		do
 			n = read(fds[0], &c, 1);
 		while (n == -1 && errno == EINTR);
-		exit(n == 1 && c == 'r' ? 0 : 1);
+		/* _exit: exit() would close the streams it shares with the
+		 * daemon, and closing a read stream (the -r capture file)
+		 * seeks the shared descriptor back to where this process
+		 * had read: the daemon then reads the file from there. */
+		_exit(n == 1 && c == 'r' ? 0 : 1);
 	}
 	close(fds[0]);
 	setsid();

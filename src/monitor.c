@@ -182,6 +182,7 @@ monitor_new_history(struct monitor *mo)
 		return;
 	hc->hc_warn = monitor_history_warn;
 	hc->hc_warn_arg = mo;
+	hc->hc_wait = mo->mo_config.mc_pipeline.pc_capture.cc_file != NULL;
 	if ((mo->mo_hist_probes = calloc(PROBE_MAX,
 	    sizeof(*mo->mo_hist_probes))) == NULL ||
 	    (mo->mo_history = histdb_new(hc, mo->mo_config.mc_services, why,

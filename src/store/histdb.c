@@ -58,6 +58,7 @@ struct histdb {
 
 	pthread_mutex_t		 hd_lock;	/* everything below */
 	pthread_cond_t		 hd_wake;	/* CLOCK_MONOTONIC */
+	pthread_cond_t		 hd_room;	/* the writer took a window */
 	struct histdb_item	*hd_queue[HISTDB_QUEUE_MAX];
 	size_t			 hd_qhead, hd_qcount;
 	int			 hd_stopping;
@@ -142,6 +143,22 @@ histdb_warn(struct histdb *hd, const char *fmt, ...)
 		hd->hd_config.hc_warn(hd->hd_config.hc_warn_arg, msg);
 }
 
+/* With hc_wait: until the queue has room, the writer stops, or
+ * HISTDB_WAIT_MS passed.  The lock is held. */
+static void
+histdb_wait_room(struct histdb *hd)
+{
+	struct timespec	due;
+
+	clock_gettime(CLOCK_MONOTONIC, &due);
+	due.tv_sec += HISTDB_WAIT_MS / 1000;
+	while (hd->hd_qcount == HISTDB_QUEUE_MAX && hd->hd_running &&
+	    !hd->hd_stopping)
+		if (pthread_cond_timedwait(&hd->hd_room, &hd->hd_lock,
+		    &due) == ETIMEDOUT)
+			break;
+}
+
 int
 histdb_submit(struct histdb *hd, const struct window_closed *wd,
     const struct histdb_extra *ex)
@@ -159,6 +176,8 @@ histdb_submit(struct histdb *hd, const struct window_closed *wd,
 		return -1;
 	}
 	pthread_mutex_lock(&hd->hd_lock);
+	if (hd->hd_config.hc_wait)
+		histdb_wait_room(hd);
 	full = hd->hd_qcount == HISTDB_QUEUE_MAX || !hd->hd_running ||
 	    hd->hd_stopping;
 	if (full)
@@ -483,6 +502,7 @@ histdb_writer(void *arg)
 			it = hd->hd_queue[hd->hd_qhead];
 			hd->hd_qhead = (hd->hd_qhead + 1) % HISTDB_QUEUE_MAX;
 			hd->hd_qcount--;
+			pthread_cond_signal(&hd->hd_room);
 		}
 		pthread_mutex_unlock(&hd->hd_lock);
 		histdb_step(hd, it, stopping);
@@ -603,6 +623,7 @@ histdb_new(const struct histdb_config *cf, const struct services *sv,
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&hd->hd_wake, &ca);
+	pthread_cond_init(&hd->hd_room, &ca);
 	pthread_condattr_destroy(&ca);
 	hd->hd_inited = 1;
 	hd->hd_status.hs_kind = hd->hd_kind;
@@ -660,6 +681,7 @@ histdb_stop(struct histdb *hd, unsigned int wait_ms)
 	hd->hd_stopping = 1;
 	hd->hd_stop_by_ms = histdb_mono_ms() + wait_ms;
 	pthread_cond_signal(&hd->hd_wake);
+	pthread_cond_broadcast(&hd->hd_room);
 	pthread_mutex_unlock(&hd->hd_lock);
 	pthread_join(hd->hd_thread, NULL);
 	histdb_leftovers(hd);
@@ -690,6 +712,7 @@ histdb_free(struct histdb *hd)
 	if (hd->hd_inited) {
 		histdb_stop(hd, 0);
 		pthread_cond_destroy(&hd->hd_wake);
+		pthread_cond_destroy(&hd->hd_room);
 		pthread_mutex_destroy(&hd->hd_lock);
 	}
 	free(hd->hd_target);

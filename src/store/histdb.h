@@ -53,6 +53,7 @@
 #define HISTDB_DAYS_DEFAULT	400	/* historyDays */
 #define HISTDB_SPOOL_DEFAULT	(64ULL << 20)	/* historySpool, bytes */
 #define HISTDB_QUEUE_MAX	8	/* windows waiting for the writer */
+#define HISTDB_WAIT_MS		30000	/* hc_wait: longest wait a window */
 #define HISTDB_NAME_MAX		64	/* agent, source and probe names */
 #define HISTDB_ERROR_MAX	256
 #define HISTDB_DEFAULT_FILE	"/var/lib/coremon/history.sqlite"
@@ -91,6 +92,11 @@ struct histdb_config {
 	unsigned int	 hc_top;	/* sessions a window */
 	unsigned int	 hc_days;	/* windows kept, days */
 	unsigned int	 hc_host_days;	/* per-day host rows kept, days */
+	/* A replayed file (-r): histdb_submit() waits (at most
+	 * HISTDB_WAIT_MS a window) for room in the queue instead of
+	 * dropping, since a file loses nothing by waiting and is read far
+	 * faster than windows are written.  Never for a live capture. */
+	int		 hc_wait;
 	/* Called (if set) with each counted failure's message, from the
 	 * thread that met it; never twice the same message in a row. */
 	void		(*hc_warn)(void *arg, const char *msg);
@@ -161,7 +167,8 @@ void	histdb_set_names(struct histdb *, struct hostdb *);
  * in err only for what will never work (a newer schema, a bad URL). */
 int	histdb_start(struct histdb *, char *err, size_t errlen);
 
-/* Queues a closed window; never blocks.  0, or -1 when it was dropped. */
+/* Queues a closed window; never blocks, but with hc_wait waits for room
+ * in a full queue.  0, or -1 when it was dropped. */
 int	histdb_submit(struct histdb *, const struct window_closed *,
 	    const struct histdb_extra *);
 
