@@ -77,7 +77,8 @@ serves_live() {
 
 threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
-# 1. Daemonized as root: a relative -p, -Lf, capture, a probe, connections.
+# 1. Daemonized as root: a relative -p, -Lf, capture, a probe, connections,
+# and every thread of the store (host database, resolver, history).
 cat >"$T/live.conf" <<EOC
 agentXSocket $T/ax/sock
 agentxPingInterval 2
@@ -86,6 +87,8 @@ windowInterval 2
 probe lo4 127.0.0.1 interval 1
 hostdbFile $T/root-state/hostdb
 archiveDir $T/root-state/archive
+historyDatabase $T/root-state/history.sqlite
+resolveNames yes
 EOC
 mkdir -p "$T/run"
 (cd "$T" && "$COREMOND" -C -c "$T/live.conf" -p run/coremond.pid -Lf "$T/daemon.log")
