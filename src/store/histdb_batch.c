@@ -65,6 +65,18 @@ histdb_schema_next(const char **pos, char *buf, size_t len)
 	return 1;
 }
 
+void
+histdb_schema_dialect(char *sql, const char *marker)
+{
+	size_t	len = strlen(marker);
+	char	*p = sql;
+
+	while ((p = strstr(p, marker)) != NULL) {
+		memset(p, ' ', len);
+		p += len;
+	}
+}
+
 /* YYYYMMDD of unix seconds t, UTC. */
 uint32_t
 histdb_day_of(int64_t t)

@@ -157,6 +157,10 @@ extern const char histdb_schema_sql[];
  * left, -1 when it does not fit len.  Comments stay in (both engines
  * skip them). */
 int	histdb_schema_next(const char **pos, char *buf, size_t len);
+/* The schema's dialect hook: marker ("--sqlite: ", "--postgresql: ")
+ * blanked wherever it is in sql, so what follows it on its line is SQL
+ * for that engine; the other engine's markers stay comments. */
+void	histdb_schema_dialect(char *sql, const char *marker);
 
 /*
  * The spool: batches in files of a directory, oldest first, each file

@@ -508,6 +508,14 @@ test_written(void)
 	db = db_open(file);
 	CHECK(q(db, "SELECT max(version) FROM schema_version") == 1,
 	    "schema version 1");
+	/* schema.sql's dialect lines: day_hosts a WITHOUT ROWID table
+	 * (--sqlite:), no day_hosts_addr index (--postgresql: only). */
+	CHECK(q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'day_hosts' AND sql LIKE '%%WITHOUT ROWID%%'") == 1 &&
+	    q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'day_hosts_addr'") == 0 && q(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name = 'window_services_service'") == 1,
+	    "SQLite's schema: its dialect lines run, PostgreSQL's not");
 	check_windows(db);
 	check_services(db);
 	check_sessions(db);
