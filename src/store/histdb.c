@@ -715,6 +715,7 @@ histdb_free(struct histdb *hd)
 		pthread_cond_destroy(&hd->hd_room);
 		pthread_mutex_destroy(&hd->hd_lock);
 	}
+	histdb_build_release(&hd->hd_build);
 	free(hd->hd_target);
 	free(hd->hd_agent);
 	free(hd->hd_password_file);

@@ -20,11 +20,13 @@ histdb_batch_free(struct histdb_batch *b)
 	free(b->hb_sessions);
 	free(b->hb_hosts);
 	free(b->hb_probes);
+	free(b->hb_names);
 	b->hb_windows = NULL;
 	b->hb_services = NULL;
 	b->hb_sessions = NULL;
 	b->hb_hosts = NULL;
 	b->hb_probes = NULL;
+	b->hb_names = NULL;
 	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = 0;
 	b->hb_nhosts = b->hb_nprobes = 0;
 }

@@ -757,7 +757,7 @@ pg_put_host(struct pg_buf *pb, const struct pg_host *h,
 	pg_put_u64(pb, sum->hr_packets_out);
 	pg_put_i64(pb, sum->hr_first_s);
 	pg_put_i64(pb, sum->hr_last_s);
-	if (*name == '\0')
+	if (name == NULL || *name == '\0')
 		pg_put_null(pb);
 	else
 		pg_put_text(pb, name);
@@ -812,7 +812,7 @@ pg_put_host_rows(struct histdb_pg *pg, struct pg_buf *pb,
 			sum.hr_first_s = h[i].ph_row->hr_first_s;
 		if (h[i].ph_row->hr_last_s > sum.hr_last_s)
 			sum.hr_last_s = h[i].ph_row->hr_last_s;
-		if (*name == '\0')
+		if (name == NULL || *name == '\0')
 			name = h[i].ph_row->hr_name;
 	}
 	if (n > 0)

@@ -462,7 +462,7 @@ sqlite_bind_host(sqlite3_stmt *st, int at, const struct histdb_host_row *r)
 	    r->hr_packets_in, r->hr_packets_out);
 	sqlite3_bind_int64(st, at + 6, r->hr_first_s);
 	sqlite3_bind_int64(st, at + 7, r->hr_last_s);
-	if (r->hr_name[0] != '\0')
+	if (r->hr_name != NULL && r->hr_name[0] != '\0')
 		sqlite3_bind_text(st, at + 8, r->hr_name, -1, SQLITE_STATIC);
 }
 
