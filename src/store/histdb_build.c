@@ -370,7 +370,7 @@ histdb_name_of(const struct hostdb_snapshot *sn, const struct histdb_hkey *k,
 		return 0;
 	len = strnlen(hh.hh_name, HISTDB_HOSTNAME_MAX - 1);
 	if (nm->hn_len + len + 1 > nm->hn_cap) {
-		cap = nm->hn_cap > 0 ? nm->hn_cap * 2 : 65536;
+		cap = nm->hn_cap > 0 ? nm->hn_cap * 2 : 4096;
 		while (cap < nm->hn_len + len + 1)
 			cap *= 2;
 		if (cap > UINT32_MAX || (buf = realloc(nm->hn_buf, cap)) ==

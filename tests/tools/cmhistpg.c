@@ -37,7 +37,7 @@
 
 #include "store/histdb_int.h"
 
-#define CMHISTPG_NAME_MAX	32	/* bytes of a made-up host name */
+#define CMHISTPG_NAME_MAX	64	/* bytes of a made-up host name */
 
 static const char *services[] = { "http", "https", "dns" };
 
