@@ -494,7 +494,8 @@ histdb_item_free(struct histdb_item *it)
 
 /* A copy of what the consumer was handed, or NULL (memory). */
 struct histdb_item *
-histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex)
+histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex,
+    struct session **spare, size_t cap)
 {
 	struct histdb_item	*it;
 
@@ -508,9 +509,15 @@ histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex)
 		it->hi_has_totals = 1;
 	}
 	if (wd->wd_nsessions > 0) {
-		if ((it->hi_sessions = malloc(wd->wd_nsessions *
+		if (*spare != NULL && cap >= wd->wd_nsessions) {
+			it->hi_sessions = *spare;
+			it->hi_cap = cap;
+			*spare = NULL;
+		} else if ((it->hi_sessions = malloc(wd->wd_nsessions *
 		    sizeof(*it->hi_sessions))) == NULL)
 			goto fail;
+		else
+			it->hi_cap = wd->wd_nsessions;
 		memcpy(it->hi_sessions, wd->wd_sessions,
 		    wd->wd_nsessions * sizeof(*it->hi_sessions));
 		it->hi_nsessions = wd->wd_nsessions;

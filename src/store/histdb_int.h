@@ -85,6 +85,7 @@ struct histdb_item {
 	int64_t			 hi_length_us;
 	struct session		*hi_sessions;
 	size_t			 hi_nsessions;
+	size_t			 hi_cap;	/* sessions hi_sessions holds */
 	struct session_totals	 hi_totals;
 	int			 hi_has_totals;
 	struct histdb_source	*hi_sources;
@@ -94,9 +95,11 @@ struct histdb_item {
 	int64_t			 hi_rtt_mean_us;
 };
 
-/* NULL when out of memory. */
+/* NULL when out of memory.  *spare (cap sessions, or NULL) is taken
+ * for the sessions when it is big enough: *spare is NULL then. */
 struct histdb_item *histdb_item_new(const struct window_closed *,
-		    const struct histdb_extra *);
+		    const struct histdb_extra *, struct session **spare,
+		    size_t cap);
 void	histdb_item_free(struct histdb_item *);	/* accepts NULL */
 
 struct hostdb;
