@@ -20,11 +20,13 @@ histdb_batch_free(struct histdb_batch *b)
 	free(b->hb_sessions);
 	free(b->hb_hosts);
 	free(b->hb_probes);
+	free(b->hb_names);
 	b->hb_windows = NULL;
 	b->hb_services = NULL;
 	b->hb_sessions = NULL;
 	b->hb_hosts = NULL;
 	b->hb_probes = NULL;
+	b->hb_names = NULL;
 	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = 0;
 	b->hb_nhosts = b->hb_nprobes = 0;
 }
@@ -63,6 +65,18 @@ histdb_schema_next(const char **pos, char *buf, size_t len)
 	buf[n] = '\0';
 	*pos = *nl == '\n' ? nl + 1 : nl;
 	return 1;
+}
+
+void
+histdb_schema_dialect(char *sql, const char *marker)
+{
+	size_t	len = strlen(marker);
+	char	*p = sql;
+
+	while ((p = strstr(p, marker)) != NULL) {
+		memset(p, ' ', len);
+		p += len;
+	}
 }
 
 /* YYYYMMDD of unix seconds t, UTC. */

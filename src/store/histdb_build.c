@@ -247,11 +247,47 @@ histdb_agg_eq(const void *key, uint32_t index, void *arg)
 	    sizeof(struct histdb_hkey)) == 0;
 }
 
-/* Adds the sessions with one end local up by (remote host, service), as
- * the host database does with its default scope; n aggregates into
- * *aggp.  0, or -1 (memory). */
+/* The context's buffers for at least n (host, service) sums.  0, or -1
+ * (memory; what was there is kept). */
 static int
-histdb_add_hosts(const struct histdb_item *it, struct histdb_agg **aggp,
+histdb_reserve(struct histdb_build_ctx *hd, size_t n)
+{
+	struct histdb_agg	*agg, **order;
+	uint32_t		*name_at;
+
+	if (n <= hd->bc_cap)
+		return 0;
+	n += n / 4;	/* a window a little bigger than this one */
+	if ((agg = realloc(hd->bc_agg, n * sizeof(*agg))) == NULL)
+		return -1;
+	hd->bc_agg = agg;
+	if ((order = realloc(hd->bc_order, n * sizeof(*order))) == NULL)
+		return -1;
+	hd->bc_order = order;
+	if ((name_at = realloc(hd->bc_name_at, n * sizeof(*name_at))) == NULL)
+		return -1;
+	hd->bc_name_at = name_at;
+	hd->bc_cap = n;
+	return 0;
+}
+
+void
+histdb_build_release(struct histdb_build_ctx *hd)
+{
+	free(hd->bc_agg);
+	free(hd->bc_order);
+	free(hd->bc_name_at);
+	hd->bc_agg = NULL;
+	hd->bc_order = NULL;
+	hd->bc_name_at = NULL;
+	hd->bc_cap = 0;
+}
+
+/* Adds the sessions with one end local up by (remote host, service), as
+ * the host database does with its default scope, into the context's
+ * bc_agg; how many in *np.  0, or -1 (memory). */
+static int
+histdb_add_hosts(struct histdb_build_ctx *hd, const struct histdb_item *it,
     size_t *np)
 {
 	struct histdb_agg	*agg, *a;
@@ -263,17 +299,15 @@ histdb_add_hosts(const struct histdb_item *it, struct histdb_agg **aggp,
 	size_t			 i, n = 0;
 	int64_t			 first, last;
 
-	*aggp = NULL;
 	*np = 0;
 	if (it->hi_nsessions == 0)
 		return 0;
-	if ((agg = malloc(it->hi_nsessions * sizeof(*agg))) == NULL)
+	if (histdb_reserve(hd, it->hi_nsessions) < 0)
 		return -1;
-	if ((h = hash_new(it->hi_nsessions, 0, histdb_agg_eq, &agg)) ==
-	    NULL) {
-		free(agg);
+	agg = hd->bc_agg;
+	if ((h = hash_new(it->hi_nsessions, 0, histdb_agg_eq, &hd->bc_agg)) ==
+	    NULL)
 		return -1;
-	}
 	memset(&k, 0, sizeof(k));
 	for (i = 0; i < it->hi_nsessions; i++) {
 		se = &it->hi_sessions[i];
@@ -289,7 +323,6 @@ histdb_add_hosts(const struct histdb_item *it, struct histdb_agg **aggp,
 		if ((idx = hash_find(h, (uint32_t)hv, &k)) == HASH_NONE) {
 			if (hash_insert(h, (uint32_t)hv, (uint32_t)n) < 0) {
 				hash_free(h);
-				free(agg);
 				return -1;
 			}
 			a = &agg[n++];
@@ -307,27 +340,50 @@ histdb_add_hosts(const struct histdb_item *it, struct histdb_agg **aggp,
 		histdb_add_counts(&a->ha_counts, se);
 	}
 	hash_free(h);
-	*aggp = agg;
 	*np = n;
 	return 0;
 }
 
-/* The name the host database's latest snapshot has for a host, if any. */
-static void
-histdb_name_of(const struct hostdb_snapshot *sn, const struct histdb_hkey *k,
-    char *buf, size_t len)
-{
-	struct hostdb_host	hh;
-	size_t			pos;
+/* Names, one after the other with their NULs, in a buffer that grows. */
+struct histdb_names {
+	char	*hn_buf;
+	size_t	 hn_len, hn_cap;
+};
 
-	buf[0] = '\0';
+/* The name the host database's latest snapshot has for a host appended
+ * to nm: its offset plus one, or 0 when it has none (or no memory). */
+static uint32_t
+histdb_name_of(const struct hostdb_snapshot *sn, const struct histdb_hkey *k,
+    struct histdb_names *nm)
+{
+	struct hostdb_host	 hh;
+	size_t			 pos, len, cap;
+	char			*buf;
+	uint32_t		 at;
+
 	pos = hostdb_snapshot_seek(sn, k->hk_family, k->hk_addr);
 	if (pos >= sn->hs_entries || hostdb_snapshot_host(sn, pos, &hh) < 0)
-		return;
+		return 0;
 	if (hh.hh_family != k->hk_family || memcmp(hh.hh_addr, k->hk_addr,
-	    k->hk_family == AF_INET ? 4 : 16) != 0)
-		return;
-	snprintf(buf, len, "%s", hh.hh_name != NULL ? hh.hh_name : "");
+	    k->hk_family == AF_INET ? 4 : 16) != 0 || hh.hh_name == NULL ||
+	    *hh.hh_name == '\0')
+		return 0;
+	len = strnlen(hh.hh_name, HISTDB_HOSTNAME_MAX - 1);
+	if (nm->hn_len + len + 1 > nm->hn_cap) {
+		cap = nm->hn_cap > 0 ? nm->hn_cap * 2 : 4096;
+		while (cap < nm->hn_len + len + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX || (buf = realloc(nm->hn_buf, cap)) ==
+		    NULL)
+			return 0;	/* the row without its name */
+		nm->hn_buf = buf;
+		nm->hn_cap = cap;
+	}
+	at = (uint32_t)nm->hn_len;
+	memcpy(nm->hn_buf + at, hh.hh_name, len);
+	nm->hn_buf[at + len] = '\0';
+	nm->hn_len += len + 1;
+	return at + 1;
 }
 
 /* s into buf of len bytes, cut to fit: a name, without printf's cost
@@ -344,35 +400,34 @@ histdb_copy(char *buf, size_t len, const char *s)
 }
 
 static int
-histdb_build_hosts(const struct histdb_build_ctx *hd, const struct histdb_item *it,
+histdb_build_hosts(struct histdb_build_ctx *hd, const struct histdb_item *it,
     struct histdb_batch *b)
 {
 	const struct hostdb_snapshot	*sn = NULL;
 	struct histdb_host_row		*r;
-	struct histdb_agg		*agg, *a, **order;
+	struct histdb_agg		*a;
+	struct histdb_names		 nm;
 	size_t				 n, i;
 
-	if (histdb_add_hosts(it, &agg, &n) < 0)
+	if (histdb_add_hosts(hd, it, &n) < 0)
 		return -1;
 	if (n == 0)
 		return 0;
-	if ((b->hb_hosts = malloc(n * sizeof(*r))) == NULL ||
-	    (order = malloc(n * sizeof(*order))) == NULL) {
-		free(agg);
+	if ((b->hb_hosts = malloc(n * sizeof(*r))) == NULL)
 		return -1;	/* histdb_build frees hb_hosts */
-	}
 	for (i = 0; i < n; i++) {
-		a = &agg[i];
+		a = &hd->bc_agg[i];
 		histdb_addr_text(a->ha_key.hk_family, a->ha_key.hk_addr,
 		    a->ha_addr, sizeof(a->ha_addr));
 		a->ha_service = histdb_service_name(hd, a->ha_key.hk_service);
-		order[i] = a;
+		hd->bc_order[i] = a;
 	}
-	qsort(order, n, sizeof(*order), histdb_agg_cmp);
+	qsort(hd->bc_order, n, sizeof(*hd->bc_order), histdb_agg_cmp);
+	memset(&nm, 0, sizeof(nm));
 	if (hd->bc_names != NULL)
 		sn = hostdb_acquire(hd->bc_names);
 	for (i = 0; i < n; i++) {
-		a = order[i];
+		a = hd->bc_order[i];
 		r = &b->hb_hosts[i];
 		histdb_copy(r->hr_addr, sizeof(r->hr_addr), a->ha_addr);
 		histdb_copy(r->hr_service, sizeof(r->hr_service),
@@ -383,21 +438,22 @@ histdb_build_hosts(const struct histdb_build_ctx *hd, const struct histdb_item *
 		r->hr_packets_out = a->ha_counts.sc_packets_out;
 		r->hr_first_s = a->ha_first_us / 1000000;
 		r->hr_last_s = a->ha_last_us / 1000000;
-		r->hr_name[0] = '\0';
-		if (sn != NULL)
-			histdb_name_of(sn, &a->ha_key, r->hr_name,
-			    sizeof(r->hr_name));
+		hd->bc_name_at[i] = sn != NULL ?
+		    histdb_name_of(sn, &a->ha_key, &nm) : 0;
 	}
 	hostdb_release(sn);
+	/* The names where they stay, so their places are known now. */
+	b->hb_names = nm.hn_buf;
+	for (i = 0; i < n; i++)
+		b->hb_hosts[i].hr_name = hd->bc_name_at[i] > 0 ?
+		    nm.hn_buf + hd->bc_name_at[i] - 1 : NULL;
 	b->hb_nhosts = n;
-	free(order);
-	free(agg);
 	return 0;
 }
 
 /* A queued window's rows.  0, or -1 (memory; nothing left allocated). */
 int
-histdb_build(const struct histdb_build_ctx *hd, const struct histdb_item *it,
+histdb_build(struct histdb_build_ctx *hd, const struct histdb_item *it,
     struct histdb_batch *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -438,7 +494,8 @@ histdb_item_free(struct histdb_item *it)
 
 /* A copy of what the consumer was handed, or NULL (memory). */
 struct histdb_item *
-histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex)
+histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex,
+    struct session **spare, size_t cap)
 {
 	struct histdb_item	*it;
 
@@ -452,9 +509,15 @@ histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex)
 		it->hi_has_totals = 1;
 	}
 	if (wd->wd_nsessions > 0) {
-		if ((it->hi_sessions = malloc(wd->wd_nsessions *
+		if (*spare != NULL && cap >= wd->wd_nsessions) {
+			it->hi_sessions = *spare;
+			it->hi_cap = cap;
+			*spare = NULL;
+		} else if ((it->hi_sessions = malloc(wd->wd_nsessions *
 		    sizeof(*it->hi_sessions))) == NULL)
 			goto fail;
+		else
+			it->hi_cap = wd->wd_nsessions;
 		memcpy(it->hi_sessions, wd->wd_sessions,
 		    wd->wd_nsessions * sizeof(*it->hi_sessions));
 		it->hi_nsessions = wd->wd_nsessions;

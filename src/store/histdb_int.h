@@ -56,7 +56,11 @@ struct histdb_host_row {		/* table day_hosts, added up */
 	uint64_t	hr_octets_in, hr_octets_out;
 	uint64_t	hr_packets_in, hr_packets_out;
 	int64_t		hr_first_s, hr_last_s;	/* unix seconds */
-	char		hr_name[HISTDB_HOSTNAME_MAX];	/* or "" */
+	/* The name, shorter than HISTDB_HOSTNAME_MAX; NULL or "" when not
+	 * resolved.  Not inline: a window of 100,000 hosts had 25 MB of
+	 * mostly empty names to fault in and fill.  In a built or decoded
+	 * batch it points into hb_names. */
+	const char	*hr_name;
 };
 
 struct histdb_batch {
@@ -69,6 +73,7 @@ struct histdb_batch {
 	struct histdb_session_row *hb_sessions;	size_t hb_nsessions;
 	struct histdb_host_row	  *hb_hosts;	size_t hb_nhosts;
 	struct histdb_probe	  *hb_probes;	size_t hb_nprobes;	/* window_probes */
+	char			  *hb_names;	/* what hr_name point at, or NULL */
 };
 
 /*
@@ -80,6 +85,7 @@ struct histdb_item {
 	int64_t			 hi_length_us;
 	struct session		*hi_sessions;
 	size_t			 hi_nsessions;
+	size_t			 hi_cap;	/* sessions hi_sessions holds */
 	struct session_totals	 hi_totals;
 	int			 hi_has_totals;
 	struct histdb_source	*hi_sources;
@@ -89,23 +95,35 @@ struct histdb_item {
 	int64_t			 hi_rtt_mean_us;
 };
 
-/* NULL when out of memory. */
+/* NULL when out of memory.  *spare (cap sessions, or NULL) is taken
+ * for the sessions when it is big enough: *spare is NULL then. */
 struct histdb_item *histdb_item_new(const struct window_closed *,
-		    const struct histdb_extra *);
+		    const struct histdb_extra *, struct session **spare,
+		    size_t cap);
 void	histdb_item_free(struct histdb_item *);	/* accepts NULL */
 
 struct hostdb;
+struct histdb_agg;
 
 struct histdb_build_ctx {
 	const struct services	*bc_services;	/* names of service indexes */
 	struct hostdb		*bc_names;	/* host names, or NULL */
 	const char		*bc_agent;
 	unsigned int		 bc_top;	/* sessions a window */
+	/* histdb_build's own, kept from window to window (grown, never
+	 * shrunk; zeroed to start): fresh memory each window was some
+	 * 10,000 page faults of the writer's for 200,000 sessions. */
+	struct histdb_agg	*bc_agg;	/* (host, service) sums */
+	struct histdb_agg	**bc_order;	/* them in key order */
+	uint32_t		*bc_name_at;	/* a row's name in hb_names */
+	size_t			 bc_cap;	/* entries of each */
 };
 
 /* The batch of an item; 0, or -1 (memory) with nothing left in b. */
-int	histdb_build(const struct histdb_build_ctx *,
-	    const struct histdb_item *, struct histdb_batch *b);
+int	histdb_build(struct histdb_build_ctx *, const struct histdb_item *,
+	    struct histdb_batch *b);
+/* Frees what histdb_build kept in the context. */
+void	histdb_build_release(struct histdb_build_ctx *);
 
 void	histdb_batch_free(struct histdb_batch *);	/* its arrays */
 size_t	histdb_batch_rows(const struct histdb_batch *);
@@ -157,6 +175,10 @@ extern const char histdb_schema_sql[];
  * left, -1 when it does not fit len.  Comments stay in (both engines
  * skip them). */
 int	histdb_schema_next(const char **pos, char *buf, size_t len);
+/* The schema's dialect hook: marker ("--sqlite: ", "--postgresql: ")
+ * blanked wherever it is in sql, so what follows it on its line is SQL
+ * for that engine; the other engine's markers stay comments. */
+void	histdb_schema_dialect(char *sql, const char *marker);
 
 /*
  * The spool: batches in files of a directory, oldest first, each file

@@ -9,12 +9,14 @@
  * user's own file, 0600 or 0640), or libpq's own PGPASSWORD or
  * PGPASSFILE.
  *
- * The schema is histdb_schema_sql, the very statements SQLite runs, sent
- * in one simple query under an advisory lock (two coremonds starting at
- * once would otherwise race on CREATE ... IF NOT EXISTS).  A batch is
- * one transaction: the "already there" check, then COPY for every row
- * set (the fastest way into PostgreSQL: one round trip a table, no
- * statement per row), the per-day host rows sorted and added up here,
+ * The schema is histdb_schema_sql, the very statements SQLite runs (but
+ * its "--postgresql: " lines made SQL, its "--sqlite: " ones left
+ * comments), sent in one simple query under an advisory lock (two
+ * coremonds starting at once would otherwise race on CREATE ... IF NOT
+ * EXISTS).  A batch is one transaction: the "already there" check, then
+ * COPY for every row set (the fastest way into PostgreSQL: one round
+ * trip a table, no statement per row), the per-day host rows sorted and
+ * added up here,
  * copied into a temporary table and merged into day_hosts by one UPDATE
  * and one INSERT.  A window of 100,000 hosts takes about 0.5-0.7 s on a
  * small, busy machine, nearly all of it the server's index work.
@@ -49,6 +51,7 @@
 #define PG_LOCK_KEY		"7130466631"	/* pg_advisory_xact_lock: "coremon" */
 #define PG_CONNECT_TIMEOUT	"10"	/* seconds, unless the URL says */
 #define PG_COPY_CHUNK		(256 * 1024)
+#define PG_DIALECT		"--postgresql: "	/* schema.sql's hook */
 
 struct pg_buf {
 	char	*pb_data;
@@ -500,7 +503,9 @@ pg_schema(struct histdb_pg *pg, char *err, size_t errlen)
 {
 	const char	*params[3];
 	char		 now[24], version[16];
+	char		*sql;
 	long		 v;
+	int		 r;
 
 	if (pg_exec(pg, "begin", "BEGIN", err, errlen) < 0 ||
 	    pg_exec(pg, "lock", "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY
@@ -515,7 +520,14 @@ pg_schema(struct histdb_pg *pg, char *err, size_t errlen)
 		errno = EINVAL;
 		return -1;
 	}
-	if (pg_exec(pg, "schema", histdb_schema_sql, err, errlen) < 0)
+	if ((sql = strdup(histdb_schema_sql)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	histdb_schema_dialect(sql, PG_DIALECT);
+	r = pg_exec(pg, "schema", sql, err, errlen);
+	free(sql);
+	if (r < 0)
 		goto fail;
 	/*
 	 * The one statement SQLite has no form of: day_hosts pages kept half
@@ -745,7 +757,7 @@ pg_put_host(struct pg_buf *pb, const struct pg_host *h,
 	pg_put_u64(pb, sum->hr_packets_out);
 	pg_put_i64(pb, sum->hr_first_s);
 	pg_put_i64(pb, sum->hr_last_s);
-	if (*name == '\0')
+	if (name == NULL || *name == '\0')
 		pg_put_null(pb);
 	else
 		pg_put_text(pb, name);
@@ -800,7 +812,7 @@ pg_put_host_rows(struct histdb_pg *pg, struct pg_buf *pb,
 			sum.hr_first_s = h[i].ph_row->hr_first_s;
 		if (h[i].ph_row->hr_last_s > sum.hr_last_s)
 			sum.hr_last_s = h[i].ph_row->hr_last_s;
-		if (*name == '\0')
+		if (name == NULL || *name == '\0')
 			name = h[i].ph_row->hr_name;
 	}
 	if (n > 0)

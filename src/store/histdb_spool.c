@@ -183,7 +183,8 @@ spool_encode_rows(struct spool_buf *sb, const struct histdb_batch *b)
 		spool_put_be(sb, r->hr_packets_out, 8);
 		spool_put_be(sb, (uint64_t)r->hr_first_s, 8);
 		spool_put_be(sb, (uint64_t)r->hr_last_s, 8);
-		spool_put_str(sb, r->hr_name, sizeof(r->hr_name));
+		spool_put_str(sb, r->hr_name != NULL ? r->hr_name : "",
+		    HISTDB_HOSTNAME_MAX);
 	}
 	for (i = 0; i < b->hb_nprobes; i++) {
 		const struct histdb_probe *r = &b->hb_probes[i];
@@ -294,6 +295,7 @@ spool_decode_rows(struct cursor *c, struct histdb_batch *b)
 	uint32_t	w[5];
 	uint16_t	port;
 	size_t		i;
+	char		*names = NULL;
 
 	for (i = 0; i < b->hb_nwindows; i++) {
 		struct histdb_window_row *r = &b->hb_windows[i];
@@ -338,14 +340,26 @@ spool_decode_rows(struct cursor *c, struct histdb_batch *b)
 		r->ss_packets_in = v[2];
 		r->ss_packets_out = v[3];
 	}
+	/* A name takes its length and bytes here, its bytes and NUL in
+	 * hb_names: what is left of the file is enough for all (only the
+	 * pages written to are ever touched). */
+	if (b->hb_nhosts > 0 &&
+	    (names = malloc(cursor_remaining(c) + 1)) == NULL)
+		return -1;
+	b->hb_names = names;
 	for (i = 0; i < b->hb_nhosts; i++) {
 		struct histdb_host_row *r = &b->hb_hosts[i];
 
 		if (spool_get_str(c, r->hr_addr, sizeof(r->hr_addr)) < 0 ||
 		    spool_get_str(c, r->hr_service, sizeof(r->hr_service)) < 0 ||
 		    spool_get_counts(c, v, 6) < 0 ||
-		    spool_get_str(c, r->hr_name, sizeof(r->hr_name)) < 0)
+		    spool_get_str(c, names, HISTDB_HOSTNAME_MAX) < 0)
 			return -1;
+		r->hr_name = NULL;
+		if (*names != '\0') {
+			r->hr_name = names;
+			names += strlen(names) + 1;
+		}
 		r->hr_octets_in = v[0];
 		r->hr_octets_out = v[1];
 		r->hr_packets_in = v[2];

@@ -200,19 +200,6 @@ sqlite_version(sqlite3 *db, int *version, char *err, size_t errlen)
 	return 0;
 }
 
-/* The schema's dialect hook: "--sqlite: " comments (SQL that only SQLite
- * runs) become blanks, so what follows them on their line is SQL. */
-static void
-sqlite_dialect(char *stmt)
-{
-	char	*p = stmt;
-
-	while ((p = strstr(p, SQLITE_DIALECT)) != NULL) {
-		memset(p, ' ', sizeof(SQLITE_DIALECT) - 1);
-		p += sizeof(SQLITE_DIALECT) - 1;
-	}
-}
-
 /*
  * Creates or completes the schema (every statement is IF NOT EXISTS) and
  * records the version, in one transaction.  Migrations from older
@@ -239,7 +226,7 @@ sqlite_schema(struct sqlite_db *sd, char *err, size_t errlen)
 		return -1;
 	}
 	while ((r = histdb_schema_next(&pos, stmt, sizeof(stmt))) > 0) {
-		sqlite_dialect(stmt);
+		histdb_schema_dialect(stmt, SQLITE_DIALECT);
 		if (sqlite_exec(sd->sd_db, stmt, err, errlen) < 0)
 			goto fail;
 	}
@@ -475,7 +462,7 @@ sqlite_bind_host(sqlite3_stmt *st, int at, const struct histdb_host_row *r)
 	    r->hr_packets_in, r->hr_packets_out);
 	sqlite3_bind_int64(st, at + 6, r->hr_first_s);
 	sqlite3_bind_int64(st, at + 7, r->hr_last_s);
-	if (r->hr_name[0] != '\0')
+	if (r->hr_name != NULL && r->hr_name[0] != '\0')
 		sqlite3_bind_text(st, at + 8, r->hr_name, -1, SQLITE_STATIC);
 }
 

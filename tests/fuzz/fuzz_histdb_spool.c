@@ -129,6 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((rc == 1) != (rd == 0))
 		abort();	/* the file and the bytes read differently */
 	if (rc == -1 && (b.hb_windows != NULL || b.hb_hosts != NULL ||
+	    b.hb_names != NULL ||
 	    b.hb_nhosts != 0 || histdb_spool_damaged(sp) != 1 ||
 	    histdb_spool_count(sp) != 0))
 		abort();	/* refused but half-handed out, or kept */

@@ -123,6 +123,8 @@ out=$(printf 'open\nclose\n' | "$TOOL" "$SOCK_URL" quiet 2>&1)
 check "opening an existing schema prints no server notices (stderr is coremond's log)" \
 	[ "$out" = "$(printf 'open ok\nclose ok')" ]
 check "the schema is version 1, applied once" [ "$(q 'select count(*), max(version) from schema_version')" = "1|1" ]
+check "schema.sql's --postgresql: line ran (the index day_hosts_addr), its --sqlite: ones did not (day_hosts has no WITHOUT ROWID here)" \
+	[ "$(q "select count(*) from pg_indexes where tablename = 'day_hosts' and indexname = 'day_hosts_addr'")" = 1 ]
 
 # Agent a: 5 windows of 300 hosts and 20 sessions; agent b: 3 of 500 and
 # 30, the same starts.  Sums of what the tool handed over.

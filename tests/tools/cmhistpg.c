@@ -37,6 +37,8 @@
 
 #include "store/histdb_int.h"
 
+#define CMHISTPG_NAME_MAX	64	/* bytes of a made-up host name */
+
 static const char *services[] = { "http", "https", "dns" };
 
 static uint64_t
@@ -84,9 +86,10 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 	b->hb_sessions = calloc(sessions + 1, sizeof(*b->hb_sessions));
 	b->hb_hosts = calloc(hosts + 1, sizeof(*b->hb_hosts));
 	b->hb_probes = calloc(2, sizeof(*b->hb_probes));
+	b->hb_names = calloc(hosts + 1, CMHISTPG_NAME_MAX);
 	if (b->hb_windows == NULL || b->hb_services == NULL ||
 	    b->hb_sessions == NULL || b->hb_hosts == NULL ||
-	    b->hb_probes == NULL)
+	    b->hb_probes == NULL || b->hb_names == NULL)
 		return -1;
 	*octets_in = *host_in = 0;
 	for (i = 0; i < 2; i++) {
@@ -150,9 +153,11 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 		h->hr_last_s = start + 20 + (int64_t)(r % 10);
 		/* Names with what COPY must escape, and bytes that are not
 		 * UTF-8 (written as '?'). */
-		if (i % 5 == 0)
-			snprintf(h->hr_name, sizeof(h->hr_name),
-			    "h%zu.example\\org\tx\xff", k);
+		if (i % 5 == 0) {
+			snprintf(&b->hb_names[i * CMHISTPG_NAME_MAX],
+			    CMHISTPG_NAME_MAX, "h%zu.example\\org\tx\xff", k);
+			h->hr_name = &b->hb_names[i * CMHISTPG_NAME_MAX];
+		}
 		*host_in += h->hr_octets_in;
 	}
 	for (i = 0; i < 2; i++) {

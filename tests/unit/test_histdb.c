@@ -30,6 +30,7 @@
 #include "check.h"
 #include "fixture.h"
 #include "store/histdb.h"
+#include "store/hostdb.h"
 
 #define SEC		1000000LL
 /* 2024-06-01T23:58:00Z: the windows run over midnight into June 2. */
@@ -508,6 +509,14 @@ test_written(void)
 	db = db_open(file);
 	CHECK(q(db, "SELECT max(version) FROM schema_version") == 1,
 	    "schema version 1");
+	/* schema.sql's dialect lines: day_hosts a WITHOUT ROWID table
+	 * (--sqlite:), no day_hosts_addr index (--postgresql: only). */
+	CHECK(q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'day_hosts' AND sql LIKE '%%WITHOUT ROWID%%'") == 1 &&
+	    q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'day_hosts_addr'") == 0 && q(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name = 'window_services_service'") == 1,
+	    "SQLite's schema: its dialect lines run, PostgreSQL's not");
 	check_windows(db);
 	check_services(db);
 	check_sessions(db);
@@ -528,6 +537,109 @@ test_written(void)
 	db = db_open(file);
 	check_hosts(db);
 	sqlite3_close(db);
+}
+
+/* Host h's name in the host database: none for every fourth, else 200
+ * to 254 bytes of its own (50 of them: several times the names buffer's
+ * first size, so that it grows while rows point into it). */
+static void
+name_of(unsigned int h, char *buf, size_t len)
+{
+	size_t	n = 200 + h % 55, i;
+
+	buf[0] = '\0';
+	if (h % 4 == 3 || n >= len)
+		return;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)('a' + (h + i) % 26);
+	snprintf(buf, len, "h%u-", h);
+	buf[strlen(buf)] = 'x';
+	buf[n] = '\0';
+}
+
+/* Names from the host database's snapshot: each row has its host's
+ * name, or NULL, whatever the others have. */
+static void
+test_names(void)
+{
+	struct histdb_config	 cf;
+	struct hostdb_config	 hc;
+	struct hostdb_loader	*ld;
+	struct hostdb_host	 hh;
+	struct hostdb		*names;
+	struct histdb		*hd;
+	struct gen		 g;
+	char			 file[128], err[256], name[HOSTDB_NAME_MAX + 1];
+	char			 a[64];
+	sqlite3			*db;
+	unsigned int		 h, k, good = 0;
+
+	hostdb_config_default(&hc);
+	names = hostdb_new(&hc, sv);
+	ld = names != NULL ? hostdb_loader_new(names) : NULL;
+	/* In the loader's order: the IPv4 hosts, then the IPv6 ones. */
+	for (k = 0; ld != NULL && k < HOSTS; k++) {
+		h = k < HOSTS - HOSTS / 5 ? k + k / 4 : (k - (HOSTS -
+		    HOSTS / 5)) * 5 + 4;
+		memset(&hh, 0, sizeof(hh));
+		host_text(h, a, sizeof(a));
+		hh.hh_family = strchr(a, ':') != NULL ? AF_INET6 : AF_INET;
+		inet_pton(hh.hh_family, a, hh.hh_addr);
+		hh.hh_first_seen = hh.hh_last_seen = T0 / SEC;
+		hh.hh_sessions = 1;
+		name_of(h, name, sizeof(name));
+		hh.hh_name = name;
+		hh.hh_name_time = T0 / SEC;
+		hh.hh_nservices = 1;
+		hh.hh_services[0].hv_service = services_other(sv);
+		hh.hh_services[0].hv_counts.sc_packets_in = 1;
+		if (hostdb_loader_add(ld, &hh) < 0)
+			break;
+	}
+	if (ld == NULL || k < HOSTS || hostdb_loader_commit(ld, 0) < 0) {
+		printf("# cannot fill the host database\n");
+		exit(2);
+	}
+	snprintf(file, sizeof(file), "%s/names.sqlite", dir);
+	histdb_config_default(&cf);
+	cf.hc_target = file;
+	cf.hc_agent = "test";
+	cf.hc_warn = warn_cb;
+	if ((hd = histdb_new(&cf, sv, err, sizeof(err))) == NULL) {
+		printf("# histdb: %s\n", err);
+		exit(2);
+	}
+	histdb_set_names(hd, names);
+	if (histdb_start(hd, err, sizeof(err)) < 0) {
+		printf("# histdb: %s\n", err);
+		exit(2);
+	}
+	/* As the monitor does: the window into the host database (which
+	 * publishes the snapshot with the names), then the history. */
+	gen_window(&g, 0);
+	CHECK(hostdb_add_window(names, &g.g_wd) == 0, "host database: the "
+	    "window added");
+	histdb_submit(hd, &g.g_wd, &g.g_ex);
+	wait_done(hd, 1);
+	histdb_free(hd);
+	db = db_open(file);
+	for (h = 0; h < HOSTS; h++) {
+		host_text(h, a, sizeof(a));
+		name_of(h, name, sizeof(name));
+		if (*name == '\0')
+			good += q(db, "SELECT count(*) FROM day_hosts WHERE "
+			    "addr = '%s' AND name IS NULL", a) >= 1;
+		else
+			good += q(db, "SELECT count(*) FROM day_hosts WHERE "
+			    "addr = '%s' AND name = '%s'", a, name) >= 1;
+	}
+	CHECK(good == HOSTS && q(db, "SELECT count(*) FROM day_hosts WHERE "
+	    "name IS NOT NULL") == q(db, "SELECT count(*) FROM day_hosts "
+	    "WHERE addr IN (SELECT addr FROM day_hosts WHERE name IS NOT "
+	    "NULL)"), "day_hosts: each host's name from the host database, "
+	    "NULL for the unnamed (%u of %d right)", good, HOSTS);
+	sqlite3_close(db);
+	hostdb_free(names);
 }
 
 /* hc_days 1, hc_host_days 1: a window two days after the first ones
@@ -831,6 +943,7 @@ main(void)
 	    histdb_kind_of("postgresql://db/coremon") ==
 	    HISTDB_KIND_POSTGRESQL, "kinds of targets");
 	test_written();
+	test_names();
 	test_retention();
 	test_refused();
 	test_poisoned();

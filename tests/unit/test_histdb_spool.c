@@ -90,9 +90,10 @@ make_batch(struct histdb_batch *b, int64_t start, size_t n)
 	b->hb_sessions = calloc(n + 1, sizeof(*b->hb_sessions));
 	b->hb_hosts = calloc(n + 1, sizeof(*b->hb_hosts));
 	b->hb_probes = calloc(n + 1, sizeof(*b->hb_probes));
+	b->hb_names = calloc(n + 1, HISTDB_HOSTNAME_MAX);
 	if (b->hb_windows == NULL || b->hb_services == NULL ||
 	    b->hb_sessions == NULL || b->hb_hosts == NULL ||
-	    b->hb_probes == NULL)
+	    b->hb_probes == NULL || b->hb_names == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
 		struct histdb_window_row *w = &b->hb_windows[i];
@@ -133,7 +134,12 @@ make_batch(struct histdb_batch *b, int64_t start, size_t n)
 		h->hr_packets_out = r64();
 		h->hr_first_s = -(int64_t)(r64() >> 2);
 		h->hr_last_s = (int64_t)(r64() >> 1);
-		random_str(h->hr_name, sizeof(h->hr_name));
+		/* A third unresolved (NULL), the others up to the longest
+		 * name a row takes. */
+		random_str(&b->hb_names[i * HISTDB_HOSTNAME_MAX],
+		    HISTDB_HOSTNAME_MAX);
+		h->hr_name = i % 3 == 2 ? NULL :
+		    &b->hb_names[i * HISTDB_HOSTNAME_MAX];
 		random_str(p->hp_name, sizeof(p->hp_name));
 		random_str(p->hp_addr, sizeof(p->hp_addr));
 		p->hp_sent = (uint32_t)r64();
@@ -145,6 +151,7 @@ make_batch(struct histdb_batch *b, int64_t start, size_t n)
 }
 
 #define SAME_STR(a, b)	(strcmp((a), (b)) == 0)
+#define NAME(s)		((s) != NULL ? (s) : "")	/* NULL: unresolved */
 
 /* Field for field (never memcmp: padding and bytes past a string's NUL
  * are no part of a row). */
@@ -209,7 +216,7 @@ same_batch(const struct histdb_batch *a, const struct histdb_batch *b)
 		    x->hr_packets_out == y->hr_packets_out &&
 		    x->hr_first_s == y->hr_first_s &&
 		    x->hr_last_s == y->hr_last_s &&
-		    SAME_STR(x->hr_name, y->hr_name);
+		    SAME_STR(NAME(x->hr_name), NAME(y->hr_name));
 	}
 	for (i = 0; ok && i < a->hb_nprobes; i++) {
 		const struct histdb_probe *x = &a->hb_probes[i],
