@@ -173,9 +173,12 @@ check "probe: a window_probes row for every window, probe p1 of 127.0.0.1 ($(q "
 	test "$(q "$db" "SELECT count(*) FROM windows w JOIN window_probes p ON p.start = w.start AND p.agent = w.agent
 		WHERE p.probe = 'p1' AND p.addr = '127.0.0.1'")" = "$(q "$db" 'SELECT count(*) FROM windows')" -a \
 	"$(q "$db" 'SELECT count(*) FROM windows')" -ge 4
-check "probe: windows of source lo, each with probes answered after the first" \
+# The first window starts with coremond and the last ends at its stop:
+# either may be too short for a probe to complete in it.
+check "probe: windows of source lo, each whole one with probes answered ($(q "$db" "SELECT start, sent, answered FROM window_probes ORDER BY start" | tr '\n' ' '))" \
 	test "$(q "$db" "SELECT count(*) FROM windows WHERE source != 'lo'")|$(q "$db" "SELECT count(*) FROM window_probes
-		WHERE start > (SELECT min(start) FROM window_probes) AND answered = 0")" = "0|0"
+		WHERE start > (SELECT min(start) FROM window_probes) AND start < (SELECT max(start) FROM window_probes)
+		AND answered = 0")" = "0|0"
 check "probe: 127.0.0.1 answers all; the windows' $ps probes are within cmProbeSent $sent, cmProbeReplies $replies" \
 	test "${ps%|*}" = "${ps#*|}" -a "${ps%|*}" -le "${sent:-0}" -a "${ps#*|}" -le "${replies:-0}" -a "${ps%|*}" -ge 4
 check "probe: 0 < rtt_min <= rtt_mean <= rtt_max < 1 s, and windows.rtt_us within them" \
