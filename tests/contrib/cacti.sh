@@ -13,9 +13,7 @@ need snmp rrdtool mariadb-server mariadb-client php-cli php-cgi php-mysql php-sn
 C=contrib/cacti
 chmod 711 "$T"
 
-extra=""
-accepts "probe self 127.0.0.1 interval 1 timeout 1" && extra="probe self 127.0.0.1 interval 1 timeout 1"
-accepts "captureInterface lo" && extra="$extra
+extra="probe self 127.0.0.1 interval 1 timeout 1
 captureInterface lo"
 start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
 ok "snmpd master on 127.0.0.1:$PORT with coremond attached"

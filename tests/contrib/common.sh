@@ -51,15 +51,10 @@ free_tcp_port() {
 }
 
 # state_conf DIR: coremon.conf lines that keep coremond's files (host
-# database, archive, history database) in DIR instead of /var/lib/coremon, when this coremond
-# has them.
+# database, archive, history database) in DIR instead of /var/lib/coremon.
 state_conf() {
-	if accepts "hostdbFile $T/scratch/hostdb" "archiveDir $T/scratch/archive"; then
-		printf 'hostdbFile %s/hostdb\narchiveDir %s/archive\n' "$1" "$1"
-	fi
-	if accepts "historyDatabase $T/scratch/history.sqlite"; then
-		printf 'historyDatabase %s/history.sqlite\n' "$1"
-	fi
+	printf 'hostdbFile %s/hostdb\narchiveDir %s/archive\nhistoryDatabase %s/history.sqlite\n' \
+		"$1" "$1" "$1"
 }
 
 # start_stack [CONF-LINES]: a real snmpd master (without its SMUX port, so
@@ -84,29 +79,6 @@ EOC
 		sed 's/^/#   /' "$T/coremond.log" "$T/coremond.out" 2>/dev/null
 		return 1
 	}
-}
-
-# accepts LINE...: whether this coremond accepts these coremon.conf lines
-# (groups being implemented elsewhere add their tokens over time).
-accepts() {
-	printf '%s\n' "$@" >"$T/probe.conf"
-	printf 'agentXSocket %s/nowhere.sock\n' "$T" >>"$T/probe.conf"
-	"$COREMOND" -f -C -c "$T/probe.conf" -Le >"$T/probe.out" 2>&1 &
-	ap=$!
-	# Accepted: it says "started"; refused: it exits.  Not "still alive
-	# after a while", which a loaded machine makes true of a refusal too.
-	n=0
-	while [ $n -lt 300 ] && kill -0 $ap 2>/dev/null &&
-	      ! grep -q 'coremond .* started' "$T/probe.out"; do
-		sleep 0.1; n=$((n + 1))
-	done
-	if grep -q 'coremond .* started' "$T/probe.out"; then
-		kill $ap 2>/dev/null; wait $ap 2>/dev/null; return 0
-	fi
-	kill $ap 2>/dev/null; wait $ap 2>/dev/null
-	echo "# coremond did not accept: $* ($((n / 10)) s):"
-	head -5 "$T/probe.out" | sed 's/^/#   /'
-	return 1
 }
 
 # has OID: whether the master answers OID (the group is implemented).

@@ -9,16 +9,9 @@ CFG=contrib/nagios/coremon.cfg
 need snmp monitoring-plugins-standard || { notok "install monitoring-plugins-standard"; exit 1; }
 PLUGINS=/usr/lib/nagios/plugins
 
-# Probes and capture when this coremond has them (other groups land later).
-extra=""
-if accepts "probe self 127.0.0.1 interval 1 timeout 1"; then
-	extra="probe self 127.0.0.1 interval 1 timeout 1"
-fi
-if accepts "captureInterface lo"; then
-	extra="$extra
+extra="probe self 127.0.0.1 interval 1 timeout 1
 captureInterface lo
 windowInterval 2"
-fi
 start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
 ok "snmpd master on 127.0.0.1:$PORT with coremond attached"
 

@@ -33,9 +33,7 @@ else
 	skip "prometheus-snmp-generator: no IETF base MIBs in $SHARED/mibs (or no generator); the committed snmp.yml is used as it is"
 fi
 
-extra=""
-accepts "probe self 127.0.0.1 interval 1 timeout 1" && extra="probe self 127.0.0.1 interval 1 timeout 1"
-accepts "captureInterface lo" && extra="$extra
+extra="probe self 127.0.0.1 interval 1 timeout 1
 captureInterface lo"
 start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
 ok "snmpd master on 127.0.0.1:$PORT with coremond attached"

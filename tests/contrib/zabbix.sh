@@ -16,9 +16,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 SQL=/usr/share/zabbix-server-pgsql
 chmod 711 "$T"
 
-extra=""
-accepts "probe self 127.0.0.1 interval 1 timeout 1" && extra="probe self 127.0.0.1 interval 1 timeout 1"
-accepts "captureInterface lo" && extra="$extra
+extra="probe self 127.0.0.1 interval 1 timeout 1
 captureInterface lo
 windowInterval 2"
 start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
