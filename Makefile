@@ -15,6 +15,7 @@ MANDIR     ?= $(PREFIX)/share/man
 MIBDIR     ?= $(PREFIX)/share/snmp/mibs
 SYSCONFDIR ?= /etc/snmp
 B          ?= build
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
 SHARED     ?= $(abspath ../shared)
 
 CC       ?= cc
@@ -112,8 +113,8 @@ run: deps
 	B=$(B) SHARED=$(SHARED) sh contrib/run.sh
 
 check: deps
-	$(MAKE) WERROR=1 all
-	$(MAKE) WERROR=1 asan
+	$(MAKE) -j$(NPROC) WERROR=1 all
+	$(MAKE) -j$(NPROC) WERROR=1 asan
 	B=$(B) SHARED=$(SHARED) sh tests/run-all.sh
 
 # The integrations of contrib/, each run with the real tool (installed

@@ -17,8 +17,10 @@ run_one() {
 		echo "not ok - $name exited with status $rc" >>"$out"; f=1
 	fi
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-	printf '%-34s %4d passed %3d failed %3d skipped  %3ds\n' \
+	# One write, so that a lane beside this one cannot cut into it.
+	block=$(printf '%-34s %4d passed %3d failed %3d skipped  %3ds\n' \
 		"$name" "$p" "$f" "$s" $(($(date +%s) - start))
 	if [ "$f" -ne 0 ]; then grep -E '^(not ok|#)' "$out" | head -40; fi
-	grep '^skip ' "$out" | head -8
+	grep '^skip ' "$out" | head -8)
+	printf '%s\n' "$block"
 }
