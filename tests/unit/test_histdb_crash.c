@@ -153,7 +153,7 @@ main(void)
 	struct progress	*pr;
 	uint64_t	 seed = 0x5eed5eedULL, next = 0;
 	long long	 n;
-	unsigned int	 round, bad = 0, advanced = 0;
+	unsigned int	 round, bad = 0, advanced = 0, wait;
 	useconds_t	 delay;
 	pid_t		 pid;
 	int		 status;
@@ -171,8 +171,14 @@ main(void)
 		if ((pid = fork()) == 0)
 			child(next, pr);
 		/* 0 to 60 ms: before the file is open, during the schema,
-		 * during writes and commits. */
+		 * during writes and commits.  Every other round counts them
+		 * from the child's first commit (waited for up to 10 s), so
+		 * that kills land among the writes however slow a loaded
+		 * machine makes the start. */
 		delay = (useconds_t)(fixture_random(&seed) % 60000);
+		for (wait = 0; round % 2 == 1 && wait < 10000 &&
+		    pr->pr_written == next; wait++)
+			usleep(1000);
 		usleep(delay);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
