@@ -48,7 +48,7 @@ UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
 LIBCORE   := $(B)/libcoremon.a
 
-all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN) $(B)/coremon-report
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -78,6 +78,17 @@ $(LIBCORE): $(SRC_O) $(GEN_O)
 
 $(B)/coremond: $(AGENT_O) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(AGENT_O) $(LIBCORE) $(PKG_LIBS) -lpthread -lz
+
+# coremon-report (report/): the history database as a static web site.
+REPORT_C  := $(sort $(wildcard report/*.c))
+REPORT_O  := $(REPORT_C:%.c=$(B)/%.o)
+
+$(B)/report/%.o: report/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ireport $(CORE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/coremon-report: $(REPORT_O) $(LIBCORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(REPORT_O) $(LIBCORE) $(CORE_LIBS) -lm
 
 # Every unit test links the shared fixtures (tests/unit/fixture.c).
 FIXTURE_O := $(B)/tests/fixture.o
@@ -156,4 +167,4 @@ clean:
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
 -include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
-	$(FIXTURE_O:.o=.d)
+	$(FIXTURE_O:.o=.d) $(REPORT_O:.o=.d)
