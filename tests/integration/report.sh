@@ -1,0 +1,192 @@
+# coremon-report (issue 13): coremond -r replays Zeek captures into one
+# SQLite history database (three agents, across a UTC midnight, IPv4 and
+# IPv6), then coremon-report writes the site.  Every number read back
+# from the pages -- overview, services, days, a day's page, hosts, a
+# host's page, hosts.json -- equals tshark's figures for the captures or
+# SQL over the database (sqlite3(1)).  A crafted day_hosts row whose
+# address and name hold <script>, quotes and control characters shows
+# as text; tidy finds no error on any page; no page names a resource
+# outside the site.  The headless-browser part is tests/integration/
+# report_browser.sh.
+. tests/lib.sh
+. tests/history_lib.sh
+
+Z=$SHARED/pcaps/zeek
+R=$B/coremon-report
+[ -d "$Z" ] || { skip "report: $Z is absent"; exit 0; }
+for c in sqlite3 tshark tidy; do
+	command -v $c >/dev/null || { skip "report: $c is absent (contrib/deps.sh)"; exit 0; }
+done
+DB=$T/h.sqlite
+
+q() { sqlite3 "$DB" "$1" 2>&1; }
+# rows FILE TABLE-ID: the table's body rows, cells "|"-separated, tags
+# stripped (the pages write a row a line).
+rows() {
+	sed -n "/<table id=\"$2\">/,/<\/table>/p" "$1" | grep '^<tr><td' |
+		sed -e 's|</td><td[^>]*>|\||g' -e 's|<[^>]*>||g'
+}
+same() {	# same DESCRIPTION FILE-A FILE-B: ok when equal and not empty
+	if [ -s "$2" ] && cmp -s "$2" "$3"; then ok "$1 ($(wc -l <"$2") rows)"
+	else notok "$1 (< page, > reference)"; diff "$2" "$3" | head -6 | sed 's/^/# /'; fi
+}
+
+# replay NAME FILE LOCALNET INTERVAL: coremond -r FILE into $DB as
+# agent test-NAME, until every window is written.
+replay() {
+	PORT=$(free_port)
+	printf 'rocommunity public 127.0.0.1\nhostdbFile %s\narchiveDir %s\nhistoryDatabase %s\nhistoryAgent test-%s\nlocalNet %s\nwindowInterval %s\ntopSessions 1000\nhistoryTopSessions 1000\n' \
+		"$T/$1.hostdb" "$T/$1.archive" "$DB" "$1" "$3" "$4" >"$T/$1.conf"
+	start_coremond "$T/$1.conf" --standalone "udp:127.0.0.1:$PORT" -r "$2"
+	until_ok 60 settled
+	kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
+}
+settled() {
+	[ "$(get "$PORT" "$CM.1.7.0")" = 4 ] || return 1
+	nw=$(get "$PORT" "$CM.5.1.0"); wr=$(get "$PORT" "$CM.11.5.0"); dr=$(get "$PORT" "$CM.11.10.0")
+	[ -n "$nw" ] && [ -n "$wr" ] && [ $((wr + dr)) -ge "$nw" ]
+}
+
+# ---- the database: three replays ------------------------------------------
+editcap -t $(( $(date -u -d '2014-01-14 23:59:55' +%s) - $(date -u -d '2014-01-14 17:04:01' +%s) )) \
+	"$Z/http_bro.org.pcap" "$T/midnight.pcap" 2>/dev/null
+tshark_sums midnight "$T/midnight.pcap" '^10[.]0[.]2[.]' 60
+tshark_sums pop3 "$Z/pop3_pop3.pcap" '^192[.]168[.]0[.]' 20
+tshark_sums ftp6 "$Z/ftp_ipv6.pcap" '^2001:470:4867:99:' 5
+replay midnight "$T/midnight.pcap" 10.0.2.0/24 60
+replay pop3 "$Z/pop3_pop3.pcap" 192.168.0.0/24 20
+replay ftp6 "$Z/ftp_ipv6.pcap" 2001:470:4867:99::/64 5
+check "three replays are in the database: agents $(q "SELECT group_concat(DISTINCT agent) FROM windows"), $(q "SELECT count(*) FROM windows") windows" \
+	test "$(q "SELECT count(DISTINCT agent) FROM windows")" = 3
+cat "$T"/*.ts.W | sort >"$T/all.W"; cat "$T"/*.ts.S >"$T/all.S"; cat "$T"/*.ts.H >"$T/all.H"; cat "$T"/*.ts.X >"$T/all.X"
+
+# A probe's history for test-pop3, crafted: up, down twice, up, down.
+q "INSERT INTO window_probes SELECT agent, start, 'gw', '192.168.0.1', 3,
+	CASE (row_number() OVER (ORDER BY start)) % 5 WHEN 2 THEN 0 WHEN 3 THEN 0 ELSE 3 END,
+	1000, 1500 + start % 7 * 100, 2500 FROM windows WHERE agent = 'test-pop3'" >/dev/null
+
+# The hostile rows, under an agent of their own (left out by --agent
+# below): its address and name are markup, quotes, a control character.
+EVIL_ADDR="<img src=x onerror=alert(2)>"
+q "INSERT INTO day_hosts VALUES ('evil', $(q "SELECT min(day) FROM day_hosts"), '$EVIL_ADDR', 'www', 999999999, 1, 1, 1, 0, 0,
+	'<script>alert(1)</script>\"' || char(39) || 'x' || char(1) || '&amp;')" >/dev/null
+check "the hostile row is in day_hosts" test "$(q "SELECT count(*) FROM day_hosts WHERE agent = 'evil'")" = 1
+
+# ---- the site of the three replays, against tshark and SQL ----------------
+S=$T/site
+s0=$(date +%s.%N)
+check "coremon-report writes the site of the three replays (--agent, three times)" \
+	"$R" --db "$DB" --out "$S" --agent test-midnight --agent test-pop3 --agent test-ftp6
+echo "# coremon-report: $(awk -v s="$s0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }') s, $(ls "$S" | wc -l) files"
+
+# Overview: each agent's link; octets from tshark, the rest from SQL.
+rows "$S/index.html" links | awk -F'|' '{ print $1, $2, $3, $4, $5, $6, $9, $10, $11, $12, $13, $14 }' >"$T/p.links"
+for n in midnight pop3 ftp6; do
+	set -- $(awk '{ i += $2; o += $3 } END { print i + 0, o + 0 }' "$T/$n.ts.W")
+	sq=$(q "SELECT agent, source, count(*), sum(length) FROM windows WHERE agent = 'test-$n'" | tr '|' ' ')
+	sec=$(q "SELECT sum(length) FROM windows WHERE agent = 'test-$n'")
+	echo "$sq $1 $2 $(awk -v a="$1" -v b="$2" -v s="$sec" 'BEGIN { printf "%.1f %.1f", a / s, b / s }') $(q "SELECT printf('%.1f %.1f', max(CAST(octets_in AS REAL) / length), max(CAST(octets_out AS REAL) / length)), 'RTT', sum(drops) FROM windows WHERE agent = 'test-$n' AND length > 0" | tr '|' ' ')"
+done | sed 's/ RTT / - /' | sort >"$T/r.links"
+sort -o "$T/p.links" "$T/p.links"
+same "overview: each agent's link -- windows and seconds (SQL), octets in and out (tshark), mean load (tshark over SQL seconds), peak window load (SQL), no RTT, drops" "$T/p.links" "$T/r.links"
+
+# Outages: runs of windows with probes sent and none answered (SQL
+# gaps and islands), their seconds and the availability.
+rows "$S/index.html" probes | awk -F'|' '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' >"$T/p.probes"
+q "WITH p AS (SELECT p.start, p.sent, p.answered, p.rtt_mean_us, w.length,
+		p.answered = 0 AND p.sent > 0 AS down,
+		lag(p.answered = 0 AND p.sent > 0, 1, 0) OVER (ORDER BY p.start) AS prev
+		FROM window_probes p JOIN windows w USING (agent, start) WHERE p.agent = 'test-pop3'),
+	runs AS (SELECT start, sum(down AND NOT prev) OVER (ORDER BY start) AS run, down, length FROM p)
+	SELECT 'test-pop3', 'gw', '192.168.0.1', (SELECT count(*) FROM p), (SELECT sum(sent) FROM p), (SELECT sum(answered) FROM p),
+		(SELECT sum(down AND NOT prev) FROM p), (SELECT sum(length * down) FROM p),
+		(SELECT max(s) FROM (SELECT sum(length) s FROM runs WHERE down GROUP BY run)),
+		printf('%.3f', 100.0 * (SELECT sum(length * (1 - down)) FROM p) / (SELECT sum(length) FROM p)),
+		printf('%.3f', (SELECT sum(rtt_mean_us * answered) * 1.0 / sum(answered) FROM p) / 1000)" | tr '|' ' ' >"$T/r.probes"
+same "overview: the probe's outages, down seconds, longest outage, availability and mean RTT equal SQL's gaps and islands ($(cut -d' ' -f7,8 "$T/r.probes") outages, seconds)" "$T/p.probes" "$T/r.probes"
+
+# Services: the period's octets and packets by service.
+rows "$S/services.html" services | awk -F'|' '{ print $1, $2, $3, $4, $5 }' | sort >"$T/p.svc"
+awk '{ k = $2; i[k] += $3; o[k] += $4; pi[k] += $5; po[k] += $6 } END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.S" | sort >"$T/r.svc"
+same "services: octets and packets in and out by service equal tshark's" "$T/p.svc" "$T/r.svc"
+rows "$S/services.html" services | awk -F'|' '{ s += $6 } END { exit !(s > 99.9 && s < 100.1) }'
+check "services: the shares add up to 100%" test $? = 0
+
+# Days: octets a UTC day.
+rows "$S/days.html" days | awk -F'|' '{ print $1, $2, $3, $4, $5 }' >"$T/p.days"
+q "SELECT date(start - start % 86400, 'unixepoch'), count(*), sum(length) FROM windows
+	WHERE agent LIKE 'test-%' GROUP BY start - start % 86400 ORDER BY 1" | tr '|' ' ' >"$T/r.days.sql"
+awk '{ d = $1 - $1 % 86400; i[d] += $2; o[d] += $3 } END { for (d in i) print d, i[d], o[d] }' "$T/all.W" | sort -n |
+	while read -r d i o; do echo "$(date -u -d "@$d" +%F) $i $o"; done >"$T/r.days.ts"
+join "$T/r.days.sql" "$T/r.days.ts" >"$T/r.days"
+same "days: window rows and seconds (SQL), octets in and out (tshark) of each UTC day" "$T/p.days" "$T/r.days"
+
+# Each day's page: top hosts (tshark), sessions (tshark), load
+# statistics (SQL and sort), services (tshark).
+for d in $(cut -d' ' -f1 "$T/r.days"); do
+	dn=$(echo "$d" | tr -d -); P=$S/day-$d.html
+	rows "$P" tophosts | awk -F'|' '{ print $2, $4, $5, $6, $7 }' | sort >"$T/p.th"
+	awk -v d="$dn" '$1 == d { k = $2; i[k] += $4; o[k] += $5; pi[k] += $6; po[k] += $7 }
+		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.H" | sort >"$T/r.th"
+	same "day $d: top hosts' octets and packets equal tshark's" "$T/p.th" "$T/r.th"
+	rows "$P" topsessions | awk -F'|' '{ print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' | sort >"$T/p.ts"
+	s=$(date -u -d "$d" +%s)
+	awk -v s="$s" '$1 >= s && $1 < s + 86400 { k = $3 " " $4 " " $6 " " $2 " " $5; i[k] += $7; o[k] += $8; pi[k] += $9; po[k] += $10 }
+		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.X" | sort >"$T/r.ts"
+	if [ "$(wc -l <"$T/r.ts")" -le 25 ]; then
+		same "day $d: top sessions (addresses, service, protocol, port, octets, packets) equal tshark's" "$T/p.ts" "$T/r.ts"
+	else
+		sort -k6,6nr -k1 "$T/r.ts" | head -25 | sort >"$T/r.ts25"
+		same "day $d: the 25 top sessions equal tshark's 25 biggest" "$T/p.ts" "$T/r.ts25"
+	fi
+	rows "$P" load | awk -F'|' '{ print $1, $2, $3, $4, $5 }' >"$T/p.load"
+	for c in "octets_in" "octets_out" "octets_in + octets_out"; do
+		q "SELECT CAST(sum($c) AS REAL) / max(length) FROM windows WHERE agent LIKE 'test-%' AND start >= $s AND start < $s + 86400 AND length > 0 GROUP BY start" |
+			sort -g | awk -v c="$c" '{ v[NR] = $1; t += $1 } END {
+				m = int(NR * 0.5); if (m < NR * 0.5) m++; p = int(NR * 0.95); if (p < NR * 0.95) p++
+				n = c == "octets_in" ? "in" : c == "octets_out" ? "out" : "in + out"
+				printf "%s %.3f %.3f %.3f %.3f\n", n, t / NR, v[m], v[p], v[NR] }'
+	done >"$T/r.load"
+	same "day $d: window load mean, median, 95th percentile and max in, out and both equal SQL's" "$T/p.load" "$T/r.load"
+	rows "$P" services | awk -F'|' '{ print $1, $2, $3, $4, $5 }' | sort >"$T/p.dsvc"
+	awk -v s="$s" '$1 >= s && $1 < s + 86400 { k = $2; i[k] += $3; o[k] += $4; pi[k] += $5; po[k] += $6 }
+		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.S" | sort >"$T/r.dsvc"
+	same "day $d: services equal tshark's" "$T/p.dsvc" "$T/r.dsvc"
+done
+
+# Hosts: the period's top hosts, days seen, and one host's page.
+rows "$S/hosts.html" tophosts | awk -F'|' '{ print $2, $4, $5, $6, $7, $8 }' | sort >"$T/p.hosts"
+awk '{ k = $2; i[k] += $4; o[k] += $5; pi[k] += $6; po[k] += $7; if (!((k, $1) in seen)) { seen[k, $1] = 1; nd[k]++ } }
+	END { for (k in i) print k, i[k], o[k], pi[k], po[k], nd[k] }' "$T/all.H" | sort >"$T/r.hosts"
+same "hosts: each host's octets and packets in and out and days seen equal tshark's" "$T/p.hosts" "$T/r.hosts"
+check "hosts.json holds every host of the period ($(q "SELECT count(DISTINCT addr) FROM day_hosts WHERE agent LIKE 'test-%'") in SQL)" \
+	test "$(grep -c '^[,]*{"a":' "$S/hosts.json")" = "$(q "SELECT count(DISTINCT addr) FROM day_hosts WHERE agent LIKE 'test-%'")"
+H6=$(awk '$1 ~ /:/ { print $1 }' "$T/r.hosts" | head -1)
+HP=$S/host-$(echo "$H6" | tr : _).html
+rows "$HP" history | awk -F'|' '{ gsub(/-/, "", $1); print $1, $2, $3, $4, $5, $6 }' | sort >"$T/p.hh"
+awk -v a="$H6" '$2 == a { print $1, $3, $4, $5, $6, $7 }' "$T/all.H" | sort >"$T/r.hh"
+same "host $H6's page ($(basename "$HP")): its days and services, octets and packets equal tshark's" "$T/p.hh" "$T/r.hh"
+
+# ---- the hostile row -------------------------------------------------------
+E=$T/evil
+check "coremon-report writes the site of every agent, the hostile row's too" "$R" --db "$DB" --out "$E"
+bad=$(grep -l -e '<script>alert' -e '<img src=x' -e "$(printf '\001')" "$E"/*.html "$E"/*.js "$E"/*.json)
+check "the hostile address and name are nowhere as markup or raw control characters${bad:+ (in $bad)}" test -z "$bad"
+check "hosts.html shows them as text: &lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;x\\x01&amp;amp; and &lt;img src=x onerror=alert(2)&gt;" \
+	grep -qF -e '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;x\x01&amp;amp;' "$E/hosts.html"
+ed=$(q "SELECT min(day) FROM day_hosts WHERE agent = 'evil'" | sed 's/^\(....\)\(..\)/\1-\2-/')
+check "... on its day's page too (day-$ed.html), and its host page's file name is plain text" \
+	sh -c "grep -qF '&lt;img src=x onerror=alert(2)&gt;' '$E/day-$ed.html' && test -f '$E/host--3cimg-20src-3dx-20onerror-3dalert-282-29-3e.html'"
+check "hosts.js holds no '<' at all (cannot end its script element)" sh -c "! grep -q '<' '$E/hosts.js'"
+
+# ---- tidy and the site's closure ------------------------------------------
+: >"$T/tidy"; : >"$T/tidy.all"
+for p in "$E"/*.html; do
+	tidy -q -e "$p" >/dev/null 2>"$T/tidy.one"; rc=$?
+	[ "$rc" -lt 2 ] || { echo "$(basename "$p"): rc $rc"; head -3 "$T/tidy.one"; } >>"$T/tidy"
+	cat "$T/tidy.one" >>"$T/tidy.all"
+done
+check "tidy reports no error on any of the $(ls "$E"/*.html | wc -l) pages ($(cat "$T/tidy.all" | grep -c Warning) warnings)" test ! -s "$T/tidy"
+sed 's/^/# /' "$T/tidy" | head -6
+ext=$(grep -ohE '(src|href)="[a-z]+:[^"]*"' "$E"/*.html | grep -v '^href="data:,"$' | sort -u | head -3)
+check "no page names a resource outside the site (only the data: icon)${ext:+: $ext}" test -z "$ext"
