@@ -190,3 +190,77 @@ check "tidy reports no error on any of the $(ls "$E"/*.html | wc -l) pages ($(ca
 sed 's/^/# /' "$T/tidy" | head -6
 ext=$(grep -ohE '(src|href)="[a-z]+:[^"]*"' "$E"/*.html | grep -v '^href="data:,"$' | sort -u | head -3)
 check "no page names a resource outside the site (only the data: icon)${ext:+: $ext}" test -z "$ext"
+
+# ---- headless Chromium, driven through chromedriver's WebDriver API -------
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null || ! command -v jq >/dev/null; then
+	skip "report: chromium, chromium-driver or jq is absent (contrib/deps.sh)"; exit 0
+fi
+LOGS=$B/test-logs; mkdir -p "$LOGS"
+CPORT=$(free_port)
+chromedriver --port="$CPORT" >"$T/chromedriver.log" 2>&1 &
+CD_PID=$!; PIDS="$PIDS $CD_PID"
+W=http://127.0.0.1:$CPORT
+wd_ready() { curl -sf "$W/status" | jq -e .value.ready >/dev/null 2>&1; }
+until_ok 20 wd_ready
+# wd METHOD PATH [JSON]: the response's value
+wd() { curl -s -X "$1" "$W/session/$SID$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
+js() { wd POST /execute/sync "{\"script\": $(printf '%s' "$1" | jq -Rs .), \"args\": []}" | jq -r '.value | if type == "array" then .[] else . end'; }
+el() { wd POST /element "{\"using\": \"css selector\", \"value\": \"$1\"}" | jq -r '.value | to_entries[0].value'; }
+SID=$(curl -s -X POST "$W/session" -d '{"capabilities": {"alwaysMatch": {"browserName": "chrome",
+	"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,1300", "--hide-scrollbars"]},
+	"goog:loggingPrefs": {"browser": "ALL"}}}}' | jq -r .value.sessionId)
+check "chromedriver opens a headless Chromium session" test -n "$SID" -a "$SID" != null
+browser_end() { [ -z "$SID" ] || curl -s -X DELETE "$W/session/$SID" >/dev/null; SID=; }
+trap 'browser_end; cleanup' EXIT
+
+# Every page: loaded, and the browser's log has no error (console
+# errors and failed requests both land there as SEVERE).
+: >"$T/browser.bad"; n=0
+for p in "$E"/*.html; do
+	wd POST /url "{\"url\": \"file://$p\"}" >/dev/null
+	st=$(js 'return document.readyState + " " + document.querySelectorAll("main").length')
+	wd POST /se/log '{"type": "browser"}' | jq -r '.value[] | select(.level == "SEVERE" or .level == "WARNING") | .message' >"$T/browser.log"
+	if [ "$st" != "complete 1" ] || [ -s "$T/browser.log" ]; then
+		echo "$(basename "$p"): $st $(head -2 "$T/browser.log")" >>"$T/browser.bad"
+	fi
+	n=$((n + 1))
+done
+check "Chromium loads all $n pages of the site, with no console error and no failed request" test ! -s "$T/browser.bad"
+sed 's/^/# /' "$T/browser.bad" | head -5
+
+shot() { wd GET /screenshot | jq -r .value | base64 -d >"$LOGS/report-$1.png"; }
+for p in index services days; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
+wd POST /url "{\"url\": \"file://$E/day-2014-01-14.html\"}" >/dev/null; shot day
+wd POST /url "{\"url\": \"file://$HP\"}" >/dev/null
+wd POST /url "{\"url\": \"file://$E/$(basename "$HP")\"}" >/dev/null; shot host
+
+# The filter: typed into the form as a person would.
+found() { js 'return Array.from(document.querySelectorAll("#found-body tr")).map(r => r.cells[0].textContent)' | sort; }
+wd POST /url "{\"url\": \"file://$E/hosts.html\"}" >/dev/null
+wd POST "/element/$(el '#pattern')/value" '{"text": "2001:470:1f11*"}' >/dev/null
+found >"$T/p.f1"
+grep '^2001:470:1f11' "$T/r.hosts" | cut -d' ' -f1 | sort >"$T/r.f1"
+same "the filter finds the hosts matching the pattern 2001:470:1f11* (tshark's hosts)" "$T/p.f1" "$T/r.f1"
+wd POST "/element/$(el '#pattern')/clear" "{}" >/dev/null
+wd POST "/element/$(el '#service option[value=mail]')/click" "{}" >/dev/null
+found >"$T/p.f2"
+awk '$3 == "mail" { print $2 }' "$T/all.H" | sort -u >"$T/r.f2"
+same "the filter finds the hosts with service mail (tshark's)" "$T/p.f2" "$T/r.f2"
+shot hosts
+wd POST "/element/$(el '#service option:first-child')/click" "{}" >/dev/null
+wd POST "/element/$(el '#pattern')/value" '{"text": "*script*"}' >/dev/null
+got=$(js 'return Array.from(document.querySelectorAll("#found-body tr")).map(r => r.cells[0].textContent + "|" + r.cells[1].textContent)')
+want="<img src=x onerror=alert(2)>|<script>alert(1)</script>\"'x\\x01&amp;"
+check "the filter finds the hostile host by *script*, its address and name shown as text: $want" test "$got" = "$want"
+[ "$got" = "$want" ] || echo "# found: $got"
+check "... and nothing ran: no alert open, no element but the page's own (2 scripts, no img)" \
+	test "$(wd GET /alert/text | jq -r .value.error) $(js 'return document.querySelectorAll("script").length + " " + document.querySelectorAll("img").length')" = "no such alert 2 0"
+# The dark theme (prefers-color-scheme), for the README.
+wd POST /goog/cdp/execute '{"cmd": "Emulation.setEmulatedMedia", "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}}' >/dev/null
+wd POST /url "{\"url\": \"file://$E/day-2014-01-14.html\"}" >/dev/null
+check "in the dark theme the page's background is dark ($(js 'return getComputedStyle(document.body).backgroundColor'))" \
+	test "$(js 'return getComputedStyle(document.body).backgroundColor')" = "rgb(23, 24, 26)"
+shot day-dark
+check "screenshots of every page type in $LOGS ($(ls "$LOGS"/report-*.png | wc -l) PNGs)" \
+	test "$(find "$LOGS" -name 'report-*.png' -size +10k | wc -l)" = 7
+browser_end
