@@ -82,13 +82,17 @@ $(B)/coremond: $(AGENT_O) $(LIBCORE)
 # coremon-report (report/): the history database as a static web site.
 REPORT_C  := $(sort $(wildcard report/*.c))
 REPORT_O  := $(REPORT_C:%.c=$(B)/%.o)
+REPORT_PKGS := libpsl geoip
+REPORT_CFLAGS := $(shell pkg-config --cflags $(REPORT_PKGS) 2>/dev/null)
+REPORT_LIBS := $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null)
 
 $(B)/report/%.o: report/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Ireport $(CORE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Ireport $(CORE_CFLAGS) $(REPORT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/coremon-report: $(REPORT_O) $(LIBCORE)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(REPORT_O) $(LIBCORE) $(CORE_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(REPORT_O) $(LIBCORE) $(CORE_LIBS) \
+		$(REPORT_LIBS) -lm
 
 # Every unit test links the shared fixtures (tests/unit/fixture.c).
 FIXTURE_O := $(B)/tests/fixture.o

@@ -17,6 +17,8 @@ static const char *const html_nav[][2] = {
 	{ "services.html", "Services" },
 	{ "days.html", "Days" },
 	{ "hosts.html", "Hosts" },
+	{ "domains.html", "Domains" },
+	{ "countries.html", "Countries" },
 };
 
 FILE *

@@ -1,6 +1,6 @@
 /*
  * coremon-report --db FILE|postgresql://... --out DIR [--from YYYY-MM-DD]
- *     [--to YYYY-MM-DD] [--agent NAME]...
+ *     [--to YYYY-MM-DD] [--agent NAME]... [--geoip-dir DIR]
  *
  * Writes the static site (DIR/index.html and the pages it links) from
  * the history database.  Without --from/--to, the period is every UTC
@@ -20,7 +20,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: coremon-report --db FILE|postgresql://... --out DIR "
-	    "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agent NAME]...\n");
+	    "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agent NAME]... "
+	    "[--geoip-dir DIR]\n");
 }
 
 /* YYYY-MM-DD to YYYYMMDD; -1 when it is not a date. */
@@ -100,7 +101,8 @@ report_write(struct report *r)
 	for (i = 0; i < nd; i++)
 		if (page_day(r, &days[i]) == -1)
 			goto fail;
-	if (page_hosts(r) == -1)
+	if (page_hosts(r) == -1 || page_domains(r) == -1 ||
+	    page_countries(r) == -1)
 		goto fail;
 	free(days);
 	return 0;
@@ -118,6 +120,7 @@ main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "agent", required_argument, NULL, 'a' },
+		{ "geoip-dir", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,8 +130,9 @@ main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.r_now = time(NULL);
+	r.r_geoip = "/usr/share/GeoIP";		/* Debian's geoip-database */
 	tzset();
-	while ((c = getopt_long(argc, argv, "d:o:f:t:a:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:f:t:a:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'o': r.r_out = optarg; break;
@@ -151,6 +155,7 @@ main(int argc, char **argv)
 			}
 			r.r_agents[r.r_nagents++] = optarg;
 			break;
+		case 'g': r.r_geoip = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}

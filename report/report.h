@@ -7,7 +7,8 @@
  *   rq      a query under construction: SQL text and its $N parameters
  *   html    page frame, escaping of every database string, numbers (html.c)
  *   svg     the charts (svg.c)
- *   page_*  the pages: overview, services, days, hosts (page_*.c)
+ *   page_*  the pages: overview, services, days, hosts, domains and
+ *           countries (page_*.c)
  * Every string read from the database is hostile (host names come from
  * DNS): it reaches a page only through html_text() or json_string().
  */
@@ -74,7 +75,7 @@ struct report {
 	const char	*r_agents[REPORT_MAX_AGENTS];
 	int		 r_nagents;
 	time_t		 r_now;
-	const char	*r_geoip4, *r_geoip6;	/* GeoIP country files */
+	const char	*r_geoip;		/* folder of GeoIP.dat, GeoIPv6.dat */
 	char		 r_err[512];
 };
 
@@ -147,6 +148,8 @@ int		 page_services(struct report *);
 int		 page_days(struct report *, struct day_total **, int *);
 int		 page_day(struct report *, const struct day_total *);
 int		 page_hosts(struct report *);
+int		 page_domains(struct report *);
+int		 page_countries(struct report *);
 /* The services chart and table of [from, to); id names the table. */
 int		 services_section(struct report *, FILE *, int64_t from,
 		    int64_t to, const char *id);

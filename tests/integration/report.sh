@@ -75,6 +75,18 @@ q "INSERT INTO day_hosts VALUES ('evil', $(q "SELECT min(day) FROM day_hosts"), 
 	'<script>alert(1)</script>\"' || char(39) || 'x' || char(1) || '&amp;')" >/dev/null
 check "the hostile row is in day_hosts" test "$(q "SELECT count(*) FROM day_hosts WHERE agent = 'evil'")" = 1
 
+# Names as a resolver would store them, under agent "named": for the
+# domains page (the replays' hosts have none).
+d0=$(q "SELECT min(day) FROM day_hosts")
+for r in "www.example.co.uk|198.51.100.1|1000|10" "mail.example.co.uk|198.51.100.2|2000|20" \
+	"A.B.Example.COM.|198.51.100.3|4000|40" "co.uk|198.51.100.4|8000|80" "localhost|198.51.100.5|16000|160" \
+	"x.github.io|2001:db8::6|32000|320" "|198.51.100.7|64000|640"; do
+	IFS='|' read -r nm a i o <<EOR
+$r
+EOR
+	q "INSERT INTO day_hosts VALUES ('named', $d0, '$a', 'www', $i, $o, 1, 1, 0, 0, $([ -n "$nm" ] && echo "'$nm'" || echo NULL))" >/dev/null
+done
+
 # ---- the site of the three replays, against tshark and SQL ----------------
 S=$T/site
 s0=$(date +%s.%N)
@@ -169,6 +181,39 @@ HP=$S/host-$(echo "$H6" | tr : _).html
 rows "$HP" history | awk -F'|' '{ gsub(/-/, "", $1); print $1, $2, $3, $4, $5, $6 }' | sort >"$T/p.hh"
 awk -v a="$H6" '$2 == a { print $1, $3, $4, $5, $6, $7 }' "$T/all.H" | sort >"$T/r.hh"
 same "host $H6's page ($(basename "$HP")): its days and services, octets and packets equal tshark's" "$T/p.hh" "$T/r.hh"
+
+# ---- domains and countries ----------------------------------------------
+N=$T/named
+# (agent named has no windows: the period comes from --from and --to)
+dd=$(echo "$d0" | sed 's/^\(....\)\(..\)/\1-\2-/')
+check "coremon-report --agent named --from $dd --to $dd writes the site of the named rows" "$R" --db "$DB" --out "$N" --agent named --from "$dd" --to "$dd"
+q "SELECT coalesce(name, ''), octets_in, octets_out FROM day_hosts WHERE agent = 'named'" | tr '|' ' ' |
+	while read -r nm i o; do
+		if [ -z "$o" ]; then echo "(unresolved) (unresolved) $nm $i"; continue; fi
+		l=$(echo "$nm" | tr 'A-Z' 'a-z' | sed 's/[.]$//')
+		reg=$(psl --print-reg-domain "$l" | sed 's/^.*: //')
+		[ "$reg" = "(null)" ] && reg=$l
+		echo "$(echo "$l" | awk -F. '{ print $NF }') $reg $i $o"
+	done >"$T/r.named"
+rows "$N/domains.html" tlds | awk -F'|' '{ print $1, $2, $3, $4 }' | sort >"$T/p.tld"
+awk '{ i[$1] += $3; o[$1] += $4; n[$1]++ } END { for (k in i) print k, i[k], o[k], n[k] }' "$T/r.named" | sort >"$T/r.tld"
+same "domains: octets and addresses by top-level domain equal SQL's names, cut at the last dot" "$T/p.tld" "$T/r.tld"
+rows "$N/domains.html" domains | awk -F'|' '{ print $1, $2, $3, $4 }' | sort >"$T/p.reg"
+awk '{ i[$2] += $3; o[$2] += $4; n[$2]++ } END { for (k in i) print k, i[k], o[k], n[k] }' "$T/r.named" | sort >"$T/r.reg"
+same "domains: by registered domain equal psl(1)'s over the public suffix list" "$T/p.reg" "$T/r.reg"
+rows "$S/countries.html" countries | awk -F'|' '{ print $1 "|" $2, $3, $4 }' | sort >"$T/p.cc"
+while read -r a i o x; do
+	case $a in *:*) g=$(geoiplookup6 "$a");; *) g=$(geoiplookup "$a");; esac
+	case $g in *"not found"*) c="-- (not in the database: private, reserved or unknown)";;
+		*) c=$(echo "$g" | sed 's/^[^:]*: \([^,]*\), /\1 /');; esac
+	echo "$c|$i $o"
+done <"$T/r.hosts" | awk -F'|' '{ split($2, v, " "); i[$1] += v[1]; o[$1] += v[2]; n[$1]++ }
+	END { for (k in i) print k "|" i[k], o[k], n[k] }' | sort >"$T/r.cc"
+same "countries: octets and hosts by country (IPv4 and IPv6) equal geoiplookup(1)'s over tshark's hosts ($(cut -d'|' -f1 "$T/r.cc" | cut -c1-2 | tr '\n' ' '))" "$T/p.cc" "$T/r.cc"
+mkdir -p "$T/nogeo"
+"$R" --db "$DB" --out "$T/ng" --geoip-dir "$T/nogeo" 2>"$T/ng.err"
+check "without the GeoIP files coremon-report still writes the site; the countries page says so, and nothing on stderr" \
+	sh -c "grep -q 'id=\"nogeoip\"' '$T/ng/countries.html' && test -s '$T/ng/hosts.html' -a ! -s '$T/ng.err'"
 
 # ---- the hostile row -------------------------------------------------------
 E=$T/evil
@@ -275,7 +320,7 @@ check "Chromium loads all $n pages of the site, with no console error and no fai
 sed 's/^/# /' "$T/browser.bad" | head -5
 
 shot() { wd GET /screenshot | jq -r .value | base64 -d >"$LOGS/report-$1.png"; }
-for p in index services days; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
+for p in index services days domains countries; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
 wd POST /url "{\"url\": \"file://$E/day-2014-01-14.html\"}" >/dev/null; shot day
 wd POST /url "{\"url\": \"file://$HP\"}" >/dev/null
 wd POST /url "{\"url\": \"file://$E/$(basename "$HP")\"}" >/dev/null; shot host
@@ -308,5 +353,5 @@ check "in the dark theme the page's background is dark ($(js 'return getComputed
 	test "$(js 'return getComputedStyle(document.body).backgroundColor')" = "rgb(23, 24, 26)"
 shot day-dark
 check "screenshots of every page type in $LOGS ($(ls "$LOGS"/report-*.png | wc -l) PNGs)" \
-	test "$(find "$LOGS" -name 'report-*.png' -size +10k | wc -l)" = 7
+	test "$(find "$LOGS" -name 'report-*.png' -size +10k | wc -l)" = 9
 browser_end
