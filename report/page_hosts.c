@@ -89,9 +89,12 @@ svc_row(void *arg, int n, const char *const *v)
 	if ((h = host_find(hs, v[0] ? v[0] : "")) == NULL ||
 	    h->h_nsvc >= HOST_MAX_SERVICES)
 		return 0;			/* not a top host */
-	if (h->h_svc == NULL &&
-	    (h->h_svc = calloc(HOST_MAX_SERVICES, sizeof(*h->h_svc))) == NULL)
-		return -1;
+	if (h->h_svc == NULL) {
+		/* owned by the host: page_hosts() frees it */
+		if ((s = calloc(HOST_MAX_SERVICES, sizeof(*s))) == NULL)
+			return -1;
+		h->h_svc = s;
+	}
 	s = &h->h_svc[h->h_nsvc++];
 	snprintf(s->hs_name, sizeof(s->hs_name), "%s", v[1] ? v[1] : "");
 	s->hs_in = val_int(v[2]);

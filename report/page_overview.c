@@ -82,9 +82,11 @@ links_row(void *arg, int n, const char *const *v)
 		return -1;
 	if (ls->ls_n == ls->ls_cap) {
 		int	 cap = ls->ls_cap ? ls->ls_cap * 2 : 8;
-		void	*p = realloc(ls->ls_v, (size_t)cap * sizeof(*l));
+		void	*p;
 
-		if (p == NULL || cap > 4096)	/* links are few */
+		if (cap > 4096)			/* links are few */
+			return -1;
+		if ((p = realloc(ls->ls_v, (size_t)cap * sizeof(*l))) == NULL)
 			return -1;
 		ls->ls_v = p;
 		ls->ls_cap = cap;
