@@ -109,6 +109,7 @@ struct day_windows {
 	int64_t	*w_start;
 	double	*w_in, *w_out, *w_rtt;
 	int	 w_n, w_cap;
+	int64_t	 w_end;				/* the last window's end */
 };
 
 /* start, octets in, octets out, length, rtt_us (all sources summed) */
@@ -125,6 +126,8 @@ window_row(void *arg, int n, const char *const *v)
 	w->w_in[w->w_n] = len > 0 ? val_double(v[1]) / (double)len : NAN;
 	w->w_out[w->w_n] = len > 0 ? val_double(v[2]) / (double)len : NAN;
 	w->w_rtt[w->w_n] = v[4] ? val_double(v[4]) / 1000 : NAN;
+	if (w->w_start[w->w_n] + len > w->w_end)
+		w->w_end = w->w_start[w->w_n] + len;
 	w->w_n++;
 	return 0;
 }
@@ -168,6 +171,7 @@ day_load(struct report *r, FILE *f, int64_t from, int64_t to)
 	struct series		 s[2];
 	struct rq		 q;
 	double			*tmp = NULL, st[4];
+	int64_t			 x0 = from, x1 = to;
 	int			 i, j, rc = -1;
 	const char		*row[3] = { "in", "out", "in + out" };
 
@@ -195,9 +199,23 @@ day_load(struct report *r, FILE *f, int64_t from, int64_t to)
 	if (rdb_each(r->r_db, &q, window_row, &w, r->r_err, sizeof(r->r_err)) == -1)
 		goto out;
 	fprintf(f, "<h2>Load by window</h2>\n");
+	/* the axis spans the windows (to 5 minutes), so that a day that
+	 * began or ended late is not a sliver at one end */
+	if (w.w_n > 0) {
+		x0 = w.w_start[0] - w.w_start[0] % 300;
+		x1 = w.w_end + (300 - w.w_end % 300) % 300;
+		x0 = x0 < from ? from : x0;
+		x1 = x1 > to ? to : x1;
+	}
+	/* from is the day's start: r_from is a day's too */
+	if (x0 != from || x1 != to)
+		fprintf(f, "<p>The windows span %02d:%02d to %02d:%02d UTC; the "
+		    "charts show that span.</p>\n", (int)((x0 - from) / 3600),
+		    (int)((x0 - from) % 3600 / 60), (int)((x1 - from) / 3600),
+		    (int)((x1 - from) % 3600 / 60));
 	s[0] = (struct series){ "in", "in", w.w_in };
 	s[1] = (struct series){ "out", "out", w.w_out };
-	svg_lines(f, "Load by window, in and out", w.w_start, w.w_n, from, to,
+	svg_lines(f, "Load by window, in and out", w.w_start, w.w_n, x0, x1,
 	    s, 2, "load, octets/s");
 	fprintf(f, "<table id=\"load\">\n<thead><tr><th>window load, octets/s</th>"
 	    "<th>mean</th><th>median</th><th>95th percentile</th><th>max</th>"
@@ -223,7 +241,7 @@ day_load(struct report *r, FILE *f, int64_t from, int64_t to)
 	else {
 		s[0] = (struct series){ "mean probe RTT", "rtt", w.w_rtt };
 		svg_lines(f, "Mean probe round-trip time by window", w.w_start,
-		    w.w_n, from, to, s, 1, "RTT, ms");
+		    w.w_n, x0, x1, s, 1, "RTT, ms");
 	}
 	rc = 0;
 out:
@@ -237,16 +255,16 @@ out:
 
 struct day_tab {
 	FILE	*dt_f;
-	int	 dt_rank, dt_ncol, dt_textcols, dt_link;
+	int	 dt_rank, dt_ncol, dt_textcols, dt_timecols;
 };
 
-/* A row of text columns (escaped) then numbers; with dt_link the first
- * column links to the host's page when it has one. */
+/* A row of text columns (escaped), numbers, then dt_timecols times
+ * (unix seconds shown as UTC). */
 static int
 tab_row(void *arg, int n, const char *const *v)
 {
 	struct day_tab	*t = arg;
-	char		 page[600];
+	char		 buf[64];
 	int		 i;
 
 	if (n < t->dt_ncol)
@@ -255,14 +273,11 @@ tab_row(void *arg, int n, const char *const *v)
 	for (i = 0; i < t->dt_ncol; i++) {
 		if (i < t->dt_textcols) {
 			fprintf(t->dt_f, "<td>");
-			if (i == 0 && t->dt_link && v[0] != NULL) {
-				host_page_name(page, sizeof(page), v[0]);
-				fprintf(t->dt_f, "<a href=\"%s\">", page);
-				html_text(t->dt_f, v[i]);
-				fprintf(t->dt_f, "</a>");
-			} else
-				html_text(t->dt_f, v[i] ? v[i] : "-");
+			html_text(t->dt_f, v[i] ? v[i] : "-");
 			fprintf(t->dt_f, "</td>");
+		} else if (i >= t->dt_ncol - t->dt_timecols) {
+			fmt_utc(buf, sizeof(buf), val_int(v[i]));
+			fprintf(t->dt_f, "<td>%s</td>", buf + 11);
 		} else
 			td_int(t->dt_f, val_int(v[i]));
 	}
@@ -273,13 +288,13 @@ tab_row(void *arg, int n, const char *const *v)
 static int
 day_tops(struct report *r, FILE *f, int day, int64_t from, int64_t to)
 {
-	struct day_tab	t = { f, 0, 8, 2, 0 };
+	struct day_tab	t = { f, 0, 8, 2, 2 };
 	struct rq	q;
 
 	fprintf(f, "<h2>Top hosts</h2>\n<table id=\"tophosts\">\n<thead><tr>"
 	    "<th>rank</th><th>host</th><th>name</th><th>octets in</th>"
 	    "<th>octets out</th><th>packets in</th><th>packets out</th>"
-	    "<th>first seen</th><th>last seen</th></tr></thead>\n<tbody>\n");
+	    "<th>first seen (UTC)</th><th>last seen (UTC)</th></tr></thead>\n<tbody>\n");
 	rq_init(&q);
 	rq_add(&q, "SELECT addr, max(name), sum(octets_in), sum(octets_out), "
 	    "sum(packets_in), sum(packets_out), min(first_seen), max(last_seen) "
@@ -290,7 +305,7 @@ day_tops(struct report *r, FILE *f, int day, int64_t from, int64_t to)
 	    "addr LIMIT %d", REPORT_DAY_TOP);
 	if (rdb_each(r->r_db, &q, tab_row, &t, r->r_err, sizeof(r->r_err)) == -1)
 		return -1;
-	fprintf(f, "</tbody>\n</table>\n<p>First and last seen: unix seconds.</p>\n");
+	fprintf(f, "</tbody>\n</table>\n");
 
 	fprintf(f, "<h2>Top sessions</h2>\n<table id=\"topsessions\">\n<thead><tr>"
 	    "<th>rank</th><th>local</th><th>remote</th><th>service</th>"

@@ -44,6 +44,8 @@ static const char style_css[] =
 	"svg polyline { fill: none; stroke-width: 1.2; }\n"
 	"svg polyline.in { stroke: var(--in); } svg polyline.out { stroke: var(--out); }\n"
 	"svg polyline.rtt { stroke: var(--rtt); }\n"
+	"svg circle.in { fill: var(--in); } svg circle.out { fill: var(--out); }\n"
+	"svg circle.rtt { fill: var(--rtt); }\n"
 	"form label { margin-right: 1em; }\n"
 	"main { overflow-x: auto; }\n";
 

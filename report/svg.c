@@ -119,17 +119,22 @@ svg_bars(FILE *f, const char *title, const char *const *labels, int n,
 	    "%s</text>\n</svg>\n", BAR_LEFT + plot / 2, h - 8, unit);
 }
 
-/* Ticks on the time axis: every 3 hours within two days, else days. */
+/* Ticks on the time axis: a step that gives a handful of them. */
 static void
 svg_time_axis(FILE *f, int64_t x0, int64_t x1, double scale, int y)
 {
+	static const int64_t steps[] = { 60, 300, 900, 3600, 3 * 3600, 6 * 3600,
+	    86400, 7 * 86400 };
 	int64_t		span = x1 - x0, step, t;
 	time_t		tt;
 	struct tm	tm;
 	char		buf[32];
+	size_t		i;
 
-	step = span <= 2 * 86400 ? 3 * 3600 : span <= 16 * 86400 ? 86400 :
-	    7 * 86400;
+	for (i = 0; i + 1 < sizeof(steps) / sizeof(steps[0]) &&
+	    span / steps[i] > 8; i++)
+		;
+	step = steps[i];
 	for (t = x0 - x0 % step; t <= x1; t += step) {
 		double x;
 
@@ -146,13 +151,44 @@ svg_time_axis(FILE *f, int64_t x0, int64_t x1, double scale, int y)
 	}
 }
 
+/* One series: a polyline a run of values, a dot for a lone value (a
+ * polyline of one point draws nothing). */
+static void
+svg_series(FILE *f, const struct series *s, const int64_t *x, int n,
+    int64_t x0, double xs, double ys, int bottom)
+{
+	int	i, j, k;
+
+	for (i = 0; i < n; i = j) {
+		if (isnan(s->s_y[i])) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j < n && !isnan(s->s_y[j]); j++)
+			;
+		if (j - i == 1) {
+			fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"2.5\"/>\n", s->s_class,
+			    LINE_LEFT + (double)(x[i] - x0) * xs,
+			    bottom - s->s_y[i] * ys);
+			continue;
+		}
+		fprintf(f, "<polyline class=\"%s\" points=\"", s->s_class);
+		for (k = i; k < j; k++)
+			fprintf(f, "%s%.1f,%.1f", k > i ? " " : "",
+			    LINE_LEFT + (double)(x[k] - x0) * xs,
+			    bottom - s->s_y[k] * ys);
+		fputs("\"/>\n", f);
+	}
+}
+
 void
 svg_lines(FILE *f, const char *title, const int64_t *x, int n, int64_t x0,
     int64_t x1, const struct series *s, int ns, const char *unit)
 {
 	double	max, step, xs, ys, t;
 	char	buf[64];
-	int	i, j, open, bottom = LINE_TOP + LINE_H, h = bottom + 50;
+	int	j, bottom = LINE_TOP + LINE_H, h = bottom + 50;
 	int	plot = SVG_W - LINE_LEFT - LINE_RIGHT;
 
 	if (x1 <= x0)
@@ -178,26 +214,8 @@ svg_lines(FILE *f, const char *title, const int64_t *x, int n, int64_t x0,
 		    SVG_W - LINE_RIGHT, y, LINE_LEFT - 6, y + 4, buf);
 	}
 	svg_time_axis(f, x0, x1, xs, bottom);
-	for (j = 0; j < ns; j++) {
-		open = 0;
-		for (i = 0; i < n; i++) {
-			if (isnan(s[j].s_y[i])) {
-				if (open)
-					fputs("\"/>\n", f);
-				open = 0;
-				continue;
-			}
-			if (!open)
-				fprintf(f, "<polyline class=\"%s\" points=\"",
-				    s[j].s_class);
-			fprintf(f, "%s%.1f,%.1f", open ? " " : "",
-			    LINE_LEFT + (double)(x[i] - x0) * xs,
-			    bottom - s[j].s_y[i] * ys);
-			open = 1;
-		}
-		if (open)
-			fputs("\"/>\n", f);
-	}
+	for (j = 0; j < ns; j++)
+		svg_series(f, &s[j], x, n, x0, xs, ys, bottom);
 	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n"
 	    "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
 	    LINE_LEFT, LINE_TOP, LINE_LEFT, bottom, LINE_LEFT, bottom,

@@ -138,21 +138,21 @@ same "days: window rows and seconds (SQL), octets in and out (tshark) of each UT
 
 # Each day's page: top hosts (tshark), sessions (tshark), load
 # statistics (SQL and sort), services (tshark).
-for d in $(cut -d' ' -f1 "$T/r.days"); do
-	dn=$(echo "$d" | tr -d -); P=$S/day-$d.html
+for dy in $(cut -d' ' -f1 "$T/r.days"); do
+	dn=$(echo "$dy" | tr -d -); P=$S/day-$dy.html
 	rows "$P" tophosts | awk -F'|' '{ print $2, $4, $5, $6, $7 }' | sort >"$T/p.th"
 	awk -v d="$dn" '$1 == d { k = $2; i[k] += $4; o[k] += $5; pi[k] += $6; po[k] += $7 }
 		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.H" | sort >"$T/r.th"
-	same "day $d: top hosts' octets and packets equal tshark's" "$T/p.th" "$T/r.th"
+	same "day $dy: top hosts' octets and packets equal tshark's" "$T/p.th" "$T/r.th"
 	rows "$P" topsessions | awk -F'|' '{ print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' | sort >"$T/p.ts"
-	s=$(date -u -d "$d" +%s)
+	s=$(date -u -d "$dy" +%s)
 	awk -v s="$s" '$1 >= s && $1 < s + 86400 { k = $3 " " $4 " " $6 " " $2 " " $5; i[k] += $7; o[k] += $8; pi[k] += $9; po[k] += $10 }
 		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.X" | sort >"$T/r.ts"
 	if [ "$(wc -l <"$T/r.ts")" -le 25 ]; then
-		same "day $d: top sessions (addresses, service, protocol, port, octets, packets) equal tshark's" "$T/p.ts" "$T/r.ts"
+		same "day $dy: top sessions (addresses, service, protocol, port, octets, packets) equal tshark's" "$T/p.ts" "$T/r.ts"
 	else
 		sort -k6,6nr -k1 "$T/r.ts" | head -25 | sort >"$T/r.ts25"
-		same "day $d: the 25 top sessions equal tshark's 25 biggest" "$T/p.ts" "$T/r.ts25"
+		same "day $dy: the 25 top sessions equal tshark's 25 biggest" "$T/p.ts" "$T/r.ts25"
 	fi
 	rows "$P" load | awk -F'|' '{ print $1, $2, $3, $4, $5 }' >"$T/p.load"
 	for c in "octets_in" "octets_out" "octets_in + octets_out"; do
@@ -162,11 +162,16 @@ for d in $(cut -d' ' -f1 "$T/r.days"); do
 				n = c == "octets_in" ? "in" : c == "octets_out" ? "out" : "in + out"
 				printf "%s %.3f %.3f %.3f %.3f\n", n, t / NR, v[m], v[p], v[NR] }'
 	done >"$T/r.load"
-	same "day $d: window load mean, median, 95th percentile and max in, out and both equal SQL's" "$T/p.load" "$T/r.load"
+	same "day $dy: window load mean, median, 95th percentile and max in, out and both equal SQL's" "$T/p.load" "$T/r.load"
+	nw=$(q "SELECT count(DISTINCT start) FROM windows WHERE agent LIKE 'test-%' AND start >= $s AND start < $s + 86400")
+	# a lone window is a dot: a polyline of one point draws nothing
+	np=$(sed -n '/<h2>Load by window/,/<\/svg>/p' "$P" | awk '/<circle class="in"/ { n++ }
+		/<polyline class="in"/ { sub(/.*points="/, ""); sub(/".*/, ""); n += split($0, a, " ") } END { print n + 0 }')
+	check "day $dy: the load chart draws each of its $nw windows (in: $np points)" test "$np" = "$nw"
 	rows "$P" services | awk -F'|' '{ print $1, $2, $3, $4, $5 }' | sort >"$T/p.dsvc"
 	awk -v s="$s" '$1 >= s && $1 < s + 86400 { k = $2; i[k] += $3; o[k] += $4; pi[k] += $5; po[k] += $6 }
 		END { for (k in i) print k, i[k], o[k], pi[k], po[k] }' "$T/all.S" | sort >"$T/r.dsvc"
-	same "day $d: services equal tshark's" "$T/p.dsvc" "$T/r.dsvc"
+	same "day $dy: services equal tshark's" "$T/p.dsvc" "$T/r.dsvc"
 done
 
 # Hosts: the period's top hosts, days seen, and one host's page.
@@ -321,7 +326,7 @@ sed 's/^/# /' "$T/browser.bad" | head -5
 
 shot() { wd GET /screenshot | jq -r .value | base64 -d >"$LOGS/report-$1.png"; }
 for p in index services days domains countries; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
-wd POST /url "{\"url\": \"file://$E/day-2014-01-14.html\"}" >/dev/null; shot day
+wd POST /url "{\"url\": \"file://$E/day-2013-08-22.html\"}" >/dev/null; shot day
 wd POST /url "{\"url\": \"file://$HP\"}" >/dev/null
 wd POST /url "{\"url\": \"file://$E/$(basename "$HP")\"}" >/dev/null; shot host
 
@@ -348,7 +353,7 @@ check "... and nothing ran: no alert open, no element but the page's own (2 scri
 	test "$(wd GET /alert/text | jq -r .value.error) $(js 'return document.querySelectorAll("script").length + " " + document.querySelectorAll("img").length')" = "no such alert 2 0"
 # The dark theme (prefers-color-scheme), for the README.
 wd POST /goog/cdp/execute '{"cmd": "Emulation.setEmulatedMedia", "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}}' >/dev/null
-wd POST /url "{\"url\": \"file://$E/day-2014-01-14.html\"}" >/dev/null
+wd POST /url "{\"url\": \"file://$E/day-2013-08-22.html\"}" >/dev/null
 check "in the dark theme the page's background is dark ($(js 'return getComputedStyle(document.body).backgroundColor'))" \
 	test "$(js 'return getComputedStyle(document.body).backgroundColor')" = "rgb(23, 24, 26)"
 shot day-dark
