@@ -67,6 +67,7 @@ struct link {
 	int64_t	 l_windows, l_seconds, l_in, l_out, l_pin, l_pout, l_drops;
 	double	 l_peak_in, l_peak_out, l_rtt;
 	int	 l_rtt_windows;
+	int64_t	 l_days;			/* UTC days with windows */
 };
 
 struct links {
@@ -80,7 +81,7 @@ links_row(void *arg, int n, const char *const *v)
 	struct links	*ls = arg;
 	struct link	*l;
 
-	if (n < 13)
+	if (n < 14)
 		return -1;
 	if (ls->ls_n == ls->ls_cap) {
 		int	 cap = ls->ls_cap ? ls->ls_cap * 2 : 8;
@@ -108,6 +109,7 @@ links_row(void *arg, int n, const char *const *v)
 	l->l_peak_out = val_double(v[10]);
 	l->l_rtt = v[11] ? val_double(v[11]) / 1000 : NAN;
 	l->l_rtt_windows = (int)val_int(v[12]);
+	l->l_days = val_int(v[13]);
 	return 0;
 }
 
@@ -142,7 +144,7 @@ td_load(FILE *f, double v, double speed)
 }
 
 static int
-overview_links(struct report *r, FILE *f, int ndays)
+overview_links(struct report *r, FILE *f)
 {
 	struct links	 ls = { NULL, 0, 0 };
 	struct rq	 q;
@@ -153,7 +155,8 @@ overview_links(struct report *r, FILE *f, int ndays)
 	    "sum(octets_out), sum(packets_in), sum(packets_out), sum(drops), "
 	    "max(CAST(octets_in AS DOUBLE PRECISION) / length), "
 	    "max(CAST(octets_out AS DOUBLE PRECISION) / length), "
-	    "avg(rtt_us), count(rtt_us) FROM windows WHERE length > 0 AND start >= ");
+	    "avg(rtt_us), count(rtt_us), count(DISTINCT start - start %% 86400) "
+	    "FROM windows WHERE length > 0 AND start >= ");
 	rq_int(&q, r->r_from);
 	rq_add(&q, " AND start < ");
 	rq_int(&q, r->r_to);
@@ -168,7 +171,8 @@ overview_links(struct report *r, FILE *f, int ndays)
 		fprintf(f, "<p>No windows in the period.</p>\n");
 	fprintf(f, "<table id=\"links\">\n<thead><tr><th>agent</th><th>link</th>"
 	    "<th>windows</th><th>seconds observed</th><th>octets in</th>"
-	    "<th>octets out</th><th>octets in a day</th><th>octets out a day</th>"
+	    "<th>octets out</th><th>days</th><th>octets in a day</th>"
+	    "<th>octets out a day</th>"
 	    "<th>mean load in, octets/s</th><th>mean load out, octets/s</th>"
 	    "<th>peak load in, octets/s</th><th>peak load out, octets/s</th>"
 	    "<th>mean RTT, ms</th><th>kernel drops</th></tr></thead>\n<tbody>\n");
@@ -185,9 +189,10 @@ overview_links(struct report *r, FILE *f, int ndays)
 		td_int(f, l->l_seconds);
 		td_int(f, l->l_in);
 		td_int(f, l->l_out);
-		/* a day: over the days of the period that have windows */
-		td_num(f, ndays > 0 ? (double)l->l_in / ndays : NAN, 0);
-		td_num(f, ndays > 0 ? (double)l->l_out / ndays : NAN, 0);
+		/* a day: over the link's days with windows */
+		td_int(f, l->l_days);
+		td_num(f, l->l_days > 0 ? (double)l->l_in / (double)l->l_days : NAN, 0);
+		td_num(f, l->l_days > 0 ? (double)l->l_out / (double)l->l_days : NAN, 0);
 		td_load(f, l->l_seconds ? (double)l->l_in / l->l_seconds : 0, speed);
 		td_load(f, l->l_seconds ? (double)l->l_out / l->l_seconds : 0, speed);
 		td_load(f, l->l_peak_in, speed);
@@ -342,13 +347,11 @@ page_overview(struct report *r, const struct day_total *d, int nd)
 	double		*in = NULL, *out = NULL;
 	char		(*lab)[16] = NULL;
 	FILE		*f;
-	int		 i, ndays = 0;
+	int		 i;
 
 	if ((f = html_open(r, "index.html", "Overview")) == NULL)
 		return -1;
-	for (i = 0; i < nd; i++)
-		ndays += d[i].dt_windows > 0;
-	if (overview_links(r, f, ndays) == -1 || overview_probes(r, f) == -1)
+	if (overview_links(r, f) == -1 || overview_probes(r, f) == -1)
 		goto fail;
 	fprintf(f, "<h2>Octets a day</h2>\n");
 	if (nd > 0) {

@@ -95,15 +95,16 @@ check "coremon-report writes the site of the three replays (--agent, three times
 echo "# coremon-report: $(awk -v s="$s0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }') s, $(ls "$S" | wc -l) files"
 
 # Overview: each agent's link; octets from tshark, the rest from SQL.
-rows "$S/index.html" links | awk -F'|' '{ print $1, $2, $3, $4, $5, $6, $9, $10, $11, $12, $13, $14 }' >"$T/p.links"
+rows "$S/index.html" links | awk -F'|' '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 }' >"$T/p.links"
 for n in midnight pop3 ftp6; do
 	set -- $(awk '{ i += $2; o += $3 } END { print i + 0, o + 0 }' "$T/$n.ts.W")
 	sq=$(q "SELECT agent, source, count(*), sum(length) FROM windows WHERE agent = 'test-$n'" | tr '|' ' ')
 	sec=$(q "SELECT sum(length) FROM windows WHERE agent = 'test-$n'")
-	echo "$sq $1 $2 $(awk -v a="$1" -v b="$2" -v s="$sec" 'BEGIN { printf "%.1f %.1f", a / s, b / s }') $(q "SELECT printf('%.1f %.1f', max(CAST(octets_in AS REAL) / length), max(CAST(octets_out AS REAL) / length)), 'RTT', sum(drops) FROM windows WHERE agent = 'test-$n' AND length > 0" | tr '|' ' ')"
+	nd=$(q "SELECT count(DISTINCT date(start, 'unixepoch')) FROM windows WHERE agent = 'test-$n'")
+	echo "$sq $1 $2 $nd $(awk -v a="$1" -v b="$2" -v n="$nd" 'BEGIN { printf "%.0f %.0f", a / n, b / n }') $(awk -v a="$1" -v b="$2" -v s="$sec" 'BEGIN { printf "%.1f %.1f", a / s, b / s }') $(q "SELECT printf('%.1f %.1f', max(CAST(octets_in AS REAL) / length), max(CAST(octets_out AS REAL) / length)), 'RTT', sum(drops) FROM windows WHERE agent = 'test-$n' AND length > 0" | tr '|' ' ')"
 done | sed 's/ RTT / - /' | sort >"$T/r.links"
 sort -o "$T/p.links" "$T/p.links"
-same "overview: each agent's link -- windows and seconds (SQL), octets in and out (tshark), mean load (tshark over SQL seconds), peak window load (SQL), no RTT, drops" "$T/p.links" "$T/r.links"
+same "overview: each agent's link -- windows and seconds (SQL), octets in and out (tshark), days (SQL) and octets a day, mean load (tshark over SQL seconds), peak window load (SQL), no RTT, drops" "$T/p.links" "$T/r.links"
 
 # Outages: runs of windows with probes sent and none answered (SQL
 # gaps and islands), their seconds and the availability.
