@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/errbuf.h"
 #include "report.h"
@@ -72,9 +76,14 @@ report_period(struct report *r, int from, int to)
 		if (to < 0)
 			to = day_of(b[1]);
 	}
-	if (to < from)
+	if (to < from) {
+		char	tday[16], fday[16];
+
+		fmt_day(tday, sizeof(tday), to);
+		fmt_day(fday, sizeof(fday), from);
 		return errbuf_set(r->r_err, sizeof(r->r_err),
-		    "--to %d is before --from %d", to, from);
+		    "--to %s is before --from %s", tday, fday);
+	}
 	r->r_fromday = from;
 	r->r_today = to;
 	r->r_from = day_start(from);
@@ -83,6 +92,29 @@ report_period(struct report *r, int from, int to)
 		return errbuf_set(r->r_err, sizeof(r->r_err),
 		    "the period is longer than %d days", REPORT_MAX_DAYS);
 	return 0;
+}
+
+/* Pages of days and hosts that this run did not write (older than its
+ * start): left over from a longer or other period, they would pile up
+ * under the daily timer.  Only the names coremon-report gives. */
+static void
+report_prune(struct report *r)
+{
+	struct dirent	*e;
+	struct stat	 st;
+	DIR		*d;
+
+	if ((d = opendir(r->r_out)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (fnmatch("day-*.html", e->d_name, 0) != 0 &&
+		    fnmatch("host-*.html", e->d_name, 0) != 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < r->r_now)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
 }
 
 static int
@@ -104,6 +136,7 @@ report_write(struct report *r)
 	if (page_hosts(r) == -1 || page_domains(r) == -1 ||
 	    page_countries(r) == -1)
 		goto fail;
+	report_prune(r);
 	free(days);
 	return 0;
 fail:

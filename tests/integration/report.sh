@@ -188,6 +188,17 @@ rows "$HP" history | awk -F'|' '{ gsub(/-/, "", $1); print $1, $2, $3, $4, $5, $
 awk -v a="$H6" '$2 == a { print $1, $3, $4, $5, $6, $7 }' "$T/all.H" | sort >"$T/r.hh"
 same "host $H6's page ($(basename "$HP")): its days and services, octets and packets equal tshark's" "$T/p.hh" "$T/r.hh"
 
+# A narrower period into the same folder: the pages of other days and
+# hosts go, the operator's own files stay.
+cp -r "$S" "$T/narrow"; : >"$T/narrow/day-notes.txt"; : >"$T/narrow/notes.html"
+touch -d '1 hour ago' "$T/narrow"/*	# written before this run
+last=$(tail -1 "$T/r.days" | cut -d' ' -f1)
+"$R" --db "$DB" --out "$T/narrow" --agent test-midnight --agent test-pop3 --agent test-ftp6 --from "$last" --to "$last"
+got=$(cd "$T/narrow" && ls day-*.html host-*.html | tr '\n' ' ')
+want="day-$last.html $(q "SELECT DISTINCT addr FROM day_hosts WHERE agent LIKE 'test-%' AND day = $(echo "$last" | tr -d -) ORDER BY addr" | tr : _ | sed 's/.*/host-&.html/' | tr '\n' ' ')"
+check "a run for $last alone leaves only its day's and hosts' pages ($got), and the operator's files" \
+	test "$got" = "$want" -a -f "$T/narrow/day-notes.txt" -a -f "$T/narrow/notes.html"
+
 # ---- domains and countries ----------------------------------------------
 N=$T/named
 # (agent named has no windows: the period comes from --from and --to)
