@@ -199,6 +199,13 @@ want="day-$last.html $(q "SELECT DISTINCT addr FROM day_hosts WHERE agent LIKE '
 check "a run for $last alone leaves only its day's and hosts' pages ($got), and the operator's files" \
 	test "$got" = "$want" -a -f "$T/narrow/day-notes.txt" -a -f "$T/narrow/notes.html"
 
+# Local time as configured (TZ), beside UTC.
+if [ -f /usr/share/zoneinfo/Asia/Tokyo ]; then
+	TZ=Asia/Tokyo "$R" --db "$DB" --out "$T/tz" --agent test-pop3
+	check "with TZ=Asia/Tokyo a day page gives its start in UTC and in JST (UTC+9)" \
+		grep -q 'From 2013-08-22 00:00:00 UTC (2013-08-22 09:00:00 JST)' "$T/tz/day-2013-08-22.html"
+fi
+
 # ---- domains and countries ----------------------------------------------
 N=$T/named
 # (agent named has no windows: the period comes from --from and --to)
