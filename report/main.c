@@ -1,6 +1,7 @@
 /*
  * coremon-report --db FILE|postgresql://... --out DIR [--from YYYY-MM-DD]
  *     [--to YYYY-MM-DD] [--agent NAME]... [--geoip-dir DIR]
+ *     [--link-speed SOURCE=MBIT]...
  *
  * Writes the static site (DIR/index.html and the pages it links) from
  * the history database.  Without --from/--to, the period is every UTC
@@ -25,7 +26,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: coremon-report --db FILE|postgresql://... --out DIR "
 	    "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agent NAME]... "
-	    "[--geoip-dir DIR]\n");
+	    "[--geoip-dir DIR] [--link-speed SOURCE=MBIT]...\n");
 }
 
 /* YYYY-MM-DD to YYYYMMDD; -1 when it is not a date. */
@@ -154,6 +155,7 @@ main(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "agent", required_argument, NULL, 'a' },
 		{ "geoip-dir", required_argument, NULL, 'g' },
+		{ "link-speed", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,7 +167,7 @@ main(int argc, char **argv)
 	r.r_now = time(NULL);
 	r.r_geoip = "/usr/share/GeoIP";		/* Debian's geoip-database */
 	tzset();
-	while ((c = getopt_long(argc, argv, "d:o:f:t:a:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:f:t:a:g:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'o': r.r_out = optarg; break;
@@ -189,6 +191,17 @@ main(int argc, char **argv)
 			r.r_agents[r.r_nagents++] = optarg;
 			break;
 		case 'g': r.r_geoip = optarg; break;
+		case 'l':
+			if (r.r_nspeeds == REPORT_MAX_AGENTS ||
+			    strchr(optarg, '=') == NULL ||
+			    !(strtod(strrchr(optarg, '=') + 1, NULL) > 0)) {
+				fprintf(stderr, "coremon-report: --link-speed %s: "
+				    "want SOURCE=MBIT (at most %d)\n", optarg,
+				    REPORT_MAX_AGENTS);
+				return 1;
+			}
+			r.r_speeds[r.r_nspeeds++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}

@@ -113,16 +113,22 @@ links_row(void *arg, int n, const char *const *v)
 	return 0;
 }
 
-/* The link's speed in octets/s from /sys, when the source is one of
- * this machine's interfaces; NaN when unknown. */
+/* The link's speed in octets/s: --link-speed SOURCE=MBIT, else /sys when
+ * the source is one of this machine's interfaces; NaN when unknown. */
 static double
-link_speed(const char *source)
+link_speed(const struct report *r, const char *source)
 {
 	char	path[512];
 	FILE	*f;
 	long	mbit = -1;
+	size_t	len = strlen(source);
+	int	i;
 
-	if (strchr(source, '/') != NULL || strlen(source) > 64)
+	for (i = 0; i < r->r_nspeeds; i++)
+		if (strncmp(r->r_speeds[i], source, len) == 0 &&
+		    r->r_speeds[i][len] == '=')
+			return strtod(r->r_speeds[i] + len + 1, NULL) * 125000.0;
+	if (strchr(source, '/') != NULL || len > 64)
 		return NAN;			/* a replayed file */
 	snprintf(path, sizeof(path), "/sys/class/net/%s/speed", source);
 	if ((f = fopen(path, "r")) == NULL)
@@ -178,7 +184,7 @@ overview_links(struct report *r, FILE *f)
 	    "<th>mean RTT, ms</th><th>kernel drops</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < ls.ls_n; i++) {
 		struct link	*l = &ls.ls_v[i];
-		double		 speed = link_speed(l->l_source);
+		double		 speed = link_speed(r, l->l_source);
 
 		fprintf(f, "<tr><td>");
 		html_text(f, l->l_agent);
@@ -203,7 +209,8 @@ overview_links(struct report *r, FILE *f)
 	}
 	fprintf(f, "</tbody>\n</table>\n<p>Octets in: sent by remote hosts to "
 	    "local ones; out: the other way (traffic with one end local). "
-	    "Percentages are of the link speed when /sys knows the interface. "
+	    "Percentages are of the link speed (--link-speed, or /sys for an "
+	    "interface of this machine). "
 	    "Mean RTT: the mean of the windows' probe means.</p>\n");
 	free(ls.ls_v);
 	return 0;

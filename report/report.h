@@ -76,6 +76,8 @@ struct report {
 	int		 r_nagents;
 	time_t		 r_now;
 	const char	*r_geoip;		/* folder of GeoIP.dat, GeoIPv6.dat */
+	const char	*r_speeds[REPORT_MAX_AGENTS];	/* --link-speed SOURCE=MBIT */
+	int		 r_nspeeds;
 	char		 r_err[512];
 };
 

@@ -199,6 +199,14 @@ want="day-$last.html $(q "SELECT DISTINCT addr FROM day_hosts WHERE agent LIKE '
 check "a run for $last alone leaves only its day's and hosts' pages ($got), and the operator's files" \
 	test "$got" = "$want" -a -f "$T/narrow/day-notes.txt" -a -f "$T/narrow/notes.html"
 
+# A link's speed given: loads also in % of it.
+"$R" --db "$DB" --out "$T/speed" --agent test-pop3 --link-speed "$Z/pop3_pop3.pcap=0.5"
+got=$(rows "$T/speed/index.html" links | awk -F'|' '{ print $10 "|" $12 }')
+want=$(q "SELECT printf('%.1f (%.2f%%)|%.1f (%.2f%%)', sum(octets_in) * 1.0 / sum(length), sum(octets_in) * 100.0 / sum(length) / 62500,
+	max(octets_in * 1.0 / length), max(octets_in * 100.0 / length) / 62500) FROM windows WHERE agent = 'test-pop3' AND length > 0")
+check "--link-speed SOURCE=0.5 (Mbit/s): mean and peak load in are also in % of 62,500 octets/s ($got)" test "$got" = "$want"
+[ "$got" = "$want" ] || echo "# want $want"
+
 # Local time as configured (TZ), beside UTC.
 if [ -f /usr/share/zoneinfo/Asia/Tokyo ]; then
 	TZ=Asia/Tokyo "$R" --db "$DB" --out "$T/tz" --agent test-pop3
