@@ -268,6 +268,10 @@ for p in "$E"/*.html; do
 done
 check "tidy reports no error on any of the $(ls "$E"/*.html | wc -l) pages ($(cat "$T/tidy.all" | grep -c Warning) warnings)" test ! -s "$T/tidy"
 sed 's/^/# /' "$T/tidy" | head -6
+dead=$(grep -ohE '(src|href)="[^":]*"' "$E"/*.html | sed 's/^[a-z]*="//; s/"$//' | sort -u |
+	while read -r l; do [ -f "$E/$l" ] || echo "$l"; done; grep -oh '"p":"[^"]*"' "$E/hosts.json" | cut -d'"' -f4 |
+	while read -r l; do [ -f "$E/$l" ] || echo "$l"; done)
+check "every link and script of every page, and every host page hosts.json names, is a file of the site${dead:+ (missing: $(echo $dead | head -c 200))}" test -z "$dead"
 ext=$(grep -ohE '(src|href)="[a-z]+:[^"]*"' "$E"/*.html | grep -v '^href="data:,"$' | sort -u | head -3)
 check "no page names a resource outside the site (only the data: icon)${ext:+: $ext}" test -z "$ext"
 
@@ -319,7 +323,8 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null || !
 	skip "report: chromium, chromium-driver or jq is absent (contrib/deps.sh)"; exit 0
 fi
 LOGS=$B/test-logs; mkdir -p "$LOGS"
-CPORT=$(free_port)
+# a TCP port no one listens on (free_port looks at UDP)
+CPORT=$(for p in $(shuf -i 20000-60000 -n 20); do ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; break; }; done)
 chromedriver --port="$CPORT" >"$T/chromedriver.log" 2>&1 &
 CD_PID=$!; PIDS="$PIDS $CD_PID"
 W=http://127.0.0.1:$CPORT
@@ -329,10 +334,19 @@ until_ok 20 wd_ready
 wd() { curl -s -X "$1" "$W/session/$SID$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
 js() { wd POST /execute/sync "{\"script\": $(printf '%s' "$1" | jq -Rs .), \"args\": []}" | jq -r '.value | if type == "array" then .[] else . end'; }
 el() { wd POST /element "{\"using\": \"css selector\", \"value\": \"$1\"}" | jq -r '.value | to_entries[0].value'; }
-SID=$(curl -s -X POST "$W/session" -d '{"capabilities": {"alwaysMatch": {"browserName": "chrome",
-	"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,1300", "--hide-scrollbars"]},
-	"goog:loggingPrefs": {"browser": "ALL"}}}}' | jq -r .value.sessionId)
-check "chromedriver opens a headless Chromium session" test -n "$SID" -a "$SID" != null
+# A browser that fails to start on a busy machine gets two more tries.
+for try in 1 2 3; do
+	curl -s -X POST "$W/session" -d '{"capabilities": {"alwaysMatch": {"browserName": "chrome",
+		"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,1300", "--hide-scrollbars"]},
+		"goog:loggingPrefs": {"browser": "ALL"}}}}' >"$T/session.json"
+	SID=$(jq -r '.value.sessionId // empty' "$T/session.json" 2>/dev/null)
+	[ -z "$SID" ] || break
+	echo "# no session, try $try: $(jq -r '.value.message // empty' "$T/session.json" 2>/dev/null | head -2 | tr '\n' ' ')"
+done
+if [ -z "$SID" ]; then
+	notok "chromedriver opens a headless Chromium session"; sed 's/^/# /' "$T/chromedriver.log" | tail -5; exit 1
+fi
+ok "chromedriver opens a headless Chromium session ($(jq -r .value.capabilities.browserVersion "$T/session.json"))"
 browser_end() { [ -z "$SID" ] || curl -s -X DELETE "$W/session/$SID" >/dev/null; SID=; }
 trap 'browser_end; cleanup' EXIT
 
