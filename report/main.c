@@ -41,7 +41,7 @@ parse_day(const char *s)
 		return -1;
 	day = y * 10000 + m * 100 + d;
 	/* 2024-02-31 comes back as another day */
-	return day_of(day_start(day)) == day ? day : -1;
+	return html_day_of(html_day_start(day)) == day ? day : -1;
 }
 
 static int
@@ -51,8 +51,8 @@ bounds_row(void *arg, int n, const char *const *v)
 
 	if (n < 2)
 		return -1;
-	b[0] = v[0] ? val_int(v[0]) : -1;
-	b[1] = v[1] ? val_int(v[1]) : -1;
+	b[0] = v[0] ? rdb_int(v[0]) : -1;
+	b[1] = v[1] ? rdb_int(v[1]) : -1;
 	return 0;
 }
 
@@ -73,22 +73,22 @@ report_period(struct report *r, int from, int to)
 		if (b[0] < 0)			/* empty: today */
 			b[0] = b[1] = r->r_now;
 		if (from < 0)
-			from = day_of(b[0]);
+			from = html_day_of(b[0]);
 		if (to < 0)
-			to = day_of(b[1]);
+			to = html_day_of(b[1]);
 	}
 	if (to < from) {
 		char	tday[16], fday[16];
 
-		fmt_day(tday, sizeof(tday), to);
-		fmt_day(fday, sizeof(fday), from);
+		html_fmt_day(tday, sizeof(tday), to);
+		html_fmt_day(fday, sizeof(fday), from);
 		return errbuf_set(r->r_err, sizeof(r->r_err),
 		    "--to %s is before --from %s", tday, fday);
 	}
 	r->r_fromday = from;
 	r->r_today = to;
-	r->r_from = day_start(from);
-	r->r_to = day_start(to) + 86400;
+	r->r_from = html_day_start(from);
+	r->r_to = html_day_start(to) + 86400;
 	if ((r->r_to - r->r_from) / 86400 > REPORT_MAX_DAYS)
 		return errbuf_set(r->r_err, sizeof(r->r_err),
 		    "the period is longer than %d days", REPORT_MAX_DAYS);

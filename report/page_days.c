@@ -27,12 +27,12 @@ days_row(void *arg, int n, const char *const *v)
 	if (n < 6 || d->d_n >= REPORT_MAX_DAYS)
 		return -1;
 	t = &d->d_v[d->d_n++];
-	t->dt_day = day_of(val_int(v[0]));
-	t->dt_windows = val_int(v[1]);
-	t->dt_seconds = val_int(v[2]);
-	t->dt_in = val_int(v[3]);
-	t->dt_out = val_int(v[4]);
-	t->dt_peak = val_double(v[5]);
+	t->dt_day = html_day_of(rdb_int(v[0]));
+	t->dt_windows = rdb_int(v[1]);
+	t->dt_seconds = rdb_int(v[2]);
+	t->dt_in = rdb_int(v[3]);
+	t->dt_out = rdb_int(v[4]);
+	t->dt_peak = rdb_double(v[5]);
 	return 0;
 }
 
@@ -41,7 +41,7 @@ day_page_name(char *buf, size_t len, int day)
 {
 	char	d[16];
 
-	fmt_day(d, sizeof(d), day);
+	html_fmt_day(d, sizeof(d), day);
 	snprintf(buf, len, "day-%s.html", d);
 }
 
@@ -79,15 +79,15 @@ page_days(struct report *r, struct day_total **out, int *nout)
 		struct day_total *t = &d.d_v[i];
 
 		day_page_name(name, sizeof(name), t->dt_day);
-		fmt_day(day, sizeof(day), t->dt_day);
+		html_fmt_day(day, sizeof(day), t->dt_day);
 		fprintf(f, "<tr><td><a href=\"%s\">%s</a></td>", name, day);
-		td_int(f, t->dt_windows);
-		td_int(f, t->dt_seconds);
-		td_int(f, t->dt_in);
-		td_int(f, t->dt_out);
-		td_num(f, t->dt_seconds ? (double)(t->dt_in + t->dt_out) /
+		html_td_int(f, t->dt_windows);
+		html_td_int(f, t->dt_seconds);
+		html_td_int(f, t->dt_in);
+		html_td_int(f, t->dt_out);
+		html_td_num(f, t->dt_seconds ? (double)(t->dt_in + t->dt_out) /
 		    (double)t->dt_seconds : NAN, 1);
-		td_num(f, t->dt_peak, 1);
+		html_td_num(f, t->dt_peak, 1);
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody>\n</table>\n");
@@ -121,11 +121,11 @@ window_row(void *arg, int n, const char *const *v)
 
 	if (n < 5 || w->w_n >= w->w_cap)
 		return -1;
-	len = val_int(v[3]);
-	w->w_start[w->w_n] = val_int(v[0]);
-	w->w_in[w->w_n] = len > 0 ? val_double(v[1]) / (double)len : NAN;
-	w->w_out[w->w_n] = len > 0 ? val_double(v[2]) / (double)len : NAN;
-	w->w_rtt[w->w_n] = v[4] ? val_double(v[4]) / 1000 : NAN;
+	len = rdb_int(v[3]);
+	w->w_start[w->w_n] = rdb_int(v[0]);
+	w->w_in[w->w_n] = len > 0 ? rdb_double(v[1]) / (double)len : NAN;
+	w->w_out[w->w_n] = len > 0 ? rdb_double(v[2]) / (double)len : NAN;
+	w->w_rtt[w->w_n] = v[4] ? rdb_double(v[4]) / 1000 : NAN;
 	if (w->w_start[w->w_n] + len > w->w_end)
 		w->w_end = w->w_start[w->w_n] + len;
 	w->w_n++;
@@ -227,7 +227,7 @@ day_load(struct report *r, FILE *f, int64_t from, int64_t to)
 		load_stats(tmp, w.w_n, st);
 		fprintf(f, "<tr><td>%s</td>", row[j]);
 		for (i = 0; i < 4; i++)
-			td_num(f, st[i], 3);
+			html_td_num(f, st[i], 3);
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody>\n</table>\n<p>%d windows; statistics over the "
@@ -276,10 +276,10 @@ tab_row(void *arg, int n, const char *const *v)
 			html_text(t->dt_f, v[i] ? v[i] : "-");
 			fprintf(t->dt_f, "</td>");
 		} else if (i >= t->dt_ncol - t->dt_timecols) {
-			fmt_utc(buf, sizeof(buf), val_int(v[i]));
+			html_fmt_utc(buf, sizeof(buf), rdb_int(v[i]));
 			fprintf(t->dt_f, "<td>%s</td>", buf + 11);
 		} else
-			td_int(t->dt_f, val_int(v[i]));
+			html_td_int(t->dt_f, rdb_int(v[i]));
 	}
 	fprintf(t->dt_f, "</tr>\n");
 	return 0;
@@ -335,16 +335,16 @@ int
 page_day(struct report *r, const struct day_total *d)
 {
 	char	name[64], title[96], u[64], l[64];
-	int64_t	from = day_start(d->dt_day), to = from + 86400;
+	int64_t	from = html_day_start(d->dt_day), to = from + 86400;
 	FILE	*f;
 
 	day_page_name(name, sizeof(name), d->dt_day);
-	fmt_day(u, sizeof(u), d->dt_day);
+	html_fmt_day(u, sizeof(u), d->dt_day);
 	snprintf(title, sizeof(title), "Day %s", u);
 	if ((f = html_open(r, name, title)) == NULL)
 		return -1;
-	fmt_utc(u, sizeof(u), from);
-	fmt_local(l, sizeof(l), from);
+	html_fmt_utc(u, sizeof(u), from);
+	html_fmt_local(l, sizeof(l), from);
 	fprintf(f, "<p>From %s UTC (%s) for 24 hours: ", u, l);
 	fprintf(f, "%" PRId64 " octets in, %" PRId64 " octets out.</p>\n",
 	    d->dt_in, d->dt_out);
@@ -356,7 +356,7 @@ page_day(struct report *r, const struct day_total *d)
 	    day_tops(r, f, d->dt_day, from, to) == -1)
 		goto fail;
 	fprintf(f, "<h2>Services</h2>\n");
-	if (services_section(r, f, from, to, "services") == -1)
+	if (page_services_section(r, f, from, to, "services") == -1)
 		goto fail;
 	return html_close(r, f);
 fail:

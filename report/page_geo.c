@@ -117,9 +117,9 @@ geo_table(FILE *f, const struct geo_keys *g, const char *id, const char *what,
 		fprintf(f, "<tr><td>");
 		html_text(f, g->gs_v[i].gk_key);
 		fprintf(f, "</td>");
-		td_int(f, g->gs_v[i].gk_in);
-		td_int(f, g->gs_v[i].gk_out);
-		td_int(f, g->gs_v[i].gk_n);
+		html_td_int(f, g->gs_v[i].gk_in);
+		html_td_int(f, g->gs_v[i].gk_out);
+		html_td_int(f, g->gs_v[i].gk_n);
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody>\n</table>\n");
@@ -158,10 +158,10 @@ dom_row(void *arg, int n, const char *const *v)
 	if (n < 4)
 		return -1;
 	if (v[0] == NULL) {
-		geo_add(&a->da_tld, "(unresolved)", val_int(v[1]), val_int(v[2]),
-		    val_int(v[3]));
-		return geo_add(&a->da_reg, "(unresolved)", val_int(v[1]),
-		    val_int(v[2]), val_int(v[3]));
+		geo_add(&a->da_tld, "(unresolved)", rdb_int(v[1]), rdb_int(v[2]),
+		    rdb_int(v[3]));
+		return geo_add(&a->da_reg, "(unresolved)", rdb_int(v[1]),
+		    rdb_int(v[2]), rdb_int(v[3]));
 	}
 	snprintf(name, sizeof(name), "%s", v[0]);
 	len = strlen(name);
@@ -171,10 +171,10 @@ dom_row(void *arg, int n, const char *const *v)
 		name[i] = (char)tolower((unsigned char)name[i]);
 	tld = strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
 	reg = psl_registrable_domain(a->da_psl, name);
-	geo_add(&a->da_tld, tld, val_int(v[1]), val_int(v[2]), val_int(v[3]));
+	geo_add(&a->da_tld, tld, rdb_int(v[1]), rdb_int(v[2]), rdb_int(v[3]));
 	/* a public suffix itself, or no dot: the name is its own */
-	return geo_add(&a->da_reg, reg ? reg : name, val_int(v[1]),
-	    val_int(v[2]), val_int(v[3]));
+	return geo_add(&a->da_reg, reg ? reg : name, rdb_int(v[1]),
+	    rdb_int(v[2]), rdb_int(v[3]));
 }
 
 int
@@ -256,8 +256,8 @@ country_row(void *arg, int n, const char *const *v)
 		id = GeoIP_id_by_addr(a->ca_v4, v[0]);
 	if (id < 0 || id >= GEO_COUNTRIES)
 		id = 0;				/* 0: not in the database */
-	a->ca_in[id] += val_int(v[1]);
-	a->ca_out[id] += val_int(v[2]);
+	a->ca_in[id] += rdb_int(v[1]);
+	a->ca_out[id] += rdb_int(v[2]);
 	a->ca_n[id]++;
 	return 0;
 }

@@ -50,11 +50,11 @@ host_row(void *arg, int n, const char *const *v)
 	snprintf(h->h_addr, sizeof(h->h_addr), "%s", v[0] ? v[0] : "");
 	snprintf(h->h_name, sizeof(h->h_name), "%s", v[1] ? v[1] : "");
 	h->h_named = v[1] != NULL;
-	h->h_in = val_int(v[2]);
-	h->h_out = val_int(v[3]);
-	h->h_pin = val_int(v[4]);
-	h->h_pout = val_int(v[5]);
-	h->h_days = val_int(v[6]);
+	h->h_in = rdb_int(v[2]);
+	h->h_out = rdb_int(v[3]);
+	h->h_pin = rdb_int(v[4]);
+	h->h_pout = rdb_int(v[5]);
+	h->h_days = rdb_int(v[6]);
 	h->h_rank = ++hs->hs_n;
 	return 0;
 }
@@ -97,8 +97,8 @@ svc_row(void *arg, int n, const char *const *v)
 	}
 	s = &h->h_svc[h->h_nsvc++];
 	snprintf(s->hs_name, sizeof(s->hs_name), "%s", v[1] ? v[1] : "");
-	s->hs_in = val_int(v[2]);
-	s->hs_out = val_int(v[3]);
+	s->hs_in = rdb_int(v[2]);
+	s->hs_out = rdb_int(v[3]);
 	return 0;
 }
 
@@ -162,7 +162,7 @@ hosts_json(struct report *r, const struct hosts *hs)
 	int	i, j, k;
 
 	for (k = 0; k < 2; k++) {
-		if ((f = site_open(r, names[k])) == NULL)
+		if ((f = html_site_open(r, names[k])) == NULL)
 			return -1;
 		if (k == 1)
 			fputs("var coremonHosts = ", f);
@@ -172,30 +172,30 @@ hosts_json(struct report *r, const struct hosts *hs)
 			const struct host *h = &hs->hs_v[i];
 
 			fprintf(f, "%s{\"a\":", i ? ",\n" : "");
-			json_string(f, h->h_addr);
+			html_json(f, h->h_addr);
 			fprintf(f, ",\"n\":");
 			if (h->h_named)
-				json_string(f, h->h_name);
+				html_json(f, h->h_name);
 			else
 				fputs("null", f);
 			fprintf(f, ",\"i\":%" PRId64 ",\"o\":%" PRId64 ",\"s\":[",
 			    h->h_in, h->h_out);
 			for (j = 0; j < h->h_nsvc; j++) {
 				fprintf(f, "%s[", j ? "," : "");
-				json_string(f, h->h_svc[j].hs_name);
+				html_json(f, h->h_svc[j].hs_name);
 				fprintf(f, ",%" PRId64 ",%" PRId64 "]",
 				    h->h_svc[j].hs_in, h->h_svc[j].hs_out);
 			}
 			fputc(']', f);
 			if (h->h_rank <= REPORT_TOP_HOSTS) {
-				host_page_name(page, sizeof(page), h->h_addr);
+				html_host_page(page, sizeof(page), h->h_addr);
 				fprintf(f, ",\"p\":");
-				json_string(f, page);
+				html_json(f, page);
 			}
 			fputc('}', f);
 		}
 		fprintf(f, "\n]}%s\n", k == 1 ? ";" : "");
-		if (site_close(r, f, names[k]) == -1)
+		if (html_site_close(r, f, names[k]) == -1)
 			return -1;
 	}
 	return 0;
@@ -254,10 +254,10 @@ hosts_page(struct report *r, const struct hosts *hs)
 	FILE	*f;
 	int	i;
 
-	if ((f = site_open(r, "filter.js")) == NULL)
+	if ((f = html_site_open(r, "filter.js")) == NULL)
 		return -1;
 	fputs(filter_js, f);
-	if (site_close(r, f, "filter.js") == -1)
+	if (html_site_close(r, f, "filter.js") == -1)
 		return -1;
 	if ((f = html_open(r, "hosts.html", "Hosts")) == NULL)
 		return -1;
@@ -281,7 +281,7 @@ hosts_page(struct report *r, const struct hosts *hs)
 	for (i = 0; i < hs->hs_n && i < REPORT_TOP_HOSTS; i++) {
 		const struct host *h = &hs->hs_v[i];
 
-		host_page_name(page, sizeof(page), h->h_addr);
+		html_host_page(page, sizeof(page), h->h_addr);
 		fprintf(f, "<tr><td class=\"n\">%d</td><td><a href=\"%s\">", h->h_rank,
 		    page);
 		html_text(f, h->h_addr);
@@ -291,11 +291,11 @@ hosts_page(struct report *r, const struct hosts *hs)
 		else
 			fprintf(f, "<i>unresolved</i>");
 		fprintf(f, "</td>");
-		td_int(f, h->h_in);
-		td_int(f, h->h_out);
-		td_int(f, h->h_pin);
-		td_int(f, h->h_pout);
-		td_int(f, h->h_days);
+		html_td_int(f, h->h_in);
+		html_td_int(f, h->h_out);
+		html_td_int(f, h->h_pin);
+		html_td_int(f, h->h_pout);
+		html_td_int(f, h->h_days);
 		fprintf(f, "<td>");
 		host_services(f, h);
 		fprintf(f, "</td></tr>\n");
@@ -339,7 +339,7 @@ hpage_write(struct hpages *hp)
 
 	if (h == NULL || hp->hp_n == 0)
 		return 0;
-	host_page_name(page, sizeof(page), h->h_addr);
+	html_host_page(page, sizeof(page), h->h_addr);
 	snprintf(title, sizeof(title), "Host %s", h->h_addr);
 	if ((f = html_open(r, page, title)) == NULL)
 		return -1;
@@ -358,7 +358,7 @@ hpage_write(struct hpages *hp)
 		goto fail;
 	for (i = 0; i < hp->hp_n; i++) {
 		if (nd == 0 || hp->hp_rows[i].hd_day != hp->hp_rows[i - 1].hd_day) {
-			fmt_day(lab[nd], sizeof(lab[nd]), hp->hp_rows[i].hd_day);
+			html_fmt_day(lab[nd], sizeof(lab[nd]), hp->hp_rows[i].hd_day);
 			labels[nd] = lab[nd];
 			nd++;
 		}
@@ -377,16 +377,16 @@ hpage_write(struct hpages *hp)
 		struct hday	*x = &hp->hp_rows[i];
 		char		 a[32], b[32];
 
-		fmt_day(d, sizeof(d), x->hd_day);
+		html_fmt_day(d, sizeof(d), x->hd_day);
 		fprintf(f, "<tr><td>%s</td><td>", d);
 		html_text(f, x->hd_svc);
 		fprintf(f, "</td>");
-		td_int(f, x->hd_v[0]);
-		td_int(f, x->hd_v[1]);
-		td_int(f, x->hd_v[2]);
-		td_int(f, x->hd_v[3]);
-		fmt_utc(a, sizeof(a), x->hd_v[4]);
-		fmt_utc(b, sizeof(b), x->hd_v[5]);
+		html_td_int(f, x->hd_v[0]);
+		html_td_int(f, x->hd_v[1]);
+		html_td_int(f, x->hd_v[2]);
+		html_td_int(f, x->hd_v[3]);
+		html_fmt_utc(a, sizeof(a), x->hd_v[4]);
+		html_fmt_utc(b, sizeof(b), x->hd_v[5]);
 		fprintf(f, "<td>%s</td><td>%s</td></tr>\n", a, b);
 	}
 	fprintf(f, "</tbody>\n</table>\n");
@@ -431,10 +431,10 @@ hpage_row(void *arg, int n, const char *const *v)
 		hp->hp_cap = cap;
 	}
 	x = &hp->hp_rows[hp->hp_n++];
-	x->hd_day = (int)val_int(v[1]);
+	x->hd_day = (int)rdb_int(v[1]);
 	snprintf(x->hd_svc, sizeof(x->hd_svc), "%s", v[2] ? v[2] : "");
 	for (j = 0; j < 6; j++)
-		x->hd_v[j] = val_int(v[3 + j]);
+		x->hd_v[j] = rdb_int(v[3 + j]);
 	return 0;
 }
 

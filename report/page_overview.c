@@ -54,10 +54,10 @@ page_style(struct report *r)
 {
 	FILE	*f;
 
-	if ((f = site_open(r, "style.css")) == NULL)
+	if ((f = html_site_open(r, "style.css")) == NULL)
 		return -1;
 	fputs(style_css, f);
-	return site_close(r, f, "style.css");
+	return html_site_close(r, f, "style.css");
 }
 
 /* ---- links: per agent and capture source ---------------------------------- */
@@ -98,18 +98,18 @@ links_row(void *arg, int n, const char *const *v)
 	memset(l, 0, sizeof(*l));
 	snprintf(l->l_agent, sizeof(l->l_agent), "%s", v[0] ? v[0] : "");
 	snprintf(l->l_source, sizeof(l->l_source), "%s", v[1] ? v[1] : "");
-	l->l_windows = val_int(v[2]);
-	l->l_seconds = val_int(v[3]);
-	l->l_in = val_int(v[4]);
-	l->l_out = val_int(v[5]);
-	l->l_pin = val_int(v[6]);
-	l->l_pout = val_int(v[7]);
-	l->l_drops = val_int(v[8]);
-	l->l_peak_in = val_double(v[9]);
-	l->l_peak_out = val_double(v[10]);
-	l->l_rtt = v[11] ? val_double(v[11]) / 1000 : NAN;
-	l->l_rtt_windows = (int)val_int(v[12]);
-	l->l_days = val_int(v[13]);
+	l->l_windows = rdb_int(v[2]);
+	l->l_seconds = rdb_int(v[3]);
+	l->l_in = rdb_int(v[4]);
+	l->l_out = rdb_int(v[5]);
+	l->l_pin = rdb_int(v[6]);
+	l->l_pout = rdb_int(v[7]);
+	l->l_drops = rdb_int(v[8]);
+	l->l_peak_in = rdb_double(v[9]);
+	l->l_peak_out = rdb_double(v[10]);
+	l->l_rtt = v[11] ? rdb_double(v[11]) / 1000 : NAN;
+	l->l_rtt_windows = (int)rdb_int(v[12]);
+	l->l_days = rdb_int(v[13]);
 	return 0;
 }
 
@@ -191,20 +191,20 @@ overview_links(struct report *r, FILE *f)
 		fprintf(f, "</td><td>");
 		html_text(f, l->l_source);
 		fprintf(f, "</td>");
-		td_int(f, l->l_windows);
-		td_int(f, l->l_seconds);
-		td_int(f, l->l_in);
-		td_int(f, l->l_out);
+		html_td_int(f, l->l_windows);
+		html_td_int(f, l->l_seconds);
+		html_td_int(f, l->l_in);
+		html_td_int(f, l->l_out);
 		/* a day: over the link's days with windows */
-		td_int(f, l->l_days);
-		td_num(f, l->l_days > 0 ? (double)l->l_in / (double)l->l_days : NAN, 0);
-		td_num(f, l->l_days > 0 ? (double)l->l_out / (double)l->l_days : NAN, 0);
+		html_td_int(f, l->l_days);
+		html_td_num(f, l->l_days > 0 ? (double)l->l_in / (double)l->l_days : NAN, 0);
+		html_td_num(f, l->l_days > 0 ? (double)l->l_out / (double)l->l_days : NAN, 0);
 		td_load(f, l->l_seconds ? (double)l->l_in / l->l_seconds : 0, speed);
 		td_load(f, l->l_seconds ? (double)l->l_out / l->l_seconds : 0, speed);
 		td_load(f, l->l_peak_in, speed);
 		td_load(f, l->l_peak_out, speed);
-		td_num(f, l->l_rtt, 3);
-		td_int(f, l->l_drops);
+		html_td_num(f, l->l_rtt, 3);
+		html_td_int(f, l->l_drops);
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody>\n</table>\n<p>Octets in: sent by remote hosts to "
@@ -244,18 +244,18 @@ probe_flush(struct probe_acc *a)
 	fprintf(a->pa_f, "</td><td>");
 	html_text(a->pa_f, a->pa_addr);
 	fprintf(a->pa_f, "</td>");
-	td_int(a->pa_f, a->pa_windows);
-	td_int(a->pa_f, a->pa_sent);
-	td_int(a->pa_f, a->pa_answered);
-	td_int(a->pa_f, a->pa_outages);
-	td_int(a->pa_f, a->pa_down_s);
-	td_int(a->pa_f, a->pa_longest);
-	td_num(a->pa_f, a->pa_probed_s ? 100.0 * (double)(a->pa_probed_s -
+	html_td_int(a->pa_f, a->pa_windows);
+	html_td_int(a->pa_f, a->pa_sent);
+	html_td_int(a->pa_f, a->pa_answered);
+	html_td_int(a->pa_f, a->pa_outages);
+	html_td_int(a->pa_f, a->pa_down_s);
+	html_td_int(a->pa_f, a->pa_longest);
+	html_td_num(a->pa_f, a->pa_probed_s ? 100.0 * (double)(a->pa_probed_s -
 	    a->pa_down_s) / (double)a->pa_probed_s : NAN, 3);
-	td_num(a->pa_f, a->pa_rtt_n ? a->pa_rtt_sum / (double)a->pa_rtt_n / 1000 :
+	html_td_num(a->pa_f, a->pa_rtt_n ? a->pa_rtt_sum / (double)a->pa_rtt_n / 1000 :
 	    NAN, 3);
 	if (a->pa_first_down >= 0)
-		fmt_utc(buf, sizeof(buf), a->pa_first_down);
+		html_fmt_utc(buf, sizeof(buf), a->pa_first_down);
 	fprintf(a->pa_f, "<td>%s</td></tr>\n", a->pa_first_down >= 0 ? buf : "-");
 	a->pa_open = 0;
 	a->pa_rows++;
@@ -281,14 +281,14 @@ probe_row(void *arg, int n, const char *const *v)
 	}
 	/* the target as of the latest window */
 	snprintf(a->pa_addr, sizeof(a->pa_addr), "%s", v[2] ? v[2] : "");
-	sent = val_int(v[4]);
-	answered = val_int(v[5]);
-	len = val_int(v[7]);
+	sent = rdb_int(v[4]);
+	answered = rdb_int(v[5]);
+	len = rdb_int(v[7]);
 	a->pa_windows++;
 	a->pa_sent += sent;
 	a->pa_answered += answered;
 	if (v[6] != NULL && answered > 0) {
-		a->pa_rtt_sum += val_double(v[6]) * (double)answered;
+		a->pa_rtt_sum += rdb_double(v[6]) * (double)answered;
 		a->pa_rtt_n += answered;
 	}
 	if (sent == 0)
@@ -299,7 +299,7 @@ probe_row(void *arg, int n, const char *const *v)
 			a->pa_outages++;
 			a->pa_run_s = 0;
 			if (a->pa_first_down < 0)
-				a->pa_first_down = val_int(v[3]);
+				a->pa_first_down = rdb_int(v[3]);
 		}
 		a->pa_down = 1;
 		a->pa_down_s += len;
@@ -371,7 +371,7 @@ page_overview(struct report *r, const struct day_total *d, int nd)
 			goto fail;
 		}
 		for (i = 0; i < nd; i++) {
-			fmt_day(lab[i], sizeof(lab[i]), d[i].dt_day);
+			html_fmt_day(lab[i], sizeof(lab[i]), d[i].dt_day);
 			labels[i] = lab[i];
 			in[i] = (double)d[i].dt_in;
 			out[i] = (double)d[i].dt_out;
@@ -416,13 +416,13 @@ svc_row(void *arg, int n, const char *const *v)
 		return 0;		/* the catalogue holds fewer */
 	snprintf(s->sr_name[s->sr_n], sizeof(s->sr_name[0]), "%s", v[0] ? v[0] : "");
 	for (j = 0; j < 4; j++)
-		s->sr_v[s->sr_n][j] = val_int(v[j + 1]);
+		s->sr_v[s->sr_n][j] = rdb_int(v[j + 1]);
 	s->sr_n++;
 	return 0;
 }
 
 int
-services_section(struct report *r, FILE *f, int64_t from, int64_t to,
+page_services_section(struct report *r, FILE *f, int64_t from, int64_t to,
     const char *id)
 {
 	struct svc_rows	*s;
@@ -465,11 +465,11 @@ services_section(struct report *r, FILE *f, int64_t from, int64_t to,
 		fprintf(f, "<tr><td>");
 		html_text(f, s->sr_name[i]);
 		fprintf(f, "</td>");
-		td_int(f, s->sr_v[i][0]);
-		td_int(f, s->sr_v[i][1]);
-		td_int(f, s->sr_v[i][2]);
-		td_int(f, s->sr_v[i][3]);
-		td_num(f, total > 0 ? 100 * (in[i] + out[i]) / total : NAN, 2);
+		html_td_int(f, s->sr_v[i][0]);
+		html_td_int(f, s->sr_v[i][1]);
+		html_td_int(f, s->sr_v[i][2]);
+		html_td_int(f, s->sr_v[i][3]);
+		html_td_num(f, total > 0 ? 100 * (in[i] + out[i]) / total : NAN, 2);
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</tbody>\n</table>\n");
@@ -488,7 +488,7 @@ page_services(struct report *r)
 		return -1;
 	fprintf(f, "<p>Volume by service over the period (the service of a "
 	    "session's port, as coremond's catalogue names it).</p>\n");
-	if (services_section(r, f, r->r_from, r->r_to, "services") == -1) {
+	if (page_services_section(r, f, r->r_from, r->r_to, "services") == -1) {
 		fclose(f);
 		return -1;
 	}

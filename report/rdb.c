@@ -258,14 +258,14 @@ rq_agents(struct rq *q, const struct report *r, const char *col)
 }
 
 int64_t
-val_int(const char *v)
+rdb_int(const char *v)
 {
 	/* PostgreSQL's sum(bigint) is numeric: "123", no decimals */
 	return v == NULL ? 0 : strtoll(v, NULL, 10);
 }
 
 double
-val_double(const char *v)
+rdb_double(const char *v)
 {
 	return v == NULL ? 0 : strtod(v, NULL);
 }

@@ -10,7 +10,7 @@
  *   page_*  the pages: overview, services, days, hosts, domains and
  *           countries (page_*.c)
  * Every string read from the database is hostile (host names come from
- * DNS): it reaches a page only through html_text() or json_string().
+ * DNS): it reaches a page only through html_text() or html_json().
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -62,8 +62,8 @@ void		 rq_int(struct rq *, int64_t);
 void		 rq_text(struct rq *, const char *);
 
 /* Text to numbers; NULL and junk are 0. */
-int64_t		 val_int(const char *);
-double		 val_double(const char *);
+int64_t		 rdb_int(const char *);
+double		 rdb_double(const char *);
 
 /* ---- the report ---------------------------------------------------------- */
 
@@ -92,8 +92,8 @@ FILE		*html_open(struct report *, const char *name, const char *title);
 /* Writes the footer and closes; -1 when any write failed. */
 int		 html_close(struct report *, FILE *);
 /* A plain file in the site's folder (style, JSON). */
-FILE		*site_open(struct report *, const char *name);
-int		 site_close(struct report *, FILE *, const char *name);
+FILE		*html_site_open(struct report *, const char *name);
+int		 html_site_close(struct report *, FILE *, const char *name);
 
 /* s as HTML text (also fit for a quoted attribute value): & < > " '
  * as references, bytes outside printable ASCII as the visible text
@@ -101,23 +101,23 @@ int		 site_close(struct report *, FILE *, const char *name);
 void		 html_text(FILE *, const char *s);
 /* s as a JSON string, quotes included, ASCII only, with < > & also
  * escaped so it can never close a script element. */
-void		 json_string(FILE *, const char *s);
+void		 html_json(FILE *, const char *s);
 
 /* Unix seconds as "YYYY-MM-DD HH:MM:SS" UTC, and in local time with
  * its zone; YYYYMMDD of a day. */
-void		 fmt_utc(char *, size_t, int64_t t);
-void		 fmt_local(char *, size_t, int64_t t);
-int		 day_of(int64_t t);
-int64_t		 day_start(int day);
-void		 fmt_day(char *, size_t, int day);
+void		 html_fmt_utc(char *, size_t, int64_t t);
+void		 html_fmt_local(char *, size_t, int64_t t);
+int		 html_day_of(int64_t t);
+int64_t		 html_day_start(int day);
+void		 html_fmt_day(char *, size_t, int day);
 /* A quantity with SI prefix: "12.3 k" */
-void		 fmt_si(char *, size_t, double v, const char *unit);
+void		 html_fmt_si(char *, size_t, double v, const char *unit);
 
 /* A table cell with an exact integer, and one with a double. */
-void		 td_int(FILE *, int64_t);
-void		 td_num(FILE *, double, int decimals);
+void		 html_td_int(FILE *, int64_t);
+void		 html_td_num(FILE *, double, int decimals);
 /* The file name of a host's page, from its address (any byte). */
-void		 host_page_name(char *, size_t, const char *addr);
+void		 html_host_page(char *, size_t, const char *addr);
 
 /* ---- svg ----------------------------------------------------------------- */
 
@@ -153,7 +153,7 @@ int		 page_hosts(struct report *);
 int		 page_domains(struct report *);
 int		 page_countries(struct report *);
 /* The services chart and table of [from, to); id names the table. */
-int		 services_section(struct report *, FILE *, int64_t from,
+int		 page_services_section(struct report *, FILE *, int64_t from,
 		    int64_t to, const char *id);
 
 #endif

@@ -80,7 +80,7 @@ svg_bars(FILE *f, const char *title, const char *const *labels, int n,
 	for (t = 0; t <= max + step / 2; t += step) {
 		double x = BAR_LEFT + t * scale;
 
-		fmt_si(buf, sizeof(buf), t, "");
+		html_fmt_si(buf, sizeof(buf), t, "");
 		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
 		    "y2=\"%d\"/><text class=\"tick\" x=\"%.1f\" y=\"%d\" "
 		    "text-anchor=\"middle\">%s</text>\n", x, top - 4, x,
@@ -207,7 +207,7 @@ svg_lines(FILE *f, const char *title, const int64_t *x, int n, int64_t x0,
 	for (t = 0; t <= max + step / 2; t += step) {
 		double y = bottom - t * ys;
 
-		fmt_si(buf, sizeof(buf), t, "");
+		html_fmt_si(buf, sizeof(buf), t, "");
 		fprintf(f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
 		    "y2=\"%.1f\"/><text class=\"tick\" x=\"%d\" y=\"%.1f\" "
 		    "text-anchor=\"end\">%s</text>\n", LINE_LEFT, y,
