@@ -114,6 +114,13 @@ $(B)/tools/%: tests/tools/%.c
 
 $(TOOL_BIN): $(LIBCORE)
 
+# coremon-report's escaping and days, with its html and rdb objects.
+$(B)/tests/test_report_html: tests/unit/test_report_html.c $(FIXTURE_O) \
+		$(B)/report/html.o $(B)/report/rdb.o $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit -Ireport $(CFLAGS) $(LDFLAGS) -o $@ $< $(FIXTURE_O) \
+		$(B)/report/html.o $(B)/report/rdb.o $(LIBCORE) $(CORE_LIBS) -lm -lpthread -lz
+
 # Unit tests again under AddressSanitizer and UBSan, in their own tree.
 asan:
 	$(MAKE) B=$(B)/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
