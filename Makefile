@@ -11,6 +11,7 @@
 
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 MIBDIR     ?= $(PREFIX)/share/snmp/mibs
 SYSCONFDIR ?= /etc/snmp
@@ -49,7 +50,7 @@ UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
 LIBCORE   := $(B)/libcoremon.a
 
-all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN) $(B)/coremon-report
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -80,6 +81,21 @@ $(LIBCORE): $(SRC_O) $(GEN_O)
 $(B)/coremond: $(AGENT_O) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(AGENT_O) $(LIBCORE) $(PKG_LIBS) -lpthread -lz
 
+# coremon-report (report/): the history database as a static web site.
+REPORT_C  := $(sort $(wildcard report/*.c))
+REPORT_O  := $(REPORT_C:%.c=$(B)/%.o)
+REPORT_PKGS := libpsl geoip
+REPORT_CFLAGS := $(shell pkg-config --cflags $(REPORT_PKGS) 2>/dev/null)
+REPORT_LIBS := $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null)
+
+$(B)/report/%.o: report/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ireport $(CORE_CFLAGS) $(REPORT_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/coremon-report: $(REPORT_O) $(LIBCORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(REPORT_O) $(LIBCORE) $(CORE_LIBS) \
+		$(REPORT_LIBS) -lm
+
 # Every unit test links the shared fixtures (tests/unit/fixture.c).
 FIXTURE_O := $(B)/tests/fixture.o
 
@@ -98,6 +114,13 @@ $(B)/tools/%: tests/tools/%.c
 		$(CORE_LIBS) -lpthread -lz
 
 $(TOOL_BIN): $(LIBCORE)
+
+# coremon-report's escaping and days, with its html and rdb objects.
+$(B)/tests/test_report_html: tests/unit/test_report_html.c $(FIXTURE_O) \
+		$(B)/report/html.o $(B)/report/rdb.o $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit -Ireport $(CFLAGS) $(LDFLAGS) -o $@ $< $(FIXTURE_O) \
+		$(B)/report/html.o $(B)/report/rdb.o $(LIBCORE) $(CORE_LIBS) -lm -lpthread -lz
 
 # Unit tests again under AddressSanitizer and UBSan, in their own tree.
 asan:
@@ -142,7 +165,7 @@ fuzz: $(B)/gen/histdb_schema.c
 		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
 	done
 
-install: $(B)/coremond
+install: $(B)/coremond $(B)/coremon-report
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MIBDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/coremond $(DESTDIR)$(SBINDIR)/coremond
@@ -150,6 +173,9 @@ install: $(B)/coremond
 	install -m 644 contrib/man/coremond.8 $(DESTDIR)$(MANDIR)/man8/coremond.8
 	install -m 644 contrib/man/coremon.conf.5 $(DESTDIR)$(MANDIR)/man5/coremon.conf.5
 	install -m 644 contrib/coremon.conf.example $(DESTDIR)$(SYSCONFDIR)/coremon.conf.example
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/coremon-report $(DESTDIR)$(BINDIR)/coremon-report
+	install -m 644 contrib/man/coremon-report.1 $(DESTDIR)$(MANDIR)/man1/coremon-report.1
 
 clean:
 	rm -rf $(B)
@@ -157,4 +183,4 @@ clean:
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
 -include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
-	$(FIXTURE_O:.o=.d)
+	$(FIXTURE_O:.o=.d) $(REPORT_O:.o=.d)

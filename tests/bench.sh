@@ -327,4 +327,21 @@ qtime "a month of per-service totals" "SELECT service, sum(octets_in), sum(octet
 qtime "a day of per-window load" "SELECT start, sum(octets_in), sum(octets_out), sum(sessions) FROM windows WHERE start >= 1717200000 + 14 * 86400 AND start < 1717200000 + 15 * 86400 GROUP BY start ORDER BY start"
 qtime "a host's month" "SELECT day, service, octets_in, octets_out, first_seen, last_seen FROM day_hosts WHERE addr = '100.64.12.34' AND day BETWEEN 20240601 AND 20240701 ORDER BY day, service"
 qtime "a day's top 10 hosts" "SELECT addr, sum(octets_in + octets_out) AS o FROM day_hosts WHERE day = 20240615 GROUP BY addr ORDER BY o DESC LIMIT 10"
+
+# 7. coremon-report (issue 13) over the same 31 days (2,880 windows of 30 s
+#    a day, the top 100 sessions each, 10,000 hosts a day): the whole
+#    site's wall time and size (targets under 60 s and under 20 MB), and
+#    per unit: time a day of the period, size a day page.
+rm -rf "$T/site"
+s=$(date +%s.%N)
+if $B/coremon-report --db "$T/g.db" --out "$T/site" 2>"$T/report.err"; then
+	e=$(date +%s.%N)
+	awk -v s="$s" -v e="$e" -v b="$(du -sb "$T/site" | cut -f1)" -v n="$(ls "$T/site" | wc -l)" \
+		-v d="$(stat -c %s "$T/site/day-2024-06-15.html")" -v j="$(stat -c %s "$T/site/hosts.json")" 'BEGIN {
+		printf "coremon-report, 31 days x 2,880 windows x 10,000 hosts a day: %d files, %.1f MB in %.1f s (targets under 20 MB, under 60 s)\n", n, b / 1e6, e - s
+		printf "  %.2f s a day of the period; a day page %.0f kB, hosts.json %.0f kB\n", (e - s) / 31, d / 1e3, j / 1e3 }'
+else
+	echo "# coremon-report failed: $(cat "$T/report.err")"
+fi
+rm -rf "$T/site"
 rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"

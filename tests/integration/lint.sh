@@ -65,3 +65,15 @@ out=$(for f in src/*.c src/*/*.c; do
 done)
 check "gcc -fanalyzer on src/ is quiet" test -z "$out"
 [ -z "$out" ] || echo "$out" | head -30 | sed 's/^/# /'
+
+# report/ (coremon-report): its header alone, cppcheck and -fanalyzer.
+printf '#include "report.h"\n' >"$T/r.c"
+check "report/report.h compiles on its own" gcc -std=c11 -D_GNU_SOURCE -Isrc -Ireport -c -o /dev/null "$T/r.c"
+out=$( (command -v cppcheck >/dev/null && cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
+		-D_GNU_SOURCE --inline-suppr -Isrc -Ireport report/ 2>&1)
+	for f in report/*.c; do
+		gcc -std=c11 -D_GNU_SOURCE -Isrc -Ireport $CORE_CFLAGS -fanalyzer -O1 -c -o /dev/null "$f" 2>&1 ||
+			echo "$f: failed"
+	done)
+check "cppcheck and gcc -fanalyzer on report/ are quiet" test -z "$out"
+[ -z "$out" ] || echo "$out" | head -20 | sed 's/^/# /'
