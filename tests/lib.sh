@@ -28,10 +28,16 @@ skip() { echo "skip - $*"; }
 # check DESCRIPTION COMMAND...: ok when the command succeeds.
 check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
-# A free UDP port on 127.0.0.1 (the kernel picks, we let it go).
+# free_port: a port no socket uses, TCP or UDP, for a server a test
+# starts (snmpd, snmptrapd, PostgreSQL, chromedriver), below the
+# kernel's range of ephemeral ports: a port in that range, free when
+# looked at, can be the local end of any connection the moment after
+# (another test's, beside this one), and the server's bind then fails.
 free_port() {
-	for p in $(shuf -i 20000-60000 -n 20); do
-		ss -Hlun "sport = :$p" | grep -q . || { echo "$p"; return; }
+	hi=$(awk '{ print $1 - 1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${hi:-0}" -gt 12000 ] || hi=32767
+	for p in $(shuf -i "10000-$hi" -n 20); do
+		ss -Hatun "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 	echo 16161
 }

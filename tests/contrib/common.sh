@@ -42,14 +42,6 @@ need() {
 	return $rc
 }
 
-# free_tcp_port [LO HI]: a TCP port free on 127.0.0.1 (default 20000-60000).
-free_tcp_port() {
-	for p in $(shuf -i "${1:-20000}-${2:-60000}" -n 20); do
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-	echo 18080
-}
-
 # state_conf DIR: coremon.conf lines that keep coremond's files (host
 # database, archive, history database) in DIR instead of /var/lib/coremon.
 state_conf() {

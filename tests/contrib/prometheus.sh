@@ -38,7 +38,7 @@ captureInterface lo"
 start_stack "$extra" || { notok "snmpd master with coremond starts"; exit 1; }
 ok "snmpd master on 127.0.0.1:$PORT with coremond attached"
 
-EP=$(free_tcp_port)
+EP=$(free_port)
 prometheus-snmp-exporter --config.file="$D/snmp.yml" --web.listen-address="127.0.0.1:$EP" \
 	>"$T/exporter.log" 2>&1 &
 XPID=$!; PIDS="$PIDS $XPID"

@@ -24,7 +24,7 @@ ok "snmpd master on 127.0.0.1:$PORT with coremond attached"
 
 # A private PostgreSQL cluster on 127.0.0.1 (as user postgres: initdb
 # refuses root), durability off: it lives for this test only.
-PGPORT=$(free_tcp_port)
+PGPORT=$(free_port)
 mkdir -p "$T/pg" "$T/pgsock"; chown postgres "$T/pg" "$T/pgsock"
 setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$T/pg" -A trust \
 	-U postgres --no-sync -E UTF8 --locale=C >"$T/initdb.log" 2>&1 ||
@@ -48,7 +48,7 @@ fi
 psql_ zabbix -c "update hosts set status = 1 where host = 'Zabbix server'; update drules set status = 1"
 
 # The server, on 127.0.0.1, short intervals.  It drops to user zabbix.
-ZPORT=$(free_tcp_port 20000 32767)	# Zabbix accepts 1024-32767
+ZPORT=$(free_port)	# Zabbix accepts 1024-32767: free_port is below 32768
 Z=$T/zabbix; mkdir -p "$Z"
 cat >"$Z/zabbix_server.conf" <<EOC
 ListenIP=127.0.0.1
@@ -96,7 +96,7 @@ ZS_PID=$!; PIDS="$PIDS $ZS_PID"
 # The frontend: a copy of /usr/share/zabbix whose configuration file is
 # this test's (Debian's frontend reads /etc/zabbix/zabbix.conf.php), served
 # by PHP's own web server on 127.0.0.1.
-WPORT=$(free_tcp_port)
+WPORT=$(free_port)
 cp -a /usr/share/zabbix "$T/web"
 sed -i "s|const CONFIG_FILE_PATH = '/etc/zabbix/zabbix.conf.php';|const CONFIG_FILE_PATH = '$T/zabbix.conf.php';|" \
 	"$T/web/include/classes/core/CConfigFile.php"

@@ -21,7 +21,7 @@ chmod 711 "$T"
 
 # The cluster: trusted on its Unix socket only; durability off, it
 # lives for this test.
-PGPORT=$(shuf -i 20000-60000 -n 1)
+PGPORT=$(free_port)
 mkdir -p "$T/pg" "$T/pgsock"; chown postgres "$T/pg" "$T/pgsock"
 setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$T/pg" \
 	-A trust -U postgres --no-sync -E UTF8 --locale=C >"$T/initdb.log" 2>&1 ||

@@ -23,7 +23,7 @@ chmod 711 "$T"
 
 # A private cluster: the Unix socket trusted (the test's psql), TCP on
 # 127.0.0.1 by password only.  Durability off: it lives for this test.
-PGPORT=$(shuf -i 20000-60000 -n 1)
+PGPORT=$(free_port)
 mkdir -p "$T/pg" "$T/pgsock"; chown postgres "$T/pg" "$T/pgsock"
 asuser() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 asuser "$PGBIN/initdb" -D "$T/pg" -A trust -U postgres --no-sync -E UTF8 \

@@ -284,7 +284,7 @@ if [ "$(id -u)" != 0 ] || [ ! -x "$PGBIN/postgres" ] || ! id postgres >/dev/null
 	skip "report: PostgreSQL part needs root and Debian's postgresql"
 else
 	chmod 711 "$T"
-	PGPORT=$(shuf -i 20000-60000 -n 1)
+	PGPORT=$(free_port)
 	mkdir -p "$T/pg" "$T/pgsock"; chown postgres "$T/pg" "$T/pgsock"
 	setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$T/pg" \
 		-A trust -U postgres --no-sync -E UTF8 --locale=C >"$T/initdb.log" 2>&1
@@ -323,13 +323,14 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null || !
 	skip "report: chromium, chromium-driver or jq is absent (contrib/deps.sh)"; exit 0
 fi
 LOGS=$B/test-logs; mkdir -p "$LOGS"
-# a TCP port no one listens on (free_port looks at UDP)
-CPORT=$(for p in $(shuf -i 20000-60000 -n 20); do ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; break; }; done)
+CPORT=$(free_port)
 chromedriver --port="$CPORT" >"$T/chromedriver.log" 2>&1 &
 CD_PID=$!; PIDS="$PIDS $CD_PID"
 W=http://127.0.0.1:$CPORT
 wd_ready() { curl -sf "$W/status" | jq -e .value.ready >/dev/null 2>&1; }
-until_ok 20 wd_ready
+if ! until_ok 20 wd_ready; then
+	notok "chromedriver answers on 127.0.0.1:$CPORT within 20 s"; sed 's/^/# /' "$T/chromedriver.log" | tail -5; exit 1
+fi
 # wd METHOD PATH [JSON]: the response's value
 wd() { curl -s -X "$1" "$W/session/$SID$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
 js() { wd POST /execute/sync "{\"script\": $(printf '%s' "$1" | jq -Rs .), \"args\": []}" | jq -r '.value | if type == "array" then .[] else . end'; }
