@@ -48,7 +48,21 @@ UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
 LIBCORE   := $(B)/libcoremon.a
 
-all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/coremond $(B)/coremon-top $(UNIT_BIN) $(TOOL_BIN)
+
+# coremon-top (top/): an SNMP client of coremond, with ncurses; it links
+# no core module.
+TOP_C     := $(sort $(wildcard top/*.c))
+TOP_O     := $(TOP_C:%.c=$(B)/%.o)
+TOP_CFLAGS := $(shell pkg-config --cflags netsnmp ncursesw 2>/dev/null)
+TOP_LIBS  := $(shell pkg-config --libs netsnmp ncursesw 2>/dev/null) -lm
+
+$(B)/top/%.o: top/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itop $(TOP_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/coremon-top: $(TOP_O)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOP_O) $(TOP_LIBS)
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -155,5 +169,5 @@ clean:
 
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
--include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
+-include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(TOP_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
 	$(FIXTURE_O:.o=.d)
