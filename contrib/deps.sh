@@ -5,7 +5,7 @@ set -e
 
 PACKAGES="gcc make pkg-config libsnmp-dev libpcap-dev libmnl-dev zlib1g-dev
 snmp snmpd snmptrapd smitools tshark iproute2 procps coreutils cppcheck man-db
-libsqlite3-dev libpq-dev sqlite3 postgresql"
+libsqlite3-dev libpq-dev sqlite3 postgresql libncurses-dev tmux"
 
 missing=""
 for p in $PACKAGES; do

@@ -359,6 +359,9 @@ top_key(struct top *tp, int ch)
 			snprintf(st->ts_client, sizeof(st->ts_client), "%s", st->ts_under_cursor);
 			st->ts_client_on = 1;
 			st->ts_cursor[TV_COUNT] = 0;
+			/* The filter chose the client; its connections are
+			 * all shown. */
+			st->ts_filter[0] = '\0';
 			return 1;
 		}
 		break;

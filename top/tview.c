@@ -160,7 +160,13 @@ tview_poll_scalars(struct tview_data *d, struct tsnmp *ts, unsigned long *taken,
 	int rc;
 
 	memset(v, 0, sizeof(v));
-	if ((rc = tsnmp_get(ts, oids, lens, N(oids), v, err, errlen)) == 0) {
+	rc = tsnmp_get(ts, oids, lens, N(oids), v, err, errlen);
+	/* snmpd answers for a coremond that is gone: noSuchObject. */
+	if (rc == 0 && !v[0].tv_set) {
+		snprintf(err, errlen, "no COREMON-MIB served (coremond not running?)");
+		rc = -1;
+	}
+	if (rc == 0) {
 		/* A new start time: a new agent, whose history is another. */
 		if (v[0].tv_set && (v[0].tv_len != d->td_startlen ||
 		    memcmp(v[0].tv_str, d->td_start, d->td_startlen) != 0) &&
@@ -192,21 +198,25 @@ tview_poll_scalars(struct tview_data *d, struct tsnmp *ts, unsigned long *taken,
 /* Reads the history rows after the last one read: only the last hour on
  * the first poll (the ring may hold 100,000 samples). */
 static int
-tview_poll_history(struct tview_data *d, struct tsnmp *ts, unsigned long taken,
-    char *err, size_t errlen)
+tview_fetch_history(struct tview_data *d, struct tsnmp *ts, unsigned long taken,
+    struct tsnmp_table *t, char *err, size_t errlen)
 {
-	struct tsnmp_table t = { 0 };
 	unsigned long after = d->td_hist_last;
-	size_t i, keep;
-	int rc;
 
 	if (after == 0 && d->td_sample_period > 0 && taken > HOUR / d->td_sample_period + 1)
 		after = taken - (unsigned long)(HOUR / d->td_sample_period) - 1;
-	rc = tsnmp_walk(ts, oid_history_entry, N(oid_history_entry), history_cols,
-	    N(history_cols), after ? &after : NULL, after ? 1 : 0, TV_HIST_MAX, &t,
+	return tsnmp_walk(ts, oid_history_entry, N(oid_history_entry), history_cols,
+	    N(history_cols), after ? &after : NULL, after ? 1 : 0, TV_HIST_MAX, t,
 	    err, errlen);
-	for (i = 0; i < t.tt_count; i++) {
-		struct tsnmp_row *r = &t.tt_rows[i];
+}
+
+static void
+tview_apply_history(struct tview_data *d, const struct tsnmp_table *t)
+{
+	size_t i, keep;
+
+	for (i = 0; i < t->tt_count; i++) {
+		const struct tsnmp_row *r = &t->tt_rows[i];
 		struct tview_hist *h;
 
 		if (r->tr_indexlen != 1)
@@ -232,8 +242,6 @@ tview_poll_history(struct tview_data *d, struct tsnmp *ts, unsigned long taken,
 		    (d->td_hist_count - keep) * sizeof(d->td_hist[0]));
 		d->td_hist_count -= keep;
 	}
-	tsnmp_table_clear(&t);
-	return rc;
 }
 
 static struct tview_polls *
@@ -273,23 +281,63 @@ tview_record_polls(struct tview_data *d)
 	}
 }
 
-/* Walks a whole table into dst, replacing it only when the walk worked:
- * a failed poll leaves the last answer on the screen. */
-static int
-tview_poll_table(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
-    const int *cols, size_t ncols, struct tsnmp_table *dst, int *have,
-    char *err, size_t errlen)
-{
-	struct tsnmp_table t = { 0 };
+/* One refresh's tables, read into here first: a refresh that fails half
+ * way (coremond gone between two requests, whose walks then end at once
+ * as if the tables were empty) leaves the last answer on the screen. */
+struct tview_poll_set {
+	struct tsnmp_table tps_table[TV_COUNT + 1];	/* +1: cmConnTable */
+	int		tps_walked[TV_COUNT + 1];
+	struct tsnmp_table tps_history;
+};
 
-	if (tsnmp_walk(ts, entry, entrylen, cols, ncols, NULL, 0, TV_ROWS_MAX, &t,
-	    err, errlen) == -1) {
-		tsnmp_table_clear(&t);
+static const struct tview_walk {
+	const unsigned long *tw_entry;
+	size_t		tw_entrylen;
+	const int	*tw_cols;
+	size_t		tw_ncols;
+} tview_walks[TV_COUNT + 1] = {
+	[TV_LINK] = { oid_if_entry, N(oid_if_entry), if_cols, N(if_cols) },
+	[TV_SESSIONS] = { oid_session_top_entry, N(oid_session_top_entry),
+	    session_cols, N(session_cols) },
+	[TV_HOSTS] = { oid_host_top_entry, N(oid_host_top_entry), host_cols,
+	    N(host_cols) },
+	[TV_CLIENTS] = { oid_client_entry, N(oid_client_entry), client_cols,
+	    N(client_cols) },
+	[TV_PROBES] = { oid_probe_entry, N(oid_probe_entry), probe_cols,
+	    N(probe_cols) },
+	[TV_COUNT] = { oid_conn_entry, N(oid_conn_entry), conn_cols, N(conn_cols) },
+};
+
+static void
+tview_poll_set_clear(struct tview_poll_set *ps)
+{
+	int i;
+
+	for (i = 0; i <= TV_COUNT; i++)
+		tsnmp_table_clear(&ps->tps_table[i]);
+	tsnmp_table_clear(&ps->tps_history);
+}
+
+/* The same agent still answers: its start time, as at the refresh's start. */
+static int
+tview_same_agent(const struct tview_data *d, struct tsnmp *ts, char *err,
+    size_t errlen)
+{
+	static const unsigned long *const oids[] = { oid_agent_start_time };
+	static const size_t lens[] = { N(oid_agent_start_time) };
+	struct tsnmp_value v;
+	int same;
+
+	memset(&v, 0, sizeof(v));
+	if (tsnmp_get(ts, oids, lens, 1, &v, err, errlen) == -1)
+		return -1;
+	same = v.tv_set && v.tv_len == d->td_startlen &&
+	    memcmp(v.tv_str, d->td_start, v.tv_len) == 0;
+	tsnmp_value_clear(&v);
+	if (!same) {
+		snprintf(err, errlen, "coremond went away or restarted during the refresh");
 		return -1;
 	}
-	tsnmp_table_clear(dst);
-	*dst = t;
-	*have = 1;
 	return 0;
 }
 
@@ -297,40 +345,52 @@ int
 tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
     char *err, size_t errlen)
 {
+	struct tview_poll_set ps;
+	struct tsnmp_table *dst[TV_COUNT + 1] = {
+		[TV_LINK] = &d->td_ifs, [TV_SESSIONS] = &d->td_sessions,
+		[TV_HOSTS] = &d->td_hosts, [TV_CLIENTS] = &d->td_clients,
+		[TV_PROBES] = &d->td_probes, [TV_COUNT] = &d->td_conns,
+	};
 	unsigned long taken = 0;
-	int all = st->ts_all, v = st->ts_view;
+	int all = st->ts_all, v = st->ts_view, i;
 
+	memset(&ps, 0, sizeof(ps));
 	if (tview_poll_scalars(d, ts, &taken, err, errlen) == -1)
 		return -1;
-	if (tview_poll_table(ts, oid_if_entry, N(oid_if_entry), if_cols,
-	    N(if_cols), &d->td_ifs, &d->td_have[TV_LINK], err, errlen) == -1)
-		return -1;
+	/* The link table and the history every time (the poll graph goes on
+	 * in every view); the others when shown.  cmConnTable's index has
+	 * the client in its middle: no walk of one client's rows alone, so
+	 * the whole table, and only while a client is chosen. */
+	ps.tps_walked[TV_LINK] = 1;
+	for (i = TV_SESSIONS; i < TV_COUNT; i++)
+		ps.tps_walked[i] = all || v == i;
+	ps.tps_walked[TV_COUNT] = st->ts_client_on && (all || v == TV_CLIENTS);
+	for (i = 0; i <= TV_COUNT; i++) {
+		const struct tview_walk *w = &tview_walks[i];
+
+		if (ps.tps_walked[i] && tsnmp_walk(ts, w->tw_entry, w->tw_entrylen,
+		    w->tw_cols, w->tw_ncols, NULL, 0, TV_ROWS_MAX, &ps.tps_table[i],
+		    err, errlen) == -1)
+			goto fail;
+	}
+	if (tview_fetch_history(d, ts, taken, &ps.tps_history, err, errlen) == -1 ||
+	    tview_same_agent(d, ts, err, errlen) == -1)
+		goto fail;
+	for (i = 0; i <= TV_COUNT; i++) {
+		if (!ps.tps_walked[i])
+			continue;
+		tsnmp_table_clear(dst[i]);
+		*dst[i] = ps.tps_table[i];
+		memset(&ps.tps_table[i], 0, sizeof(ps.tps_table[i]));
+		d->td_have[i < TV_COUNT ? i : TV_CLIENTS] = 1;
+	}
 	tview_record_polls(d);
-	if (tview_poll_history(d, ts, taken, err, errlen) == -1)
-		return -1;
-	if ((all || v == TV_SESSIONS) && tview_poll_table(ts, oid_session_top_entry,
-	    N(oid_session_top_entry), session_cols, N(session_cols), &d->td_sessions,
-	    &d->td_have[TV_SESSIONS], err, errlen) == -1)
-		return -1;
-	if ((all || v == TV_HOSTS) && tview_poll_table(ts, oid_host_top_entry,
-	    N(oid_host_top_entry), host_cols, N(host_cols), &d->td_hosts,
-	    &d->td_have[TV_HOSTS], err, errlen) == -1)
-		return -1;
-	if ((all || v == TV_CLIENTS) && tview_poll_table(ts, oid_client_entry,
-	    N(oid_client_entry), client_cols, N(client_cols), &d->td_clients,
-	    &d->td_have[TV_CLIENTS], err, errlen) == -1)
-		return -1;
-	/* cmConnTable's index has the client in its middle: no walk of one
-	 * client's rows alone, so the whole table, only when one is chosen. */
-	if (((all && st->ts_client_on) || (v == TV_CLIENTS && st->ts_client_on)) &&
-	    tview_poll_table(ts, oid_conn_entry, N(oid_conn_entry), conn_cols,
-	    N(conn_cols), &d->td_conns, &d->td_have[TV_CLIENTS], err, errlen) == -1)
-		return -1;
-	if ((all || v == TV_PROBES) && tview_poll_table(ts, oid_probe_entry,
-	    N(oid_probe_entry), probe_cols, N(probe_cols), &d->td_probes,
-	    &d->td_have[TV_PROBES], err, errlen) == -1)
-		return -1;
+	tview_apply_history(d, &ps.tps_history);
+	tview_poll_set_clear(&ps);
 	return 0;
+fail:
+	tview_poll_set_clear(&ps);
+	return -1;
 }
 
 /* ---- drawing ---------------------------------------------------------- */
@@ -401,6 +461,8 @@ proto_name(unsigned long p)
 	case 1: return "icmp";
 	case 6: return "tcp";
 	case 17: return "udp";
+	case 47: return "gre";
+	case 50: return "esp";
 	case 58: return "icmp6";
 	case 132: return "sctp";
 	default: return NULL;
