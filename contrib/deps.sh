@@ -5,7 +5,8 @@ set -e
 
 PACKAGES="gcc make pkg-config libsnmp-dev libpcap-dev libmnl-dev zlib1g-dev
 snmp snmpd snmptrapd smitools tshark iproute2 procps coreutils cppcheck man-db
-libsqlite3-dev libpq-dev sqlite3 postgresql libncurses-dev tmux"
+libsqlite3-dev libpq-dev sqlite3 postgresql"
+PACKAGES="$PACKAGES libncurses-dev tmux"	# coremon-top and its test
 
 missing=""
 for p in $PACKAGES; do
