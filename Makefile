@@ -11,6 +11,7 @@
 
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 MIBDIR     ?= $(PREFIX)/share/snmp/mibs
 SYSCONFDIR ?= /etc/snmp
@@ -155,7 +156,7 @@ fuzz: $(B)/gen/histdb_schema.c
 		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
 	done
 
-install: $(B)/coremond
+install: $(B)/coremond $(B)/coremon-top
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MIBDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/coremond $(DESTDIR)$(SBINDIR)/coremond
@@ -163,6 +164,9 @@ install: $(B)/coremond
 	install -m 644 contrib/man/coremond.8 $(DESTDIR)$(MANDIR)/man8/coremond.8
 	install -m 644 contrib/man/coremon.conf.5 $(DESTDIR)$(MANDIR)/man5/coremon.conf.5
 	install -m 644 contrib/coremon.conf.example $(DESTDIR)$(SYSCONFDIR)/coremon.conf.example
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/coremon-top $(DESTDIR)$(BINDIR)/coremon-top
+	install -m 644 contrib/man/coremon-top.1 $(DESTDIR)$(MANDIR)/man1/coremon-top.1
 
 clean:
 	rm -rf $(B)

@@ -689,7 +689,7 @@ fill_probes(const struct tview_state *st, const struct tview_data *d,
 static int
 chart_width(const struct screen *s)
 {
-	return (s->s_fit ? s->s_width : 80) - 11;
+	return (s->s_fit ? s->s_width : 80) - 12;
 }
 
 /* A chart of height rows: column i shows rx[i] and tx[i] against the
@@ -718,11 +718,11 @@ chart(const struct tview_state *st, struct screen *s, const double *rx,
 
 		if (row == height) {
 			tfmt_rate(max, st->ts_bits, top, sizeof(top));
-			snprintf(line, sizeof(line), "%10s ", top);
+			snprintf(line, sizeof(line), "%11s ", top);
 		} else if (row == 1)
-			snprintf(line, sizeof(line), "%10s ", st->ts_bits ? "0 bit/s" : "0 B/s");
+			snprintf(line, sizeof(line), "%11s ", st->ts_bits ? "0 bit/s" : "0 B/s");
 		else
-			snprintf(line, sizeof(line), "%10s ", "");
+			snprintf(line, sizeof(line), "%11s ", "");
 		at = strlen(line);
 		for (i = first; i < n && at + 1 < sizeof(line); i++) {
 			int in = max > 0 && rx[i] >= level, out = max > 0 && tx[i] >= level;

@@ -10,8 +10,12 @@ for f in usr/sbin/coremond usr/share/snmp/mibs/COREMON-MIB.txt \
 	check "make install DESTDIR PREFIX=/usr puts $f" test -s "$T/root/$f"
 done
 check "the installed coremond runs (-v)" "$T/root/usr/sbin/coremond" -v
+for f in usr/bin/coremon-top usr/share/man/man1/coremon-top.1; do
+	check "make install DESTDIR PREFIX=/usr puts $f" test -s "$T/root/$f"
+done
+check "the installed coremon-top runs (-h)" "$T/root/usr/bin/coremon-top" -h
 
-for m in contrib/man/coremond.8 contrib/man/coremon.conf.5; do
+for m in contrib/man/coremond.8 contrib/man/coremon.conf.5 contrib/man/coremon-top.1; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null)
 	check "$m renders without warnings${w:+: $w}" test -z "$w"
 done

@@ -222,6 +222,8 @@ check "SNMPv3 with a wrong passphrase: nothing read, status 1 ($(grep -m1 'no an
 
 # An 80-column terminal, no colour: the link view as it is (README).
 cleanup_tmux
+$B/tools/cmtraffic tcp 500000 6 >/dev/null &
+PIDS="$PIDS $!"
 NO_COLOR=1 tmux new-session -d -s "$SESS" -x 80 -y 24 "NO_COLOR=1 $TOP -d 1 127.0.0.1:$PORT; sleep 30"
 on_screen 10 '^lo +[0-9]' && sleep 3
 screen >"$T/screen80"
