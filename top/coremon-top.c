@@ -49,7 +49,7 @@ usage(FILE *f)
 	    "usage: coremon-top [-v 1|2c|3] [-c COMMUNITY] [-u USER] [-l LEVEL]\n"
 	    "                   [-a AUTHPROTO] [-A PASS] [-x PRIVPROTO] [-X PASS]\n"
 	    "                   [-t TIMEOUT] [-r RETRIES] [-d SECONDS] [-s VIEW] [-B]\n"
-	    "                   [-b [-n COUNT]] AGENT[:PORT]\n"
+	    "                   [-C CLIENT] [-b [-n COUNT]] AGENT[:PORT]\n"
 	    "views: link, sessions, hosts, clients, probes\n");
 }
 
@@ -127,7 +127,7 @@ static int
 top_batch(struct top *tp, long count)
 {
 	long i;
-	int v, answered = 0;
+	int v, answered = 0, client_on = tp->tp_state.ts_client_on;
 	size_t l;
 
 	tp->tp_state.ts_raw = 1;
@@ -144,6 +144,13 @@ top_batch(struct top *tp, long count)
 				continue;
 			screen_add(&tp->tp_screen, SL_TABS, "== %s", tview_name(v));
 			tp->tp_state.ts_view = v;
+			if (v == TV_CLIENTS && client_on) {
+				/* The clients, then the chosen one's connections. */
+				tp->tp_state.ts_client_on = 0;
+				tview_render(&tp->tp_state, &tp->tp_data, v, &tp->tp_screen, 0);
+				tp->tp_state.ts_client_on = 1;
+				screen_add(&tp->tp_screen, SL_TABS, "== Connections");
+			}
 			tview_render(&tp->tp_state, &tp->tp_data, v, &tp->tp_screen, 0);
 		}
 		for (l = 0; l < tp->tp_screen.s_count; l++)
@@ -436,7 +443,7 @@ main(int argc, char **argv)
 	tp.tp_only = -1;
 	o.to_timeout = 1;
 	o.to_retries = 1;
-	while ((ch = getopt(argc, argv, "v:c:u:l:a:A:x:X:t:r:d:bn:s:Bh")) != -1) {
+	while ((ch = getopt(argc, argv, "v:c:u:l:a:A:x:X:t:r:d:bn:s:BC:h")) != -1) {
 		switch (ch) {
 		case 'v': o.to_version = optarg; break;
 		case 'c': o.to_community = optarg; break;
@@ -484,6 +491,11 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'B': tp.tp_state.ts_bits = 1; break;
+		case 'C':
+			snprintf(tp.tp_state.ts_client, sizeof(tp.tp_state.ts_client),
+			    "%s", optarg);
+			tp.tp_state.ts_client_on = 1;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

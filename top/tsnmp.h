@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TSNMP_OID_MAX	64	/* sub-identifiers of an OID we keep */
-#define TSNMP_COLS_MAX	16	/* columns of one walk */
+#define TSNMP_OID_MAX	40	/* sub-identifiers of an index (cmConnTable: 38) */
+#define TSNMP_COLS_MAX	12	/* columns of one walk */
 #define TSNMP_STR_MAX	256	/* octets of a string value kept */
 
 /* One value: numbers of any width in tv_num, strings and addresses in

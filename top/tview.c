@@ -295,7 +295,7 @@ static const struct tview_walk {
 	size_t		tw_entrylen;
 	const int	*tw_cols;
 	size_t		tw_ncols;
-} tview_walks[TV_COUNT + 1] = {
+} tview_walks[TV_COUNT] = {
 	[TV_LINK] = { oid_if_entry, N(oid_if_entry), if_cols, N(if_cols) },
 	[TV_SESSIONS] = { oid_session_top_entry, N(oid_session_top_entry),
 	    session_cols, N(session_cols) },
@@ -305,7 +305,6 @@ static const struct tview_walk {
 	    N(client_cols) },
 	[TV_PROBES] = { oid_probe_entry, N(oid_probe_entry), probe_cols,
 	    N(probe_cols) },
-	[TV_COUNT] = { oid_conn_entry, N(oid_conn_entry), conn_cols, N(conn_cols) },
 };
 
 static void
@@ -316,6 +315,57 @@ tview_poll_set_clear(struct tview_poll_set *ps)
 	for (i = 0; i <= TV_COUNT; i++)
 		tsnmp_table_clear(&ps->tps_table[i]);
 	tsnmp_table_clear(&ps->tps_history);
+}
+
+/* Rows of cmConnTable whose remote address is this client (text). */
+static int
+tview_conn_is_client(const struct tsnmp_row *r, const char *client)
+{
+	char laddr[16], raddr[16], rem[64];
+	size_t n, m, llen, rlen;
+	int ltype, rtype;
+
+	n = tfmt_inet_index(r->tr_index, r->tr_indexlen, &ltype, laddr, &llen);
+	if (n == 0 || n + 1 >= r->tr_indexlen)
+		return 0;
+	m = tfmt_inet_index(r->tr_index + n + 1, r->tr_indexlen - n - 1, &rtype,
+	    raddr, &rlen);
+	if (m == 0)
+		return 0;
+	tfmt_inet(rtype, raddr, rlen, rem, sizeof(rem));
+	return strcmp(rem, client) == 0;
+}
+
+/* One client's rows of cmConnTable.  Its index holds the client in the
+ * middle, so there is no walk of those rows alone: the whole table is
+ * walked, every column at once.  Through an AgentX master each row costs
+ * a round trip between master and subagent whatever the columns (the
+ * master turns GETBULK into one GETNEXT a repetition), so one walk of all
+ * columns is cheaper than a walk of the state column and GETs of the
+ * client's rows (make bench measured both). */
+static int
+tview_fetch_conns(struct tsnmp *ts, const char *client, struct tsnmp_table *out,
+    char *err, size_t errlen)
+{
+	struct tsnmp_table all = { 0 };
+	size_t i, c, kept = 0;
+
+	if (tsnmp_walk(ts, oid_conn_entry, N(oid_conn_entry), conn_cols,
+	    N(conn_cols), NULL, 0, TV_ROWS_MAX, &all, err, errlen) == -1) {
+		tsnmp_table_clear(&all);
+		return -1;
+	}
+	for (i = 0; i < all.tt_count; i++) {
+		if (!tview_conn_is_client(&all.tt_rows[i], client)) {
+			for (c = 0; c < TSNMP_COLS_MAX; c++)
+				tsnmp_value_clear(&all.tt_rows[i].tr_val[c]);
+			continue;
+		}
+		all.tt_rows[kept++] = all.tt_rows[i];
+	}
+	all.tt_count = kept;
+	*out = all;
+	return 0;
 }
 
 /* The same agent still answers: its start time, as at the refresh's start. */
@@ -358,14 +408,13 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 	if (tview_poll_scalars(d, ts, &taken, err, errlen) == -1)
 		return -1;
 	/* The link table and the history every time (the poll graph goes on
-	 * in every view); the others when shown.  cmConnTable's index has
-	 * the client in its middle: no walk of one client's rows alone, so
-	 * the whole table, and only while a client is chosen. */
+	 * in every view); the others when shown; cmConnTable only while a
+	 * client is chosen. */
 	ps.tps_walked[TV_LINK] = 1;
 	for (i = TV_SESSIONS; i < TV_COUNT; i++)
 		ps.tps_walked[i] = all || v == i;
 	ps.tps_walked[TV_COUNT] = st->ts_client_on && (all || v == TV_CLIENTS);
-	for (i = 0; i <= TV_COUNT; i++) {
+	for (i = 0; i < TV_COUNT; i++) {
 		const struct tview_walk *w = &tview_walks[i];
 
 		if (ps.tps_walked[i] && tsnmp_walk(ts, w->tw_entry, w->tw_entrylen,
@@ -373,6 +422,9 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 		    err, errlen) == -1)
 			goto fail;
 	}
+	if (ps.tps_walked[TV_COUNT] && tview_fetch_conns(ts, st->ts_client,
+	    &ps.tps_table[TV_COUNT], err, errlen) == -1)
+		goto fail;
 	if (tview_fetch_history(d, ts, taken, &ps.tps_history, err, errlen) == -1 ||
 	    tview_same_agent(d, ts, err, errlen) == -1)
 		goto fail;
@@ -764,7 +816,7 @@ render_history(const struct tview_state *st, const struct tview_data *d,
 		if (h->th_tx > tx[col])
 			tx[col] = h->th_tx;
 	}
-	screen_add(s, SL_INFO, "last hour, all interfaces but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
+	screen_add(s, SL_INFO, "last hour, all but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
 	    d->td_hist_count);
 	chart(st, s, rx, tx, (size_t)width, height);
 }

@@ -93,7 +93,7 @@ suite() {
 		in_rates "${rin:-}" ${k_in:-x x} 10
 	check "$name: lo's rate out (${rout:-none} B/s) likewise (${k_out:-none})" \
 		in_rates "${rout:-}" ${k_out:-x x} 10
-	check "$name: the hour graph of cmHistoryTable is drawn" on_screen 2 'last hour, all interfaces but loopback'
+	check "$name: the hour graph of cmHistoryTable is drawn" on_screen 2 'last hour, all but loopback'
 	check "$name: the graph of the polls since start is drawn" on_screen 2 '^lo, polls since start \([0-9]+\)'
 	kill "$TPID" "$REC_PID" 2>/dev/null
 
