@@ -183,6 +183,16 @@ grid_line(const struct grid *g, const int *w, int shown,
 		const char *s = cell[c] ? cell[c] : "";
 		int n;
 
+		/* A cut cell ends in '~': a cut address must not pass for
+		 * another one. */
+		if ((int)strlen(s) > w[c] && w[c] > 1) {
+			n = snprintf(out + at, outlen - at, "%s%.*s~", c ? " " : "",
+			    w[c] - 1, s);
+			if (n < 0)
+				break;
+			at += (size_t)n;
+			continue;
+		}
 		if (g->g_col[c].gc_numeric)
 			n = snprintf(out + at, outlen - at, "%s%*.*s", c ? " " : "",
 			    w[c], w[c], s);

@@ -71,8 +71,8 @@ static const struct grid_col link_grid[] = {
 };
 static const struct grid_col session_grid[] = {
 	{ "#", 3, 0, 1 }, { "Proto", 5, 0, 0 }, { "Local", 15, 2, 0 },
-	{ "Remote", 15, 2, 0 }, { "Service", 10, 1, 0 }, { "In", 9, 0, 1 },
-	{ "Out", 9, 0, 1 }, { "Rate", 10, 0, 1 }, { "Pkts in", 7, 0, 1 },
+	{ "Remote", 15, 2, 0 }, { "Service", 8, 1, 0 }, { "In", 8, 0, 1 },
+	{ "Out", 8, 0, 1 }, { "Rate", 10, 0, 1 }, { "Pkts in", 7, 0, 1 },
 	{ "Pkts out", 8, 0, 1 },
 };
 static const struct grid_col host_grid[] = {
