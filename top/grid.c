@@ -155,12 +155,15 @@ grid_layout(const struct grid *g, const struct screen *s, int *w)
 	}
 
 	for (c = 0; c < g->g_ncols; c++) {
-		int need = g->g_col[c].gc_width + (c ? 1 : 0);
+		/* The name and the sort mark fit: a header is never cut. */
+		int name = (int)strlen(g->g_col[c].gc_name) + 1;
+		int min = g->g_col[c].gc_width > name ? g->g_col[c].gc_width : name;
+		int need = min + (c ? 1 : 0);
 
 		if (used + need > width)
 			break;
 		used += need;
-		w[c] = g->g_col[c].gc_width;
+		w[c] = min;
 		flex += g->g_col[c].gc_flex;
 		shown++;
 	}
