@@ -301,8 +301,8 @@ tsnmp_index_of(const netsnmp_variable_list *vb, const unsigned long *entry,
 int
 tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
     const int *cols, size_t ncols, const unsigned long *after,
-    size_t afterlen, size_t max_rows, struct tsnmp_table *t, char *err,
-    size_t errlen)
+    size_t afterlen, size_t max_rows, tsnmp_keep_fn keep, void *arg,
+    struct tsnmp_table *t, char *err, size_t errlen)
 {
 	oid next[TSNMP_OID_MAX + 32];
 	oid last[TSNMP_OID_MAX];
@@ -360,6 +360,12 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 				if (l == ilen && memcmp(vb->name + entrylen + 1,
 				    r->tr_index, (size_t)l * sizeof(oid)) == 0)
 					tsnmp_value_set(&r->tr_val[c], vb);
+			}
+			/* Not kept: its slot is the next row's. */
+			if (keep != NULL && !keep(r, arg)) {
+				for (c = 0; c < ncols; c++)
+					tsnmp_value_clear(&r->tr_val[c]);
+				t->tt_count--;
 			}
 		}
 		if (resp->variables == NULL)

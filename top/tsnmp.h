@@ -60,14 +60,18 @@ int	tsnmp_get(struct tsnmp *, const unsigned long *const *oids,
 	    const size_t *oidlens, size_t n, struct tsnmp_value *values,
 	    char *err, size_t errlen);
 
+/* Whether a row read by a walk is kept (arg is the walk's). */
+typedef int (*tsnmp_keep_fn)(const struct tsnmp_row *, void *arg);
+
 /* GETBULK walk of columns cols[0..ncols) of the table whose entry OID is
  * entry, rows after the index after/afterlen (NULL: from the first), at
- * most max_rows; appended to t.  Rows are keyed by the first column.
- * 0 or -1 + err (t then holds the rows read so far). */
+ * most max_rows read; appended to t when keep (NULL: all) keeps them.
+ * Rows are keyed by the first column.  0 or -1 + err (t then holds the
+ * rows read so far). */
 int	tsnmp_walk(struct tsnmp *, const unsigned long *entry, size_t entrylen,
 	    const int *cols, size_t ncols, const unsigned long *after,
-	    size_t afterlen, size_t max_rows, struct tsnmp_table *t,
-	    char *err, size_t errlen);
+	    size_t afterlen, size_t max_rows, tsnmp_keep_fn keep, void *arg,
+	    struct tsnmp_table *t, char *err, size_t errlen);
 
 void	tsnmp_value_clear(struct tsnmp_value *);
 void	tsnmp_table_clear(struct tsnmp_table *);

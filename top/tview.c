@@ -1,6 +1,7 @@
 /*
  * tview: polling and drawing coremon-top's views; see tview.h.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,8 +207,8 @@ tview_fetch_history(struct tview_data *d, struct tsnmp *ts, unsigned long taken,
 	if (after == 0 && d->td_sample_period > 0 && taken > HOUR / d->td_sample_period + 1)
 		after = taken - (unsigned long)(HOUR / d->td_sample_period) - 1;
 	return tsnmp_walk(ts, oid_history_entry, N(oid_history_entry), history_cols,
-	    N(history_cols), after ? &after : NULL, after ? 1 : 0, TV_HIST_MAX, t,
-	    err, errlen);
+	    N(history_cols), after ? &after : NULL, after ? 1 : 0, TV_HIST_MAX,
+	    NULL, NULL, t, err, errlen);
 }
 
 static void
@@ -319,8 +320,9 @@ tview_poll_set_clear(struct tview_poll_set *ps)
 
 /* Rows of cmConnTable whose remote address is this client (text). */
 static int
-tview_conn_is_client(const struct tsnmp_row *r, const char *client)
+tview_conn_is_client(const struct tsnmp_row *r, void *arg)
 {
+	const char *client = arg;
 	char laddr[16], raddr[16], rem[64];
 	size_t n, m, llen, rlen;
 	int ltype, rtype;
@@ -347,24 +349,13 @@ static int
 tview_fetch_conns(struct tsnmp *ts, const char *client, struct tsnmp_table *out,
     char *err, size_t errlen)
 {
-	struct tsnmp_table all = { 0 };
-	size_t i, c, kept = 0;
-
+	/* The other clients' rows are dropped as they arrive. */
 	if (tsnmp_walk(ts, oid_conn_entry, N(oid_conn_entry), conn_cols,
-	    N(conn_cols), NULL, 0, TV_ROWS_MAX, &all, err, errlen) == -1) {
-		tsnmp_table_clear(&all);
+	    N(conn_cols), NULL, 0, TV_ROWS_MAX, tview_conn_is_client,
+	    (void *)(uintptr_t)client, out, err, errlen) == -1) {
+		tsnmp_table_clear(out);
 		return -1;
 	}
-	for (i = 0; i < all.tt_count; i++) {
-		if (!tview_conn_is_client(&all.tt_rows[i], client)) {
-			for (c = 0; c < TSNMP_COLS_MAX; c++)
-				tsnmp_value_clear(&all.tt_rows[i].tr_val[c]);
-			continue;
-		}
-		all.tt_rows[kept++] = all.tt_rows[i];
-	}
-	all.tt_count = kept;
-	*out = all;
 	return 0;
 }
 
@@ -418,8 +409,8 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 		const struct tview_walk *w = &tview_walks[i];
 
 		if (ps.tps_walked[i] && tsnmp_walk(ts, w->tw_entry, w->tw_entrylen,
-		    w->tw_cols, w->tw_ncols, NULL, 0, TV_ROWS_MAX, &ps.tps_table[i],
-		    err, errlen) == -1)
+		    w->tw_cols, w->tw_ncols, NULL, 0, TV_ROWS_MAX, NULL, NULL,
+		    &ps.tps_table[i], err, errlen) == -1)
 			goto fail;
 	}
 	if (ps.tps_walked[TV_COUNT] && tview_fetch_conns(ts, st->ts_client,
@@ -786,6 +777,29 @@ chart(const struct tview_state *st, struct screen *s, const double *rx,
 	}
 }
 
+/* Under the hour's chart: minutes before its newest sample. */
+static void
+time_axis(struct screen *s, int width)
+{
+	char line[SCREEN_WIDTH_MAX];
+	int k, at, len = 12 + width;
+
+	if (len >= (int)sizeof(line))
+		return;
+	memset(line, ' ', (size_t)len);
+	line[len] = '\0';
+	for (k = 0; k < 4; k++) {
+		char lab[8];
+		int n = snprintf(lab, sizeof(lab), "-%dm", 60 - 15 * k);
+
+		at = 12 + width * k / 4;
+		if (n > 0 && at + n < len)
+			memcpy(line + at, lab, (size_t)n);
+	}
+	memcpy(line + len - 3, "now", 3);
+	screen_add(s, SL_GRAPH, "%s", line);
+}
+
 /* The last hour of cmHistoryTable in columns of equal time, each the
  * largest rate of its samples (a peak stays visible). */
 static void
@@ -819,6 +833,7 @@ render_history(const struct tview_state *st, const struct tview_data *d,
 	screen_add(s, SL_INFO, "last hour, all but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
 	    d->td_hist_count);
 	chart(st, s, rx, tx, (size_t)width, height);
+	time_axis(s, width);
 }
 
 static void
@@ -837,7 +852,7 @@ render_link(struct tview_state *st, const struct tview_data *d,
 	grid_render(g, s, st->ts_sort[TV_LINK], st->ts_desc[TV_LINK], 0, rows,
 	    height ? st->ts_cursor[TV_LINK] : -1);
 	/* Two charts share what is left: the hour and the polls. */
-	graph = height ? ((int)height - (int)used - 3) / 2 : 6;
+	graph = height ? ((int)height - (int)used - 4) / 2 : 6;
 	if (graph > 8)
 		graph = 8;
 	if (graph < 2)
