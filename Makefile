@@ -65,6 +65,13 @@ $(B)/top/%.o: top/%.c
 $(B)/coremon-top: $(TOP_O)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOP_O) $(TOP_LIBS)
 
+# Its unit test: the formatting and the grid, with lib/units to read the
+# rates back.
+$(B)/tests/test_top: tests/unit/test_top.c $(B)/top/tfmt.o $(B)/top/grid.o $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit -Itop $(CFLAGS) -o $@ $< $(B)/top/tfmt.o $(B)/top/grid.o \
+		$(LIBCORE) $(CORE_LIBS) -lpthread -lz -lm
+
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c -o $@ $<
