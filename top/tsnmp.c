@@ -19,6 +19,7 @@ struct tsnmp {
 	struct tsnmp_options ts_opt;
 	netsnmp_session	ts_template;
 	void		*ts_sess;	/* snmp_sess_open's handle or NULL */
+	int		 ts_v1_walk;	/* a GETNEXT of a v1 walk is on its way */
 };
 
 static int
@@ -179,6 +180,14 @@ tsnmp_request(struct tsnmp *ts, netsnmp_pdu *pdu, char *err, size_t errlen)
 		    snmp_api_errstring(snmp_sess_session(ts->ts_sess)->s_snmp_errno));
 		goto fail;
 	}
+	/* SNMPv1 ends a walk with noSuchName (RFC 1157 4.1.3): the caller's
+	 * end of table, with no varbinds. */
+	if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->command == SNMP_MSG_RESPONSE &&
+	    ts->ts_template.version == SNMP_VERSION_1 && ts->ts_v1_walk) {
+		snmp_free_varbind(resp->variables);
+		resp->variables = NULL;
+		return resp;
+	}
 	if (resp->errstat != SNMP_ERR_NOERROR) {
 		snprintf(err, errlen, "%s: %s", ts->ts_opt.to_peer,
 		    snmp_errstring(resp->errstat));
@@ -323,16 +332,25 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 		netsnmp_variable_list *vb;
 		int done = 0;
 
-		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
-		pdu->non_repeaters = 0;
-		pdu->max_repetitions = (long)(max_rows - rows < reps ? max_rows - rows : reps);
+		/* SNMPv1 has no GETBULK: a GETNEXT reads one row. */
+		if (ts->ts_template.version == SNMP_VERSION_1)
+			pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
+		else {
+			pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+			pdu->non_repeaters = 0;
+			pdu->max_repetitions = (long)(max_rows - rows < reps ?
+			    max_rows - rows : reps);
+		}
 		memcpy(next, entry, entrylen * sizeof(oid));
 		for (c = 0; c < ncols; c++) {
 			next[entrylen] = (oid)cols[c];
 			memcpy(next + entrylen + 1, last, lastlen * sizeof(oid));
 			snmp_add_null_var(pdu, next, entrylen + 1 + lastlen);
 		}
-		if ((resp = tsnmp_request(ts, pdu, err, errlen)) == NULL)
+		ts->ts_v1_walk = 1;
+		resp = tsnmp_request(ts, pdu, err, errlen);
+		ts->ts_v1_walk = 0;
+		if (resp == NULL)
 			return -1;
 		/* Row by row: ncols varbinds each, first column first. */
 		for (vb = resp->variables; vb != NULL && !done; ) {

@@ -438,63 +438,88 @@ fail:
 
 /* ---- drawing ---------------------------------------------------------- */
 
-static void
-cell_rate(const struct tview_state *st, struct grid_row *r, int col, double v)
+/* A value the agent did not give (SNMPv1 carries no Counter64, RFC 3584
+ * section 4.2.2; a row that went away) is "-", sorted last. */
+static int
+cell_missing(struct grid_row *r, int col, const struct tsnmp_value *v)
 {
-	char b[32];
-
-	if (st->ts_raw) {
-		grid_set(r, col, v, "%.0f", v);
-		return;
-	}
-	tfmt_rate(v, st->ts_bits, b, sizeof(b));
-	grid_set(r, col, v, "%s", b);
+	if (v->tv_set)
+		return 0;
+	grid_set(r, col, -1, "-");
+	return 1;
 }
 
 static void
-cell_bytes(const struct tview_state *st, struct grid_row *r, int col, double v)
+cell_rate(const struct tview_state *st, struct grid_row *r, int col,
+    const struct tsnmp_value *v)
 {
 	char b[32];
 
+	if (cell_missing(r, col, v))
+		return;
 	if (st->ts_raw) {
-		grid_set(r, col, v, "%.0f", v);
+		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
 		return;
 	}
-	tfmt_bytes(v, b, sizeof(b));
-	grid_set(r, col, v, "%s", b);
+	tfmt_rate((double)v->tv_num, st->ts_bits, b, sizeof(b));
+	grid_set(r, col, (double)v->tv_num, "%s", b);
 }
 
 static void
-cell_count(const struct tview_state *st, struct grid_row *r, int col, double v)
+cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
+    const struct tsnmp_value *v)
 {
 	char b[32];
 
+	if (cell_missing(r, col, v))
+		return;
 	if (st->ts_raw) {
-		grid_set(r, col, v, "%.0f", v);
+		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
 		return;
 	}
-	tfmt_count(v, b, sizeof(b));
-	grid_set(r, col, v, "%s", b);
+	tfmt_bytes((double)v->tv_num, b, sizeof(b));
+	grid_set(r, col, (double)v->tv_num, "%s", b);
+}
+
+static void
+cell_count(const struct tview_state *st, struct grid_row *r, int col,
+    const struct tsnmp_value *v)
+{
+	char b[32];
+
+	if (cell_missing(r, col, v))
+		return;
+	if (st->ts_raw) {
+		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
+		return;
+	}
+	tfmt_count((double)v->tv_num, b, sizeof(b));
+	grid_set(r, col, (double)v->tv_num, "%s", b);
 }
 
 /* Hundredths (CmRateHundredths) as a count per second. */
 static void
-cell_hundredths(struct grid_row *r, int col, double v)
+cell_hundredths(struct grid_row *r, int col, const struct tsnmp_value *v)
 {
-	grid_set(r, col, v / 100.0, "%.2f", v / 100.0);
+	if (cell_missing(r, col, v))
+		return;
+	grid_set(r, col, (double)v->tv_num / 100.0, "%.2f", (double)v->tv_num / 100.0);
 }
 
 static void
-cell_usec(const struct tview_state *st, struct grid_row *r, int col, double v)
+cell_usec(const struct tview_state *st, struct grid_row *r, int col,
+    const struct tsnmp_value *v)
 {
 	char b[32];
 
+	if (cell_missing(r, col, v))
+		return;
 	if (st->ts_raw) {
-		grid_set(r, col, v, "%.0f", v);
+		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
 		return;
 	}
-	tfmt_usec(v, b, sizeof(b));
-	grid_set(r, col, v, "%s", b);
+	tfmt_usec((double)v->tv_num, b, sizeof(b));
+	grid_set(r, col, (double)v->tv_num, "%s", b);
 }
 
 static const char *
@@ -550,13 +575,13 @@ fill_link(const struct tview_state *st, const struct tview_data *d, struct grid 
 			grid_set(r, 1, -1, "invalid");
 			grid_set(r, 2, -1, "invalid");
 		} else {
-			cell_rate(st, r, 1, (double)v[1].tv_num);
-			cell_rate(st, r, 2, (double)v[2].tv_num);
+			cell_rate(st, r, 1, &v[1]);
+			cell_rate(st, r, 2, &v[2]);
 		}
-		cell_hundredths(r, 3, (double)v[3].tv_num);
-		cell_hundredths(r, 4, (double)v[4].tv_num);
-		cell_bytes(st, r, 5, (double)v[5].tv_num);
-		cell_bytes(st, r, 6, (double)v[6].tv_num);
+		cell_hundredths(r, 3, &v[3]);
+		cell_hundredths(r, 4, &v[4]);
+		cell_bytes(st, r, 5, &v[5]);
+		cell_bytes(st, r, 6, &v[6]);
 	}
 }
 
@@ -589,11 +614,11 @@ fill_sessions(const struct tview_state *st, const struct tview_data *d,
 			    v[5].tv_str ? v[5].tv_str : "", (unsigned long)v[4].tv_num);
 		else
 			grid_set(r, 4, 0, "%s", v[5].tv_str ? v[5].tv_str : "");
-		cell_bytes(st, r, 5, (double)v[6].tv_num);
-		cell_bytes(st, r, 6, (double)v[7].tv_num);
-		cell_rate(st, r, 7, (double)v[10].tv_num);
-		cell_count(st, r, 8, (double)v[8].tv_num);
-		cell_count(st, r, 9, (double)v[9].tv_num);
+		cell_bytes(st, r, 5, &v[6]);
+		cell_bytes(st, r, 6, &v[7]);
+		cell_rate(st, r, 7, &v[10]);
+		cell_count(st, r, 8, &v[8]);
+		cell_count(st, r, 9, &v[9]);
 	}
 }
 
@@ -615,11 +640,11 @@ fill_hosts(const struct tview_state *st, const struct tview_data *d,
 		tfmt_inet((int)v[0].tv_num, v[1].tv_str, v[1].tv_len, a, sizeof(a));
 		grid_set(r, 1, 0, "%s", a);
 		grid_set(r, 2, 0, "%s", v[2].tv_str && v[2].tv_str[0] ? v[2].tv_str : "-");
-		cell_bytes(st, r, 3, (double)v[3].tv_num);
-		cell_bytes(st, r, 4, (double)v[4].tv_num);
-		cell_rate(st, r, 5, (double)v[7].tv_num);
-		cell_count(st, r, 6, (double)v[5].tv_num);
-		cell_count(st, r, 7, (double)v[6].tv_num);
+		cell_bytes(st, r, 3, &v[3]);
+		cell_bytes(st, r, 4, &v[4]);
+		cell_rate(st, r, 5, &v[7]);
+		cell_count(st, r, 6, &v[5]);
+		cell_count(st, r, 7, &v[6]);
 	}
 }
 
@@ -647,10 +672,10 @@ fill_clients(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 2, (double)v[1].tv_num, "%lu", (unsigned long)v[1].tv_num);
 		grid_set(r, 3, (double)v[2].tv_num, "%lu", (unsigned long)v[2].tv_num);
 		grid_set(r, 4, (double)v[3].tv_num, "%lu", (unsigned long)v[3].tv_num);
-		cell_rate(st, r, 5, (double)v[4].tv_num);
-		cell_rate(st, r, 6, (double)v[5].tv_num);
-		cell_count(st, r, 7, (double)v[6].tv_num);
-		cell_count(st, r, 8, (double)v[7].tv_num);
+		cell_rate(st, r, 5, &v[4]);
+		cell_rate(st, r, 6, &v[5]);
+		cell_count(st, r, 7, &v[6]);
+		cell_count(st, r, 8, &v[7]);
 		grid_set(r, 9, (double)v[8].tv_num, "%lus", (unsigned long)v[8].tv_num);
 	}
 }
@@ -691,12 +716,12 @@ fill_conns(const struct tview_state *st, const struct tview_data *d,
 			    (unsigned long)v[1].tv_num);
 		else
 			grid_set(r, 4, 0, "-");
-		cell_rate(st, r, 5, (double)v[3].tv_num);
-		cell_rate(st, r, 6, (double)v[4].tv_num);
-		cell_usec(st, r, 7, (double)v[5].tv_num);
+		cell_rate(st, r, 5, &v[3]);
+		cell_rate(st, r, 6, &v[4]);
+		cell_usec(st, r, 7, &v[5]);
 		grid_set(r, 8, (double)v[6].tv_num, "%lu", (unsigned long)v[6].tv_num);
-		cell_count(st, r, 9, (double)v[7].tv_num);
-		cell_count(st, r, 10, (double)v[8].tv_num);
+		cell_count(st, r, 9, &v[7]);
+		cell_count(st, r, 10, &v[8]);
 	}
 }
 
@@ -718,7 +743,7 @@ fill_probes(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 1, 0, "%s", v[1].tv_str ? v[1].tv_str : "");
 		grid_set(r, 2, (double)v[2].tv_num, "%s", probe_status(v[2].tv_num));
 		for (c = 3; c <= 6; c++)
-			cell_usec(st, r, c, (double)v[c].tv_num);
+			cell_usec(st, r, c, &v[c]);
 		grid_set(r, 7, (double)v[7].tv_num / 100.0, "%.2f%%",
 		    (double)v[7].tv_num / 100.0);
 		grid_set(r, 8, (double)v[8].tv_num, "%lu", (unsigned long)v[8].tv_num);

@@ -202,6 +202,9 @@ check "batch: the sessions' exact octets in and out equal cmSessionTopTable's ($
 check "batch: every view is printed" \
 	test "$(grep -c -E '^== (Link|Sessions|Hosts|Clients|Probes)$' "$T/batch")" = 10
 check "batch: the probe answers (lo4 ok)" grep -Eq '^lo4 +127\.0\.0\.1 +ok ' "$T/batch"
+$TOP -b -n 1 -v 1 -s link 127.0.0.1:$PORT >"$T/batch.v1" 2>&1
+check "batch, SNMPv1 (GETNEXT, no Counter64): lo's octet rates are -, its packet rates read ($(grep '^lo ' "$T/batch.v1"))" \
+	grep -Eq '^lo +- +- +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +- +-$' "$T/batch.v1"
 $TOP -b -n 1 -t 0.3 -r 0 127.0.0.1:$(free_port) >"$T/batch.none" 2>&1
 rc=$?
 check "batch: an agent that never answers exits 1 and says \"no answer\" (status $rc)" \
