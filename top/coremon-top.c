@@ -43,7 +43,7 @@ struct top {
 static volatile sig_atomic_t top_stop;
 
 static void
-usage(FILE *f)
+top_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: coremon-top [-v 1|2c|3] [-c COMMUNITY] [-u USER] [-l LEVEL]\n"
@@ -54,7 +54,7 @@ usage(FILE *f)
 }
 
 static double
-now_wall(void)
+top_now_wall(void)
 {
 	struct timespec t;
 
@@ -63,7 +63,7 @@ now_wall(void)
 }
 
 static double
-now_mono(void)
+top_now_mono(void)
 {
 	struct timespec t;
 
@@ -72,7 +72,7 @@ now_mono(void)
 }
 
 static int
-view_by_name(const char *s)
+top_view_by_name(const char *s)
 {
 	int v;
 
@@ -90,7 +90,7 @@ top_poll(struct top *tp)
 	char err[256];
 
 	if (tview_poll(&tp->tp_data, &tp->tp_state, tp->tp_snmp, err, sizeof(err)) == 0) {
-		tp->tp_last_answer = now_wall();
+		tp->tp_last_answer = top_now_wall();
 		tp->tp_failing = 0;
 		tp->tp_error[0] = '\0';
 		return;
@@ -108,7 +108,7 @@ top_title(struct top *tp, struct screen *s)
 {
 	char clock[32], since[32];
 
-	tfmt_clock(now_wall(), 0, clock, sizeof(clock));
+	tfmt_clock(top_now_wall(), 0, clock, sizeof(clock));
 	screen_add(s, SL_TITLE, "coremon-top %s  every %g s  %s%s", tp->tp_peer,
 	    tp->tp_delay, clock, tp->tp_paused ? "  PAUSED" : "");
 	if (tp->tp_failing) {
@@ -398,16 +398,16 @@ top_terminal(struct top *tp)
 	set_escdelay(25);
 	top_colors(tp);
 	while (!top_stop) {
-		double t = now_mono();
+		double t = top_now_mono();
 		int ch, wait_ms;
 
 		if (!tp->tp_paused && t >= next) {
 			top_poll(tp);
-			next = now_mono() + tp->tp_delay;
+			next = top_now_mono() + tp->tp_delay;
 		}
 		top_draw(tp);
 		/* Wake for the next poll, and at least each second for the clock. */
-		wait_ms = tp->tp_paused ? 1000 : (int)((next - now_mono()) * 1000.0);
+		wait_ms = tp->tp_paused ? 1000 : (int)((next - top_now_mono()) * 1000.0);
 		timeout(wait_ms < 1 ? 1 : wait_ms > 1000 ? 1000 : wait_ms);
 		if ((ch = getch()) == ERR)
 			continue;
@@ -484,9 +484,9 @@ main(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if ((start_view = view_by_name(optarg)) < 0) {
+			if ((start_view = top_view_by_name(optarg)) < 0) {
 				fprintf(stderr, "coremon-top: -s %s: not a view\n", optarg);
-				usage(stderr);
+				top_usage(stderr);
 				return 2;
 			}
 			break;
@@ -496,12 +496,12 @@ main(int argc, char **argv)
 			    "%s", optarg);
 			tp.tp_state.ts_client_on = 1;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': top_usage(stdout); return 0;
+		default: top_usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr);
+		top_usage(stderr);
 		return 2;
 	}
 	o.to_peer = tp.tp_peer = argv[optind];

@@ -441,7 +441,7 @@ fail:
 /* A value the agent did not give (SNMPv1 carries no Counter64, RFC 3584
  * section 4.2.2; a row that went away) is "-", sorted last. */
 static int
-cell_missing(struct grid_row *r, int col, const struct tsnmp_value *v)
+tview_cell_missing(struct grid_row *r, int col, const struct tsnmp_value *v)
 {
 	if (v->tv_set)
 		return 0;
@@ -450,12 +450,12 @@ cell_missing(struct grid_row *r, int col, const struct tsnmp_value *v)
 }
 
 static void
-cell_rate(const struct tview_state *st, struct grid_row *r, int col,
+tview_cell_rate(const struct tview_state *st, struct grid_row *r, int col,
     const struct tsnmp_value *v)
 {
 	char b[32];
 
-	if (cell_missing(r, col, v))
+	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
 		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
@@ -466,12 +466,12 @@ cell_rate(const struct tview_state *st, struct grid_row *r, int col,
 }
 
 static void
-cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
+tview_cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
     const struct tsnmp_value *v)
 {
 	char b[32];
 
-	if (cell_missing(r, col, v))
+	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
 		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
@@ -482,12 +482,12 @@ cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
 }
 
 static void
-cell_count(const struct tview_state *st, struct grid_row *r, int col,
+tview_cell_count(const struct tview_state *st, struct grid_row *r, int col,
     const struct tsnmp_value *v)
 {
 	char b[32];
 
-	if (cell_missing(r, col, v))
+	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
 		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
@@ -499,20 +499,20 @@ cell_count(const struct tview_state *st, struct grid_row *r, int col,
 
 /* Hundredths (CmRateHundredths) as a count per second. */
 static void
-cell_hundredths(struct grid_row *r, int col, const struct tsnmp_value *v)
+tview_cell_hundredths(struct grid_row *r, int col, const struct tsnmp_value *v)
 {
-	if (cell_missing(r, col, v))
+	if (tview_cell_missing(r, col, v))
 		return;
 	grid_set(r, col, (double)v->tv_num / 100.0, "%.2f", (double)v->tv_num / 100.0);
 }
 
 static void
-cell_usec(const struct tview_state *st, struct grid_row *r, int col,
+tview_cell_usec(const struct tview_state *st, struct grid_row *r, int col,
     const struct tsnmp_value *v)
 {
 	char b[32];
 
-	if (cell_missing(r, col, v))
+	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
 		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
@@ -523,7 +523,7 @@ cell_usec(const struct tview_state *st, struct grid_row *r, int col,
 }
 
 static const char *
-proto_name(unsigned long p)
+tview_proto_name(unsigned long p)
 {
 	switch (p) {
 	case 1: return "icmp";
@@ -538,7 +538,7 @@ proto_name(unsigned long p)
 }
 
 static const char *
-state_name(unsigned long s)
+tview_state_name(unsigned long s)
 {
 	static const char *const n[] = { "?", "closed", "listen", "synSent",
 	    "synRcvd", "estab", "finWt1", "finWt2", "closeWt", "lastAck",
@@ -548,7 +548,7 @@ state_name(unsigned long s)
 }
 
 static const char *
-probe_status(unsigned long s)
+tview_probe_status(unsigned long s)
 {
 	static const char *const n[] = { "?", "none", "ok", "timeout",
 	    "unreach", "error" };
@@ -557,7 +557,7 @@ probe_status(unsigned long s)
 }
 
 static void
-fill_link(const struct tview_state *st, const struct tview_data *d, struct grid *g)
+tview_fill_link(const struct tview_state *st, const struct tview_data *d, struct grid *g)
 {
 	size_t i;
 
@@ -575,18 +575,18 @@ fill_link(const struct tview_state *st, const struct tview_data *d, struct grid 
 			grid_set(r, 1, -1, "invalid");
 			grid_set(r, 2, -1, "invalid");
 		} else {
-			cell_rate(st, r, 1, &v[1]);
-			cell_rate(st, r, 2, &v[2]);
+			tview_cell_rate(st, r, 1, &v[1]);
+			tview_cell_rate(st, r, 2, &v[2]);
 		}
-		cell_hundredths(r, 3, &v[3]);
-		cell_hundredths(r, 4, &v[4]);
-		cell_bytes(st, r, 5, &v[5]);
-		cell_bytes(st, r, 6, &v[6]);
+		tview_cell_hundredths(r, 3, &v[3]);
+		tview_cell_hundredths(r, 4, &v[4]);
+		tview_cell_bytes(st, r, 5, &v[5]);
+		tview_cell_bytes(st, r, 6, &v[6]);
 	}
 }
 
 static void
-fill_sessions(const struct tview_state *st, const struct tview_data *d,
+tview_fill_sessions(const struct tview_state *st, const struct tview_data *d,
     struct grid *g)
 {
 	char a[64], b[64];
@@ -596,7 +596,7 @@ fill_sessions(const struct tview_state *st, const struct tview_data *d,
 		const struct tsnmp_row *x = &d->td_sessions.tt_rows[i];
 		const struct tsnmp_value *v = x->tr_val;
 		struct grid_row *r = grid_add(g);
-		const char *p = proto_name(v[0].tv_num);
+		const char *p = tview_proto_name(v[0].tv_num);
 
 		if (r == NULL)
 			return;
@@ -614,16 +614,16 @@ fill_sessions(const struct tview_state *st, const struct tview_data *d,
 			    v[5].tv_str ? v[5].tv_str : "", (unsigned long)v[4].tv_num);
 		else
 			grid_set(r, 4, 0, "%s", v[5].tv_str ? v[5].tv_str : "");
-		cell_bytes(st, r, 5, &v[6]);
-		cell_bytes(st, r, 6, &v[7]);
-		cell_rate(st, r, 7, &v[10]);
-		cell_count(st, r, 8, &v[8]);
-		cell_count(st, r, 9, &v[9]);
+		tview_cell_bytes(st, r, 5, &v[6]);
+		tview_cell_bytes(st, r, 6, &v[7]);
+		tview_cell_rate(st, r, 7, &v[10]);
+		tview_cell_count(st, r, 8, &v[8]);
+		tview_cell_count(st, r, 9, &v[9]);
 	}
 }
 
 static void
-fill_hosts(const struct tview_state *st, const struct tview_data *d,
+tview_fill_hosts(const struct tview_state *st, const struct tview_data *d,
     struct grid *g)
 {
 	char a[64];
@@ -640,16 +640,16 @@ fill_hosts(const struct tview_state *st, const struct tview_data *d,
 		tfmt_inet((int)v[0].tv_num, v[1].tv_str, v[1].tv_len, a, sizeof(a));
 		grid_set(r, 1, 0, "%s", a);
 		grid_set(r, 2, 0, "%s", v[2].tv_str && v[2].tv_str[0] ? v[2].tv_str : "-");
-		cell_bytes(st, r, 3, &v[3]);
-		cell_bytes(st, r, 4, &v[4]);
-		cell_rate(st, r, 5, &v[7]);
-		cell_count(st, r, 6, &v[5]);
-		cell_count(st, r, 7, &v[6]);
+		tview_cell_bytes(st, r, 3, &v[3]);
+		tview_cell_bytes(st, r, 4, &v[4]);
+		tview_cell_rate(st, r, 5, &v[7]);
+		tview_cell_count(st, r, 6, &v[5]);
+		tview_cell_count(st, r, 7, &v[6]);
 	}
 }
 
 static void
-fill_clients(const struct tview_state *st, const struct tview_data *d,
+tview_fill_clients(const struct tview_state *st, const struct tview_data *d,
     struct grid *g)
 {
 	char addr[16], a[64];
@@ -672,16 +672,16 @@ fill_clients(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 2, (double)v[1].tv_num, "%lu", (unsigned long)v[1].tv_num);
 		grid_set(r, 3, (double)v[2].tv_num, "%lu", (unsigned long)v[2].tv_num);
 		grid_set(r, 4, (double)v[3].tv_num, "%lu", (unsigned long)v[3].tv_num);
-		cell_rate(st, r, 5, &v[4]);
-		cell_rate(st, r, 6, &v[5]);
-		cell_count(st, r, 7, &v[6]);
-		cell_count(st, r, 8, &v[7]);
+		tview_cell_rate(st, r, 5, &v[4]);
+		tview_cell_rate(st, r, 6, &v[5]);
+		tview_cell_count(st, r, 7, &v[6]);
+		tview_cell_count(st, r, 8, &v[7]);
 		grid_set(r, 9, (double)v[8].tv_num, "%lus", (unsigned long)v[8].tv_num);
 	}
 }
 
 static void
-fill_conns(const struct tview_state *st, const struct tview_data *d,
+tview_fill_conns(const struct tview_state *st, const struct tview_data *d,
     struct grid *g)
 {
 	char laddr[16], raddr[16], l[64], rem[64];
@@ -710,23 +710,23 @@ fill_conns(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 0, 0, "%s", l);
 		grid_set(r, 1, (double)x->tr_index[n], "%lu", x->tr_index[n]);
 		grid_set(r, 2, (double)x->tr_index[n + 1 + m], "%lu", x->tr_index[n + 1 + m]);
-		grid_set(r, 3, (double)v[0].tv_num, "%s", state_name(v[0].tv_num));
+		grid_set(r, 3, (double)v[0].tv_num, "%s", tview_state_name(v[0].tv_num));
 		if (v[1].tv_num)
 			grid_set(r, 4, 0, "%s/%lu", v[2].tv_str ? v[2].tv_str : "",
 			    (unsigned long)v[1].tv_num);
 		else
 			grid_set(r, 4, 0, "-");
-		cell_rate(st, r, 5, &v[3]);
-		cell_rate(st, r, 6, &v[4]);
-		cell_usec(st, r, 7, &v[5]);
+		tview_cell_rate(st, r, 5, &v[3]);
+		tview_cell_rate(st, r, 6, &v[4]);
+		tview_cell_usec(st, r, 7, &v[5]);
 		grid_set(r, 8, (double)v[6].tv_num, "%lu", (unsigned long)v[6].tv_num);
-		cell_count(st, r, 9, &v[7]);
-		cell_count(st, r, 10, &v[8]);
+		tview_cell_count(st, r, 9, &v[7]);
+		tview_cell_count(st, r, 10, &v[8]);
 	}
 }
 
 static void
-fill_probes(const struct tview_state *st, const struct tview_data *d,
+tview_fill_probes(const struct tview_state *st, const struct tview_data *d,
     struct grid *g)
 {
 	size_t i;
@@ -741,9 +741,9 @@ fill_probes(const struct tview_state *st, const struct tview_data *d,
 			return;
 		grid_set(r, 0, 0, "%s", v[0].tv_str ? v[0].tv_str : "");
 		grid_set(r, 1, 0, "%s", v[1].tv_str ? v[1].tv_str : "");
-		grid_set(r, 2, (double)v[2].tv_num, "%s", probe_status(v[2].tv_num));
+		grid_set(r, 2, (double)v[2].tv_num, "%s", tview_probe_status(v[2].tv_num));
 		for (c = 3; c <= 6; c++)
-			cell_usec(st, r, c, &v[c]);
+			tview_cell_usec(st, r, c, &v[c]);
 		grid_set(r, 7, (double)v[7].tv_num / 100.0, "%.2f%%",
 		    (double)v[7].tv_num / 100.0);
 		grid_set(r, 8, (double)v[8].tv_num, "%lu", (unsigned long)v[8].tv_num);
@@ -755,7 +755,7 @@ fill_probes(const struct tview_state *st, const struct tview_data *d,
 /* Columns of a chart: the terminal's width but the scale, or 80 columns
  * worth in batch mode. */
 static int
-chart_width(const struct screen *s)
+tview_chart_width(const struct screen *s)
 {
 	return (s->s_fit ? s->s_width : 80) - 12;
 }
@@ -763,12 +763,12 @@ chart_width(const struct screen *s)
 /* A chart of height rows: column i shows rx[i] and tx[i] against the
  * largest value; '#' where both reach, 'i' in only, 'o' out only. */
 static void
-chart(const struct tview_state *st, struct screen *s, const double *rx,
+tview_chart(const struct tview_state *st, struct screen *s, const double *rx,
     const double *tx, size_t n, int height)
 {
 	char line[SCREEN_WIDTH_MAX], top[32];
 	double max = 0;
-	int width = chart_width(s), row;
+	int width = tview_chart_width(s), row;
 	size_t i, first;
 
 	if (width < 10 || height < 1)
@@ -804,7 +804,7 @@ chart(const struct tview_state *st, struct screen *s, const double *rx,
 
 /* Under the hour's chart: minutes before its newest sample. */
 static void
-time_axis(struct screen *s, int width)
+tview_time_axis(struct screen *s, int width)
 {
 	char line[SCREEN_WIDTH_MAX];
 	int k, at, len = 12 + width;
@@ -828,11 +828,11 @@ time_axis(struct screen *s, int width)
 /* The last hour of cmHistoryTable in columns of equal time, each the
  * largest rate of its samples (a peak stays visible). */
 static void
-render_history(const struct tview_state *st, const struct tview_data *d,
+tview_render_history(const struct tview_state *st, const struct tview_data *d,
     struct screen *s, int height)
 {
 	static double rx[SCREEN_WIDTH_MAX], tx[SCREEN_WIDTH_MAX];
-	int width = chart_width(s), col;
+	int width = tview_chart_width(s), col;
 	double end, span;
 	size_t i;
 
@@ -857,12 +857,12 @@ render_history(const struct tview_state *st, const struct tview_data *d,
 	}
 	screen_add(s, SL_INFO, "last hour, all but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
 	    d->td_hist_count);
-	chart(st, s, rx, tx, (size_t)width, height);
-	time_axis(s, width);
+	tview_chart(st, s, rx, tx, (size_t)width, height);
+	tview_time_axis(s, width);
 }
 
 static void
-render_link(struct tview_state *st, const struct tview_data *d,
+tview_render_link(struct tview_state *st, const struct tview_data *d,
     struct screen *s, struct grid *g, size_t height)
 {
 	const struct tview_polls *p = NULL;
@@ -882,7 +882,7 @@ render_link(struct tview_state *st, const struct tview_data *d,
 		graph = 8;
 	if (graph < 2)
 		return;
-	render_history(st, d, s, graph);
+	tview_render_history(st, d, s, graph);
 	if (st->ts_cursor[TV_LINK] >= 0 && (size_t)st->ts_cursor[TV_LINK] < g->g_count) {
 		const struct grid_row *r = &g->g_rows[st->ts_cursor[TV_LINK]];
 
@@ -892,7 +892,7 @@ render_link(struct tview_state *st, const struct tview_data *d,
 		if (p != NULL) {
 			screen_add(s, SL_INFO, "%s, polls since start (%zu): i in, o out, # both",
 			    r->gr_cell[0], p->tp_count);
-			chart(st, s, p->tp_rx, p->tp_tx, p->tp_count, graph);
+			tview_chart(st, s, p->tp_rx, p->tp_tx, p->tp_count, graph);
 		}
 	}
 }
@@ -912,7 +912,7 @@ tview_columns(const struct tview_state *st)
 
 /* The rows shown: a window that keeps the cursor in sight. */
 static size_t
-window_first(long cursor, size_t rows, size_t fit)
+tview_window_first(long cursor, size_t rows, size_t fit)
 {
 	if (fit == 0 || rows <= fit || cursor < (long)fit)
 		return 0;
@@ -931,11 +931,11 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 	switch (v) {
 	case TV_LINK:
 		grid_init(&g, link_grid, N(link_grid));
-		fill_link(st, d, &g);
+		tview_fill_link(st, d, &g);
 		break;
 	case TV_SESSIONS:
 		grid_init(&g, session_grid, N(session_grid));
-		fill_sessions(st, d, &g);
+		tview_fill_sessions(st, d, &g);
 		tfmt_clock(d->td_window_start, 0, t, sizeof(t));
 		screen_add(s, SL_INFO, "window %lu from %s, %.1f s, %lu sessions; top %zu",
 		    d->td_window_number, t, d->td_window_length_ms / 1000.0,
@@ -943,7 +943,7 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		break;
 	case TV_HOSTS:
 		grid_init(&g, host_grid, N(host_grid));
-		fill_hosts(st, d, &g);
+		tview_fill_hosts(st, d, &g);
 		tfmt_clock(d->td_host_window_start, 0, t, sizeof(t));
 		screen_add(s, SL_INFO, "window from %s, %.1f s; %lu hosts known; top %zu",
 		    t, d->td_host_window_length_ms / 1000.0, d->td_host_entries,
@@ -953,19 +953,19 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		if (st->ts_client_on) {
 			slot = TV_COUNT;
 			grid_init(&g, conn_grid, N(conn_grid));
-			fill_conns(st, d, &g);
+			tview_fill_conns(st, d, &g);
 			screen_add(s, SL_INFO, "connections of client %s: %zu (Esc: back to the clients)",
 			    st->ts_client, g.g_count);
 		} else {
 			grid_init(&g, client_grid, N(client_grid));
-			fill_clients(st, d, &g);
+			tview_fill_clients(st, d, &g);
 			screen_add(s, SL_INFO, "%lu connections, %lu clients (Enter: a client's connections)",
 			    d->td_conn_total, d->td_conn_clients);
 		}
 		break;
 	case TV_PROBES:
 		grid_init(&g, probe_grid, N(probe_grid));
-		fill_probes(st, d, &g);
+		tview_fill_probes(st, d, &g);
 		screen_add(s, SL_INFO, "%zu probes", d->td_probes.tt_count);
 		break;
 	default:
@@ -983,11 +983,11 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		snprintf(st->ts_under_cursor, sizeof(st->ts_under_cursor), "%s",
 		    g.g_rows[st->ts_cursor[slot]].gr_key);
 	if (v == TV_LINK)
-		render_link(st, d, s, &g, height);
+		tview_render_link(st, d, s, &g, height);
 	else {
 		fit = height > s->s_count + 1 ? height - s->s_count - 1 : 0;
 		grid_render(&g, s, st->ts_sort[slot], st->ts_desc[slot],
-		    window_first(st->ts_cursor[slot], g.g_count, fit),
+		    tview_window_first(st->ts_cursor[slot], g.g_count, fit),
 		    height ? fit : g.g_count, height ? st->ts_cursor[slot] : -1);
 	}
 	if (!any)
