@@ -89,7 +89,8 @@ top_poll(struct top *tp)
 {
 	char err[256];
 
-	if (tview_poll(&tp->tp_data, &tp->tp_state, tp->tp_snmp, err, sizeof(err)) == 0) {
+	if (tview_poll(&tp->tp_data, &tp->tp_state, tp->tp_snmp, err,
+	    sizeof(err)) == 0) {
 		tp->tp_last_answer = top_now_wall();
 		tp->tp_failing = 0;
 		tp->tp_error[0] = '\0';
@@ -116,7 +117,8 @@ top_title(struct top *tp, struct screen *s)
 			tfmt_clock(tp->tp_last_answer, 0, since, sizeof(since));
 		else
 			snprintf(since, sizeof(since), "start");
-		screen_add(s, SL_ALERT, "no answer since %s (%s); showing the last data",
+		screen_add(s, SL_ALERT,
+		    "no answer since %s (%s); showing the last data",
 		    since, tp->tp_error);
 	}
 }
@@ -142,16 +144,20 @@ top_batch(struct top *tp, long count)
 		for (v = 0; v < TV_COUNT; v++) {
 			if (tp->tp_only >= 0 && v != tp->tp_only)
 				continue;
-			screen_add(&tp->tp_screen, SL_TABS, "== %s", tview_name(v));
+			screen_add(&tp->tp_screen, SL_TABS, "== %s",
+			    tview_name(v));
 			tp->tp_state.ts_view = v;
 			if (v == TV_CLIENTS && client_on) {
 				/* The clients, then the chosen one's connections. */
 				tp->tp_state.ts_client_on = 0;
-				tview_render(&tp->tp_state, &tp->tp_data, v, &tp->tp_screen, 0);
+				tview_render(&tp->tp_state, &tp->tp_data, v,
+				    &tp->tp_screen, 0);
 				tp->tp_state.ts_client_on = 1;
-				screen_add(&tp->tp_screen, SL_TABS, "== Connections");
+				screen_add(&tp->tp_screen, SL_TABS,
+				    "== Connections");
 			}
-			tview_render(&tp->tp_state, &tp->tp_data, v, &tp->tp_screen, 0);
+			tview_render(&tp->tp_state, &tp->tp_data, v,
+			    &tp->tp_screen, 0);
 		}
 		for (l = 0; l < tp->tp_screen.s_count; l++)
 			printf("%s\n", tp->tp_screen.s_lines[l].sl_text);
@@ -211,8 +217,8 @@ top_tabs(struct top *tp, struct screen *s)
 
 	for (v = 0; v < TV_COUNT && at < sizeof(line); v++) {
 		n = snprintf(line + at, sizeof(line) - at,
-		    v == (int)tp->tp_state.ts_view ? "[%d %s] " : " %d %s  ", v + 1,
-		    tview_name(v));
+		    v == (int)tp->tp_state.ts_view ? "[%d %s] " : " %d %s  ",
+		    v + 1, tview_name(v));
 		if (n < 0)
 			break;
 		at += (size_t)n;
@@ -232,14 +238,16 @@ top_draw(struct top *tp)
 	screen_reset(s, COLS, 1);
 	top_title(tp, s);
 	top_tabs(tp, s);
-	tview_render(&tp->tp_state, &tp->tp_data, tp->tp_state.ts_view, s, height);
+	tview_render(&tp->tp_state, &tp->tp_data, tp->tp_state.ts_view, s,
+	    height);
 	erase();
 	for (l = 0; l < s->s_count && l < height; l++) {
 		attr_t a = top_attr(tp, s->s_lines[l].sl_kind);
 
 		attron(a);
 		mvaddnstr((int)l, 0, s->s_lines[l].sl_text, COLS);
-		if (s->s_lines[l].sl_kind == SL_HEADER || s->s_lines[l].sl_kind == SL_SELECTED ||
+		if (s->s_lines[l].sl_kind == SL_HEADER ||
+		    s->s_lines[l].sl_kind == SL_SELECTED ||
 		    s->s_lines[l].sl_kind == SL_ALERT)
 			hline(' ', COLS - (int)strlen(s->s_lines[l].sl_text));
 		attroff(a);
@@ -274,7 +282,8 @@ static void
 top_cursor(struct top *tp, long by)
 {
 	struct tview_state *st = &tp->tp_state;
-	int slot = st->ts_view == TV_CLIENTS && st->ts_client_on ? TV_COUNT : (int)st->ts_view;
+	int slot = st->ts_view == TV_CLIENTS &&
+	    st->ts_client_on ? TV_COUNT : (int)st->ts_view;
 
 	st->ts_cursor[slot] += by;
 	if (st->ts_cursor[slot] < 0)
@@ -285,7 +294,8 @@ static void
 top_sort(struct top *tp, int by)
 {
 	struct tview_state *st = &tp->tp_state;
-	int slot = st->ts_view == TV_CLIENTS && st->ts_client_on ? TV_COUNT : (int)st->ts_view;
+	int slot = st->ts_view == TV_CLIENTS &&
+	    st->ts_client_on ? TV_COUNT : (int)st->ts_view;
 	int n = tview_columns(st);
 
 	st->ts_sort[slot] = (st->ts_sort[slot] + by + n) % n;
@@ -318,7 +328,8 @@ top_key(struct top *tp, int ch)
 		top_sort(tp, 1);
 		break;
 	case 'r': case 'R': {
-		int slot = st->ts_view == TV_CLIENTS && st->ts_client_on ? TV_COUNT : (int)st->ts_view;
+		int slot = st->ts_view == TV_CLIENTS &&
+		    st->ts_client_on ? TV_COUNT : (int)st->ts_view;
 
 		st->ts_desc[slot] = !st->ts_desc[slot];
 		break;
@@ -326,14 +337,16 @@ top_key(struct top *tp, int ch)
 	case '/':
 		buf[0] = '\0';
 		if (top_prompt("filter: ", buf, sizeof(buf)) == 0)
-			snprintf(st->ts_filter, sizeof(st->ts_filter), "%s", buf);
+			snprintf(st->ts_filter, sizeof(st->ts_filter), "%s",
+			    buf);
 		break;
 	case 'p': case ' ':
 		tp->tp_paused = !tp->tp_paused;
 		return tp->tp_paused ? 0 : 1;
 	case 'd': case 's':
 		buf[0] = '\0';
-		if (top_prompt("refresh every (seconds): ", buf, sizeof(buf)) == 0 &&
+		if (top_prompt("refresh every (seconds): ", buf,
+		    sizeof(buf)) == 0 &&
 		    (d = strtod(buf, NULL)) >= DELAY_MIN && d <= DELAY_MAX)
 			tp->tp_delay = d;
 		break;
@@ -362,8 +375,10 @@ top_key(struct top *tp, int ch)
 		top_cursor(tp, -1000000);
 		break;
 	case '\n': case '\r': case KEY_ENTER:
-		if (st->ts_view == TV_CLIENTS && !st->ts_client_on && st->ts_under_cursor[0]) {
-			snprintf(st->ts_client, sizeof(st->ts_client), "%s", st->ts_under_cursor);
+		if (st->ts_view == TV_CLIENTS && !st->ts_client_on &&
+		    st->ts_under_cursor[0]) {
+			snprintf(st->ts_client, sizeof(st->ts_client), "%s",
+			    st->ts_under_cursor);
 			st->ts_client_on = 1;
 			st->ts_cursor[TV_COUNT] = 0;
 			/* The filter chose the client; its connections are
@@ -443,7 +458,8 @@ main(int argc, char **argv)
 	tp.tp_only = -1;
 	o.to_timeout = 1;
 	o.to_retries = 1;
-	while ((ch = getopt(argc, argv, "v:c:u:l:a:A:x:X:t:r:d:bn:s:BC:h")) != -1) {
+	while ((ch = getopt(argc, argv,
+	    "v:c:u:l:a:A:x:X:t:r:d:bn:s:BC:h")) != -1) {
 		switch (ch) {
 		case 'v': o.to_version = optarg; break;
 		case 'c': o.to_community = optarg; break;
@@ -456,21 +472,26 @@ main(int argc, char **argv)
 		case 't':
 			o.to_timeout = strtod(optarg, &end);
 			if (*end || o.to_timeout <= 0 || o.to_timeout > 60) {
-				fprintf(stderr, "coremon-top: -t %s: not 0..60 seconds\n", optarg);
+				fprintf(stderr,
+				    "coremon-top: -t %s: not 0..60 seconds\n",
+				    optarg);
 				return 2;
 			}
 			break;
 		case 'r':
 			o.to_retries = (int)strtol(optarg, &end, 10);
 			if (*end || o.to_retries < 0 || o.to_retries > 20) {
-				fprintf(stderr, "coremon-top: -r %s: not 0..20\n", optarg);
+				fprintf(stderr,
+				    "coremon-top: -r %s: not 0..20\n", optarg);
 				return 2;
 			}
 			break;
 		case 'd':
 			tp.tp_delay = strtod(optarg, &end);
-			if (*end || tp.tp_delay < DELAY_MIN || tp.tp_delay > DELAY_MAX) {
-				fprintf(stderr, "coremon-top: -d %s: not %g..%g seconds\n",
+			if (*end || tp.tp_delay < DELAY_MIN ||
+			    tp.tp_delay > DELAY_MAX) {
+				fprintf(stderr,
+				    "coremon-top: -d %s: not %g..%g seconds\n",
 				    optarg, DELAY_MIN, DELAY_MAX);
 				return 2;
 			}
@@ -479,21 +500,24 @@ main(int argc, char **argv)
 		case 'n':
 			count = strtol(optarg, &end, 10);
 			if (*end || count < 0) {
-				fprintf(stderr, "coremon-top: -n %s: not a count\n", optarg);
+				fprintf(stderr,
+				    "coremon-top: -n %s: not a count\n",
+				    optarg);
 				return 2;
 			}
 			break;
 		case 's':
 			if ((start_view = top_view_by_name(optarg)) < 0) {
-				fprintf(stderr, "coremon-top: -s %s: not a view\n", optarg);
+				fprintf(stderr,
+				    "coremon-top: -s %s: not a view\n", optarg);
 				top_usage(stderr);
 				return 2;
 			}
 			break;
 		case 'B': tp.tp_state.ts_bits = 1; break;
 		case 'C':
-			snprintf(tp.tp_state.ts_client, sizeof(tp.tp_state.ts_client),
-			    "%s", optarg);
+			snprintf(tp.tp_state.ts_client,
+			    sizeof(tp.tp_state.ts_client), "%s", optarg);
 			tp.tp_state.ts_client_on = 1;
 			break;
 		case 'h': top_usage(stdout); return 0;
@@ -512,8 +536,10 @@ main(int argc, char **argv)
 	/* No MIB files: every OID is compiled in (and Debian ships the IETF
 	 * MIBs COREMON-MIB imports as non-free). */
 	setenv("MIBS", "", 0);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	init_snmp("coremon-top");
 	if ((tp.tp_snmp = tsnmp_new(&o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "coremon-top: %s\n", err);
@@ -526,7 +552,8 @@ main(int argc, char **argv)
 	if (batch)
 		rc = top_batch(&tp, count);
 	else if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-		fprintf(stderr, "coremon-top: not a terminal (batch mode: -b)\n");
+		fprintf(stderr,
+		    "coremon-top: not a terminal (batch mode: -b)\n");
 		rc = 2;
 	} else
 		rc = top_terminal(&tp);

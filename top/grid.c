@@ -89,7 +89,8 @@ grid_filter(struct grid *g, const char *text)
 		struct grid_row *r = &g->g_rows[i];
 
 		for (c = 0, match = 0; c < g->g_ncols && !match; c++)
-			match = r->gr_cell[c] && strcasestr(r->gr_cell[c], text);
+			match = r->gr_cell[c] &&
+			    strcasestr(r->gr_cell[c], text);
 		if (match)
 			g->g_rows[kept++] = *r;
 		else
@@ -108,11 +109,13 @@ grid_compare(const void *a, const void *b)
 	int c = 0;
 
 	if (grid_sort_numeric) {
-		double u = x->gr_num[grid_sort_col], v = y->gr_num[grid_sort_col];
+		double u = x->gr_num[grid_sort_col],
+		    v = y->gr_num[grid_sort_col];
 
 		c = u < v ? -1 : u > v;
 	} else {
-		const char *u = x->gr_cell[grid_sort_col], *v = y->gr_cell[grid_sort_col];
+		const char *u = x->gr_cell[grid_sort_col],
+		    *v = y->gr_cell[grid_sort_col];
 
 		c = strcmp(u ? u : "", v ? v : "");
 	}
@@ -189,19 +192,19 @@ grid_line(const struct grid *g, const int *w, int shown,
 		/* A cut cell ends in '~': a cut address must not pass for
 		 * another one. */
 		if ((int)strlen(s) > w[c] && w[c] > 1) {
-			n = snprintf(out + at, outlen - at, "%s%.*s~", c ? " " : "",
-			    w[c] - 1, s);
+			n = snprintf(out + at, outlen - at, "%s%.*s~",
+			    c ? " " : "", w[c] - 1, s);
 			if (n < 0)
 				break;
 			at += (size_t)n;
 			continue;
 		}
 		if (g->g_col[c].gc_numeric)
-			n = snprintf(out + at, outlen - at, "%s%*.*s", c ? " " : "",
-			    w[c], w[c], s);
+			n = snprintf(out + at, outlen - at, "%s%*.*s",
+			    c ? " " : "", w[c], w[c], s);
 		else
-			n = snprintf(out + at, outlen - at, "%s%-*.*s", c ? " " : "",
-			    w[c], w[c], s);
+			n = snprintf(out + at, outlen - at, "%s%-*.*s",
+			    c ? " " : "", w[c], w[c], s);
 		if (n < 0)
 			break;
 		at += (size_t)n;
@@ -224,16 +227,19 @@ grid_render(const struct grid *g, struct screen *s, int sort_col, int desc,
 	shown = grid_layout(g, s, w);
 	for (c = 0; c < shown; c++) {
 		/* The sort column's name carries the direction: * largest first. */
-		snprintf(names[c], sizeof(names[c]), "%s%s", g->g_col[c].gc_name,
+		snprintf(names[c], sizeof(names[c]), "%s%s",
+		    g->g_col[c].gc_name,
 		    c == sort_col ? (desc ? "*" : "+") : "");
 		head[c] = names[c];
 	}
 	grid_line(g, w, shown, head, line, sizeof(line));
 	screen_add(s, SL_HEADER, "%s", line);
 	for (i = first; i < g->g_count && i < first + max; i++) {
-		grid_line(g, w, shown, (const char *const *)g->g_rows[i].gr_cell,
+		grid_line(g, w, shown,
+		    (const char *const *)g->g_rows[i].gr_cell,
 		    line, sizeof(line));
-		screen_add(s, (long)i == selected ? SL_SELECTED : SL_ROW, "%s", line);
+		screen_add(s, (long)i == selected ? SL_SELECTED : SL_ROW, "%s",
+		    line);
 	}
 }
 

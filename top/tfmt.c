@@ -27,9 +27,10 @@ tfmt_scaled(double v, const char *const *unit, char *buf, size_t len)
 void
 tfmt_rate(double bytes_per_s, int bits, char *buf, size_t len)
 {
-	static const char *const b[] = { "B/s", "kB/s", "MB/s", "GB/s", "TB/s", NULL };
-	static const char *const bit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s",
-	    "Tbit/s", NULL };
+	static const char *const b[] = { "B/s", "kB/s", "MB/s", "GB/s", "TB/s",
+	    NULL };
+	static const char *const bit[] = { "bit/s", "kbit/s", "Mbit/s",
+	    "Gbit/s", "Tbit/s", NULL };
 
 	if (bits)
 		tfmt_scaled(bytes_per_s * 8.0, bit, buf, len);
@@ -40,7 +41,8 @@ tfmt_rate(double bytes_per_s, int bits, char *buf, size_t len)
 void
 tfmt_bytes(double octets, char *buf, size_t len)
 {
-	static const char *const b[] = { "B", "kB", "MB", "GB", "TB", "PB", NULL };
+	static const char *const b[] = { "B", "kB", "MB", "GB", "TB", "PB",
+	    NULL };
 
 	tfmt_scaled(octets, b, buf, len);
 }
@@ -61,7 +63,8 @@ tfmt_inet(int type, const char *addr, size_t addrlen, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
 
-	if (type == 1 && addrlen == 4 && inet_ntop(AF_INET, addr, tmp, sizeof(tmp)))
+	if (type == 1 && addrlen == 4 &&
+	    inet_ntop(AF_INET, addr, tmp, sizeof(tmp)))
 		snprintf(buf, len, "%s", tmp);
 	else if (type == 2 && addrlen == 16 &&
 	    inet_ntop(AF_INET6, addr, tmp, sizeof(tmp)))
@@ -129,7 +132,8 @@ tfmt_clock(double t, int tenths, char *buf, size_t len)
 		snprintf(buf, len, "%02d:%02d:%02d.%d", tm.tm_hour, tm.tm_min,
 		    tm.tm_sec, (int)((t - (double)s) * 10.0) % 10);
 	else
-		snprintf(buf, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		snprintf(buf, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
+		    tm.tm_sec);
 }
 
 void

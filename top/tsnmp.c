@@ -39,12 +39,14 @@ tsnmp_auth(struct tsnmp *ts, netsnmp_session *s, char *err, size_t errlen)
 	s->securityNameLen = strlen(o->to_user);
 	if (strcasecmp(level, "noAuthNoPriv") == 0 || strcmp(level, "1") == 0)
 		s->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
-	else if (strcasecmp(level, "authNoPriv") == 0 || strcmp(level, "2") == 0)
+	else if (strcasecmp(level, "authNoPriv") == 0 ||
+	    strcmp(level, "2") == 0)
 		s->securityLevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
 	else if (strcasecmp(level, "authPriv") == 0 || strcmp(level, "3") == 0)
 		s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
 	else {
-		snprintf(err, errlen, "-l %s: not noAuthNoPriv, authNoPriv or authPriv", level);
+		snprintf(err, errlen,
+		    "-l %s: not noAuthNoPriv, authNoPriv or authPriv", level);
 		return -1;
 	}
 	if (s->securityLevel == SNMP_SEC_LEVEL_NOAUTH)
@@ -52,20 +54,23 @@ tsnmp_auth(struct tsnmp *ts, netsnmp_session *s, char *err, size_t errlen)
 	type = usm_lookup_auth_type(o->to_auth_proto ? o->to_auth_proto : "MD5");
 	p = type < 0 ? NULL : sc_get_auth_oid(type, &len);
 	if (p == NULL) {
-		snprintf(err, errlen, "-a %s: unknown authentication protocol", o->to_auth_proto);
+		snprintf(err, errlen, "-a %s: unknown authentication protocol",
+		    o->to_auth_proto);
 		return -1;
 	}
 	s->securityAuthProto = snmp_duplicate_objid(p, len);
 	s->securityAuthProtoLen = len;
 	if (o->to_auth_pass == NULL || strlen(o->to_auth_pass) < 8) {
-		snprintf(err, errlen, "-A: an authentication passphrase of at least 8 characters is needed");
+		snprintf(err, errlen,
+		    "-A: an authentication passphrase of at least 8 characters is needed");
 		return -1;
 	}
 	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
 	if (generate_Ku(s->securityAuthProto, s->securityAuthProtoLen,
 	    (const u_char *)o->to_auth_pass, strlen(o->to_auth_pass),
 	    s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS) {
-		snprintf(err, errlen, "-A: cannot derive the authentication key");
+		snprintf(err, errlen,
+		    "-A: cannot derive the authentication key");
 		return -1;
 	}
 	if (s->securityLevel != SNMP_SEC_LEVEL_AUTHPRIV)
@@ -73,13 +78,15 @@ tsnmp_auth(struct tsnmp *ts, netsnmp_session *s, char *err, size_t errlen)
 	type = usm_lookup_priv_type(o->to_priv_proto ? o->to_priv_proto : "DES");
 	p = type < 0 ? NULL : sc_get_priv_oid(type, &len);
 	if (p == NULL) {
-		snprintf(err, errlen, "-x %s: unknown privacy protocol", o->to_priv_proto);
+		snprintf(err, errlen, "-x %s: unknown privacy protocol",
+		    o->to_priv_proto);
 		return -1;
 	}
 	s->securityPrivProto = snmp_duplicate_objid(p, len);
 	s->securityPrivProtoLen = len;
 	if (o->to_priv_pass == NULL || strlen(o->to_priv_pass) < 8) {
-		snprintf(err, errlen, "-X: a privacy passphrase of at least 8 characters is needed");
+		snprintf(err, errlen,
+		    "-X: a privacy passphrase of at least 8 characters is needed");
 		return -1;
 	}
 	/* RFC 3414 section 2.6: the privacy key is derived with the
@@ -182,7 +189,8 @@ tsnmp_request(struct tsnmp *ts, netsnmp_pdu *pdu, char *err, size_t errlen)
 	}
 	/* SNMPv1 ends a walk with noSuchName (RFC 1157 4.1.3): the caller's
 	 * end of table, with no varbinds. */
-	if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->command == SNMP_MSG_RESPONSE &&
+	if (resp->errstat == SNMP_ERR_NOSUCHNAME &&
+	    resp->command == SNMP_MSG_RESPONSE &&
 	    ts->ts_template.version == SNMP_VERSION_1 && ts->ts_v1_walk) {
 		snmp_free_varbind(resp->variables);
 		resp->variables = NULL;
@@ -255,7 +263,8 @@ tsnmp_get(struct tsnmp *ts, const unsigned long *const *oids,
 		snmp_add_null_var(pdu, (const oid *)oids[i], oidlens[i]);
 	if ((resp = tsnmp_request(ts, pdu, err, errlen)) == NULL)
 		return -1;
-	for (i = 0, vb = resp->variables; i < n && vb; i++, vb = vb->next_variable)
+	for (i = 0, vb = resp->variables; i < n && vb; i++,
+	    vb = vb->next_variable)
 		tsnmp_value_set(&values[i], vb);
 	snmp_free_pdu(resp);
 	return 0;
@@ -300,8 +309,8 @@ tsnmp_index_of(const netsnmp_variable_list *vb, const unsigned long *entry,
 	    vb->type == SNMP_NOSUCHINSTANCE)
 		return -1;
 	if (vb->name_length <= entrylen + 1 ||
-	    snmp_oid_compare(vb->name, entrylen, (const oid *)entry, entrylen) != 0 ||
-	    vb->name[entrylen] != (oid)col)
+	    snmp_oid_compare(vb->name, entrylen, (const oid *)entry,
+	    entrylen) != 0 || vb->name[entrylen] != (oid)col)
 		return -1;
 	len = vb->name_length - entrylen - 1;
 	return len > TSNMP_OID_MAX ? -1 : (int)len;
@@ -317,7 +326,8 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 	oid last[TSNMP_OID_MAX];
 	size_t lastlen = 0, rows = 0, c, reps;
 
-	if (ncols == 0 || ncols > TSNMP_COLS_MAX || entrylen + 1 + TSNMP_OID_MAX > sizeof(next) / sizeof(next[0]) ||
+	if (ncols == 0 || ncols > TSNMP_COLS_MAX ||
+	    entrylen + 1 + TSNMP_OID_MAX > sizeof(next) / sizeof(next[0]) ||
 	    afterlen > TSNMP_OID_MAX) {
 		snprintf(err, errlen, "walk: bad arguments");
 		return -1;
@@ -344,7 +354,8 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 		memcpy(next, entry, entrylen * sizeof(oid));
 		for (c = 0; c < ncols; c++) {
 			next[entrylen] = (oid)cols[c];
-			memcpy(next + entrylen + 1, last, lastlen * sizeof(oid));
+			memcpy(next + entrylen + 1, last,
+			    lastlen * sizeof(oid));
 			snmp_add_null_var(pdu, next, entrylen + 1 + lastlen);
 		}
 		ts->ts_v1_walk = 1;
@@ -366,13 +377,16 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 				snprintf(err, errlen, "out of memory");
 				return -1;
 			}
-			memcpy(r->tr_index, vb->name + entrylen + 1, (size_t)ilen * sizeof(oid));
+			memcpy(r->tr_index, vb->name + entrylen + 1,
+			    (size_t)ilen * sizeof(oid));
 			r->tr_indexlen = (size_t)ilen;
 			memcpy(last, r->tr_index, (size_t)ilen * sizeof(oid));
 			lastlen = (size_t)ilen;
 			rows++;
-			for (c = 0; c < ncols && vb != NULL; c++, vb = vb->next_variable) {
-				int l = tsnmp_index_of(vb, entry, entrylen, cols[c]);
+			for (c = 0; c < ncols && vb != NULL; c++,
+			    vb = vb->next_variable) {
+				int l = tsnmp_index_of(vb, entry, entrylen,
+				    cols[c]);
 
 				/* A sparse column: its next row is another. */
 				if (l == ilen && memcmp(vb->name + entrylen + 1,

@@ -141,20 +141,21 @@ tview_poll_scalars(struct tview_data *d, struct tsnmp *ts, unsigned long *taken,
     char *err, size_t errlen)
 {
 	static const unsigned long *const oids[] = {
-		oid_agent_start_time, oid_agent_sample_interval, oid_sample_time,
-		oid_sample_interval, oid_samples_taken, oid_session_window_number,
-		oid_session_window_start, oid_session_window_length,
-		oid_session_window_sessions, oid_host_top_window_start,
-		oid_host_top_window_length, oid_host_entries, oid_conn_num_total,
-		oid_conn_num_clients,
+		oid_agent_start_time, oid_agent_sample_interval,
+		oid_sample_time, oid_sample_interval, oid_samples_taken,
+		oid_session_window_number, oid_session_window_start,
+		oid_session_window_length, oid_session_window_sessions,
+		oid_host_top_window_start, oid_host_top_window_length,
+		oid_host_entries, oid_conn_num_total, oid_conn_num_clients,
 	};
 	static const size_t lens[] = {
 		N(oid_agent_start_time), N(oid_agent_sample_interval),
-		N(oid_sample_time), N(oid_sample_interval), N(oid_samples_taken),
-		N(oid_session_window_number), N(oid_session_window_start),
-		N(oid_session_window_length), N(oid_session_window_sessions),
-		N(oid_host_top_window_start), N(oid_host_top_window_length),
-		N(oid_host_entries), N(oid_conn_num_total), N(oid_conn_num_clients),
+		N(oid_sample_time), N(oid_sample_interval),
+		N(oid_samples_taken), N(oid_session_window_number),
+		N(oid_session_window_start), N(oid_session_window_length),
+		N(oid_session_window_sessions), N(oid_host_top_window_start),
+		N(oid_host_top_window_length), N(oid_host_entries),
+		N(oid_conn_num_total), N(oid_conn_num_clients),
 	};
 	struct tsnmp_value v[N(oids)];
 	size_t i;
@@ -164,7 +165,8 @@ tview_poll_scalars(struct tview_data *d, struct tsnmp *ts, unsigned long *taken,
 	rc = tsnmp_get(ts, oids, lens, N(oids), v, err, errlen);
 	/* snmpd answers for a coremond that is gone: noSuchObject. */
 	if (rc == 0 && !v[0].tv_set) {
-		snprintf(err, errlen, "no COREMON-MIB served (coremond not running?)");
+		snprintf(err, errlen,
+		    "no COREMON-MIB served (coremond not running?)");
 		rc = -1;
 	}
 	if (rc == 0) {
@@ -185,7 +187,8 @@ tview_poll_scalars(struct tview_data *d, struct tsnmp *ts, unsigned long *taken,
 		d->td_window_start = tfmt_dateandtime(v[6].tv_str, v[6].tv_len);
 		d->td_window_length_ms = v[7].tv_num;
 		d->td_window_sessions = v[8].tv_num;
-		d->td_host_window_start = tfmt_dateandtime(v[9].tv_str, v[9].tv_len);
+		d->td_host_window_start = tfmt_dateandtime(v[9].tv_str,
+		    v[9].tv_len);
 		d->td_host_window_length_ms = v[10].tv_num;
 		d->td_host_entries = v[11].tv_num;
 		d->td_conn_total = v[12].tv_num;
@@ -204,11 +207,12 @@ tview_fetch_history(struct tview_data *d, struct tsnmp *ts, unsigned long taken,
 {
 	unsigned long after = d->td_hist_last;
 
-	if (after == 0 && d->td_sample_period > 0 && taken > HOUR / d->td_sample_period + 1)
+	if (after == 0 && d->td_sample_period > 0 &&
+	    taken > HOUR / d->td_sample_period + 1)
 		after = taken - (unsigned long)(HOUR / d->td_sample_period) - 1;
-	return tsnmp_walk(ts, oid_history_entry, N(oid_history_entry), history_cols,
-	    N(history_cols), after ? &after : NULL, after ? 1 : 0, TV_HIST_MAX,
-	    NULL, NULL, t, err, errlen);
+	return tsnmp_walk(ts, oid_history_entry, N(oid_history_entry),
+	    history_cols, N(history_cols), after ? &after : NULL, after ? 1 : 0,
+	    TV_HIST_MAX, NULL, NULL, t, err, errlen);
 }
 
 static void
@@ -228,7 +232,8 @@ tview_apply_history(struct tview_data *d, const struct tsnmp_table *t)
 			d->td_hist_count--;
 		}
 		h = &d->td_hist[d->td_hist_count++];
-		h->th_time = tfmt_dateandtime(r->tr_val[0].tv_str, r->tr_val[0].tv_len);
+		h->th_time = tfmt_dateandtime(r->tr_val[0].tv_str,
+		    r->tr_val[0].tv_len);
 		h->th_rx = (double)r->tr_val[1].tv_num;
 		h->th_tx = (double)r->tr_val[2].tv_num;
 		h->th_valid = r->tr_val[3].tv_num == 1;	/* TruthValue true(1) */
@@ -272,8 +277,10 @@ tview_record_polls(struct tview_data *d)
 		if (p == NULL)
 			continue;
 		if (p->tp_count == TV_POLLS_MAX) {
-			memmove(p->tp_rx, p->tp_rx + 1, (TV_POLLS_MAX - 1) * sizeof(double));
-			memmove(p->tp_tx, p->tp_tx + 1, (TV_POLLS_MAX - 1) * sizeof(double));
+			memmove(p->tp_rx, p->tp_rx + 1,
+			    (TV_POLLS_MAX - 1) * sizeof(double));
+			memmove(p->tp_tx, p->tp_tx + 1,
+			    (TV_POLLS_MAX - 1) * sizeof(double));
 			p->tp_count--;
 		}
 		p->tp_rx[p->tp_count] = (double)r->tr_val[1].tv_num;
@@ -376,7 +383,8 @@ tview_same_agent(const struct tview_data *d, struct tsnmp *ts, char *err,
 	    memcmp(v.tv_str, d->td_start, v.tv_len) == 0;
 	tsnmp_value_clear(&v);
 	if (!same) {
-		snprintf(err, errlen, "coremond went away or restarted during the refresh");
+		snprintf(err, errlen,
+		    "coremond went away or restarted during the refresh");
 		return -1;
 	}
 	return 0;
@@ -408,7 +416,8 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 	for (i = 0; i < TV_COUNT; i++) {
 		const struct tview_walk *w = &tview_walks[i];
 
-		if (ps.tps_walked[i] && tsnmp_walk(ts, w->tw_entry, w->tw_entrylen,
+		if (ps.tps_walked[i] &&
+		    tsnmp_walk(ts, w->tw_entry, w->tw_entrylen,
 		    w->tw_cols, w->tw_ncols, NULL, 0, TV_ROWS_MAX, NULL, NULL,
 		    &ps.tps_table[i], err, errlen) == -1)
 			goto fail;
@@ -416,8 +425,8 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 	if (ps.tps_walked[TV_COUNT] && tview_fetch_conns(ts, st->ts_client,
 	    &ps.tps_table[TV_COUNT], err, errlen) == -1)
 		goto fail;
-	if (tview_fetch_history(d, ts, taken, &ps.tps_history, err, errlen) == -1 ||
-	    tview_same_agent(d, ts, err, errlen) == -1)
+	if (tview_fetch_history(d, ts, taken, &ps.tps_history, err,
+	    errlen) == -1 || tview_same_agent(d, ts, err, errlen) == -1)
 		goto fail;
 	for (i = 0; i <= TV_COUNT; i++) {
 		if (!ps.tps_walked[i])
@@ -458,7 +467,8 @@ tview_cell_rate(const struct tview_state *st, struct grid_row *r, int col,
 	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
+		grid_set(r, col, (double)v->tv_num, "%llu",
+		    (unsigned long long)v->tv_num);
 		return;
 	}
 	tfmt_rate((double)v->tv_num, st->ts_bits, b, sizeof(b));
@@ -474,7 +484,8 @@ tview_cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
 	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
+		grid_set(r, col, (double)v->tv_num, "%llu",
+		    (unsigned long long)v->tv_num);
 		return;
 	}
 	tfmt_bytes((double)v->tv_num, b, sizeof(b));
@@ -490,7 +501,8 @@ tview_cell_count(const struct tview_state *st, struct grid_row *r, int col,
 	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
+		grid_set(r, col, (double)v->tv_num, "%llu",
+		    (unsigned long long)v->tv_num);
 		return;
 	}
 	tfmt_count((double)v->tv_num, b, sizeof(b));
@@ -503,7 +515,8 @@ tview_cell_hundredths(struct grid_row *r, int col, const struct tsnmp_value *v)
 {
 	if (tview_cell_missing(r, col, v))
 		return;
-	grid_set(r, col, (double)v->tv_num / 100.0, "%.2f", (double)v->tv_num / 100.0);
+	grid_set(r, col, (double)v->tv_num / 100.0, "%.2f",
+	    (double)v->tv_num / 100.0);
 }
 
 static void
@@ -515,7 +528,8 @@ tview_cell_usec(const struct tview_state *st, struct grid_row *r, int col,
 	if (tview_cell_missing(r, col, v))
 		return;
 	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu", (unsigned long long)v->tv_num);
+		grid_set(r, col, (double)v->tv_num, "%llu",
+		    (unsigned long long)v->tv_num);
 		return;
 	}
 	tfmt_usec((double)v->tv_num, b, sizeof(b));
@@ -557,7 +571,8 @@ tview_probe_status(unsigned long s)
 }
 
 static void
-tview_fill_link(const struct tview_state *st, const struct tview_data *d, struct grid *g)
+tview_fill_link(const struct tview_state *st, const struct tview_data *d,
+    struct grid *g)
 {
 	size_t i;
 
@@ -604,14 +619,18 @@ tview_fill_sessions(const struct tview_state *st, const struct tview_data *d,
 		if (p != NULL)
 			grid_set(r, 1, (double)v[0].tv_num, "%s", p);
 		else
-			grid_set(r, 1, (double)v[0].tv_num, "%lu", (unsigned long)v[0].tv_num);
-		tfmt_inet((int)v[1].tv_num, v[2].tv_str, v[2].tv_len, a, sizeof(a));
-		tfmt_inet((int)v[1].tv_num, v[3].tv_str, v[3].tv_len, b, sizeof(b));
+			grid_set(r, 1, (double)v[0].tv_num, "%lu",
+			    (unsigned long)v[0].tv_num);
+		tfmt_inet((int)v[1].tv_num, v[2].tv_str, v[2].tv_len, a,
+		    sizeof(a));
+		tfmt_inet((int)v[1].tv_num, v[3].tv_str, v[3].tv_len, b,
+		    sizeof(b));
 		grid_set(r, 2, 0, "%s", a);
 		grid_set(r, 3, 0, "%s", b);
 		if (v[4].tv_num)
 			grid_set(r, 4, (double)v[4].tv_num, "%s/%lu",
-			    v[5].tv_str ? v[5].tv_str : "", (unsigned long)v[4].tv_num);
+			    v[5].tv_str ? v[5].tv_str : "",
+			    (unsigned long)v[4].tv_num);
 		else
 			grid_set(r, 4, 0, "%s", v[5].tv_str ? v[5].tv_str : "");
 		tview_cell_bytes(st, r, 5, &v[6]);
@@ -637,9 +656,11 @@ tview_fill_hosts(const struct tview_state *st, const struct tview_data *d,
 		if (r == NULL)
 			return;
 		grid_set(r, 0, (double)x->tr_index[0], "%lu", x->tr_index[0]);
-		tfmt_inet((int)v[0].tv_num, v[1].tv_str, v[1].tv_len, a, sizeof(a));
+		tfmt_inet((int)v[0].tv_num, v[1].tv_str, v[1].tv_len, a,
+		    sizeof(a));
 		grid_set(r, 1, 0, "%s", a);
-		grid_set(r, 2, 0, "%s", v[2].tv_str && v[2].tv_str[0] ? v[2].tv_str : "-");
+		grid_set(r, 2, 0, "%s", v[2].tv_str &&
+		    v[2].tv_str[0] ? v[2].tv_str : "-");
 		tview_cell_bytes(st, r, 3, &v[3]);
 		tview_cell_bytes(st, r, 4, &v[4]);
 		tview_cell_rate(st, r, 5, &v[7]);
@@ -661,22 +682,28 @@ tview_fill_clients(const struct tview_state *st, const struct tview_data *d,
 		const struct tsnmp_value *v = x->tr_val;
 		struct grid_row *r;
 
-		if (tfmt_inet_index(x->tr_index, x->tr_indexlen, &type, addr, &alen) == 0)
+		if (tfmt_inet_index(x->tr_index, x->tr_indexlen, &type, addr,
+		    &alen) == 0)
 			continue;
 		if ((r = grid_add(g)) == NULL)
 			return;
 		tfmt_inet(type, addr, alen, a, sizeof(a));
 		grid_set(r, 0, 0, "%s", a);
 		snprintf(r->gr_key, sizeof(r->gr_key), "%s", a);
-		grid_set(r, 1, (double)v[0].tv_num, "%lu", (unsigned long)v[0].tv_num);
-		grid_set(r, 2, (double)v[1].tv_num, "%lu", (unsigned long)v[1].tv_num);
-		grid_set(r, 3, (double)v[2].tv_num, "%lu", (unsigned long)v[2].tv_num);
-		grid_set(r, 4, (double)v[3].tv_num, "%lu", (unsigned long)v[3].tv_num);
+		grid_set(r, 1, (double)v[0].tv_num, "%lu",
+		    (unsigned long)v[0].tv_num);
+		grid_set(r, 2, (double)v[1].tv_num, "%lu",
+		    (unsigned long)v[1].tv_num);
+		grid_set(r, 3, (double)v[2].tv_num, "%lu",
+		    (unsigned long)v[2].tv_num);
+		grid_set(r, 4, (double)v[3].tv_num, "%lu",
+		    (unsigned long)v[3].tv_num);
 		tview_cell_rate(st, r, 5, &v[4]);
 		tview_cell_rate(st, r, 6, &v[5]);
 		tview_cell_count(st, r, 7, &v[6]);
 		tview_cell_count(st, r, 8, &v[7]);
-		grid_set(r, 9, (double)v[8].tv_num, "%lus", (unsigned long)v[8].tv_num);
+		grid_set(r, 9, (double)v[8].tv_num, "%lus",
+		    (unsigned long)v[8].tv_num);
 	}
 }
 
@@ -694,7 +721,8 @@ tview_fill_conns(const struct tview_state *st, const struct tview_data *d,
 		struct grid_row *r;
 
 		/* local type, len, addr, port, remote type, len, addr, port */
-		n = tfmt_inet_index(x->tr_index, x->tr_indexlen, &ltype, laddr, &llen);
+		n = tfmt_inet_index(x->tr_index, x->tr_indexlen, &ltype, laddr,
+		    &llen);
 		if (n == 0 || n + 1 >= x->tr_indexlen)
 			continue;
 		m = tfmt_inet_index(x->tr_index + n + 1, x->tr_indexlen - n - 1,
@@ -709,17 +737,21 @@ tview_fill_conns(const struct tview_state *st, const struct tview_data *d,
 		tfmt_inet(ltype, laddr, llen, l, sizeof(l));
 		grid_set(r, 0, 0, "%s", l);
 		grid_set(r, 1, (double)x->tr_index[n], "%lu", x->tr_index[n]);
-		grid_set(r, 2, (double)x->tr_index[n + 1 + m], "%lu", x->tr_index[n + 1 + m]);
-		grid_set(r, 3, (double)v[0].tv_num, "%s", tview_state_name(v[0].tv_num));
+		grid_set(r, 2, (double)x->tr_index[n + 1 + m], "%lu",
+		    x->tr_index[n + 1 + m]);
+		grid_set(r, 3, (double)v[0].tv_num, "%s",
+		    tview_state_name(v[0].tv_num));
 		if (v[1].tv_num)
-			grid_set(r, 4, 0, "%s/%lu", v[2].tv_str ? v[2].tv_str : "",
+			grid_set(r, 4, 0, "%s/%lu",
+			    v[2].tv_str ? v[2].tv_str : "",
 			    (unsigned long)v[1].tv_num);
 		else
 			grid_set(r, 4, 0, "-");
 		tview_cell_rate(st, r, 5, &v[3]);
 		tview_cell_rate(st, r, 6, &v[4]);
 		tview_cell_usec(st, r, 7, &v[5]);
-		grid_set(r, 8, (double)v[6].tv_num, "%lu", (unsigned long)v[6].tv_num);
+		grid_set(r, 8, (double)v[6].tv_num, "%lu",
+		    (unsigned long)v[6].tv_num);
 		tview_cell_count(st, r, 9, &v[7]);
 		tview_cell_count(st, r, 10, &v[8]);
 	}
@@ -741,13 +773,16 @@ tview_fill_probes(const struct tview_state *st, const struct tview_data *d,
 			return;
 		grid_set(r, 0, 0, "%s", v[0].tv_str ? v[0].tv_str : "");
 		grid_set(r, 1, 0, "%s", v[1].tv_str ? v[1].tv_str : "");
-		grid_set(r, 2, (double)v[2].tv_num, "%s", tview_probe_status(v[2].tv_num));
+		grid_set(r, 2, (double)v[2].tv_num, "%s",
+		    tview_probe_status(v[2].tv_num));
 		for (c = 3; c <= 6; c++)
 			tview_cell_usec(st, r, c, &v[c]);
 		grid_set(r, 7, (double)v[7].tv_num / 100.0, "%.2f%%",
 		    (double)v[7].tv_num / 100.0);
-		grid_set(r, 8, (double)v[8].tv_num, "%lu", (unsigned long)v[8].tv_num);
-		grid_set(r, 9, (double)v[9].tv_num, "%lu", (unsigned long)v[9].tv_num);
+		grid_set(r, 8, (double)v[8].tv_num, "%lu",
+		    (unsigned long)v[8].tv_num);
+		grid_set(r, 9, (double)v[9].tv_num, "%lu",
+		    (unsigned long)v[9].tv_num);
 		grid_set(r, 10, 0, "%s", v[10].tv_str ? v[10].tv_str : "");
 	}
 }
@@ -788,14 +823,17 @@ tview_chart(const struct tview_state *st, struct screen *s, const double *rx,
 			tfmt_rate(max, st->ts_bits, top, sizeof(top));
 			snprintf(line, sizeof(line), "%11s ", top);
 		} else if (row == 1)
-			snprintf(line, sizeof(line), "%11s ", st->ts_bits ? "0 bit/s" : "0 B/s");
+			snprintf(line, sizeof(line), "%11s ",
+			st->ts_bits ? "0 bit/s" : "0 B/s");
 		else
 			snprintf(line, sizeof(line), "%11s ", "");
 		at = strlen(line);
 		for (i = first; i < n && at + 1 < sizeof(line); i++) {
-			int in = max > 0 && rx[i] >= level, out = max > 0 && tx[i] >= level;
+			int in = max > 0 && rx[i] >= level, out = max > 0 &&
+			    tx[i] >= level;
 
-			line[at++] = in && out ? '#' : in ? 'i' : out ? 'o' : ' ';
+			line[at++] = in &&
+			    out ? '#' : in ? 'i' : out ? 'o' : ' ';
 		}
 		line[at] = '\0';
 		screen_add(s, SL_GRAPH, "%s", line);
@@ -855,7 +893,8 @@ tview_render_history(const struct tview_state *st, const struct tview_data *d,
 		if (h->th_tx > tx[col])
 			tx[col] = h->th_tx;
 	}
-	screen_add(s, SL_INFO, "last hour, all but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
+	screen_add(s, SL_INFO,
+	    "last hour, all but loopback (cmHistoryTable, %zu samples): i in, o out, # both",
 	    d->td_hist_count);
 	tview_chart(st, s, rx, tx, (size_t)width, height);
 	tview_time_axis(s, width);
@@ -883,16 +922,20 @@ tview_render_link(struct tview_state *st, const struct tview_data *d,
 	if (graph < 2)
 		return;
 	tview_render_history(st, d, s, graph);
-	if (st->ts_cursor[TV_LINK] >= 0 && (size_t)st->ts_cursor[TV_LINK] < g->g_count) {
+	if (st->ts_cursor[TV_LINK] >= 0 &&
+	    (size_t)st->ts_cursor[TV_LINK] < g->g_count) {
 		const struct grid_row *r = &g->g_rows[st->ts_cursor[TV_LINK]];
 
 		for (i = 0; i < d->td_npolls; i++)
-			if (strtoul(r->gr_key, NULL, 10) == d->td_polls[i].tp_ifindex)
+			if (strtoul(r->gr_key, NULL,
+			    10) == d->td_polls[i].tp_ifindex)
 				p = &d->td_polls[i];
 		if (p != NULL) {
-			screen_add(s, SL_INFO, "%s, polls since start (%zu): i in, o out, # both",
+			screen_add(s, SL_INFO,
+			    "%s, polls since start (%zu): i in, o out, # both",
 			    r->gr_cell[0], p->tp_count);
-			tview_chart(st, s, p->tp_rx, p->tp_tx, p->tp_count, graph);
+			tview_chart(st, s, p->tp_rx, p->tp_tx, p->tp_count,
+			    graph);
 		}
 	}
 }
@@ -937,7 +980,8 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		grid_init(&g, session_grid, N(session_grid));
 		tview_fill_sessions(st, d, &g);
 		tfmt_clock(d->td_window_start, 0, t, sizeof(t));
-		screen_add(s, SL_INFO, "window %lu from %s, %.1f s, %lu sessions; top %zu",
+		screen_add(s, SL_INFO,
+		    "window %lu from %s, %.1f s, %lu sessions; top %zu",
 		    d->td_window_number, t, d->td_window_length_ms / 1000.0,
 		    d->td_window_sessions, d->td_sessions.tt_count);
 		break;
@@ -945,7 +989,8 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		grid_init(&g, host_grid, N(host_grid));
 		tview_fill_hosts(st, d, &g);
 		tfmt_clock(d->td_host_window_start, 0, t, sizeof(t));
-		screen_add(s, SL_INFO, "window from %s, %.1f s; %lu hosts known; top %zu",
+		screen_add(s, SL_INFO,
+		    "window from %s, %.1f s; %lu hosts known; top %zu",
 		    t, d->td_host_window_length_ms / 1000.0, d->td_host_entries,
 		    d->td_hosts.tt_count);
 		break;
@@ -954,12 +999,14 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 			slot = TV_COUNT;
 			grid_init(&g, conn_grid, N(conn_grid));
 			tview_fill_conns(st, d, &g);
-			screen_add(s, SL_INFO, "connections of client %s: %zu (Esc: back to the clients)",
+			screen_add(s, SL_INFO,
+			    "connections of client %s: %zu (Esc: back to the clients)",
 			    st->ts_client, g.g_count);
 		} else {
 			grid_init(&g, client_grid, N(client_grid));
 			tview_fill_clients(st, d, &g);
-			screen_add(s, SL_INFO, "%lu connections, %lu clients (Enter: a client's connections)",
+			screen_add(s, SL_INFO,
+			    "%lu connections, %lu clients (Enter: a client's connections)",
 			    d->td_conn_total, d->td_conn_clients);
 		}
 		break;
@@ -988,12 +1035,14 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		fit = height > s->s_count + 1 ? height - s->s_count - 1 : 0;
 		grid_render(&g, s, st->ts_sort[slot], st->ts_desc[slot],
 		    tview_window_first(st->ts_cursor[slot], g.g_count, fit),
-		    height ? fit : g.g_count, height ? st->ts_cursor[slot] : -1);
+		    height ? fit : g.g_count,
+		    height ? st->ts_cursor[slot] : -1);
 	}
 	if (!any)
 		screen_add(s, SL_INFO, "(no answer yet)");
 	else if (g.g_count == 0)
-		screen_add(s, SL_INFO, st->ts_filter[0] ? "(no row holds \"%s\")" : "(empty%s)",
+		screen_add(s, SL_INFO,
+		    st->ts_filter[0] ? "(no row holds \"%s\")" : "(empty%s)",
 		    st->ts_filter);
 	grid_clear(&g);
 }

@@ -49,22 +49,29 @@ test_rates(void)
 			    v[i], b, (unsigned long long)got, "bytes/s");
 		}
 	tfmt_rate(0, 0, b, sizeof(b));
-	CHECK(strcmp(b, "0 B/s") == 0, "nothing is \"0 B/s\" (%s; units_rate refuses a zero threshold)", b);
+	CHECK(strcmp(b, "0 B/s") == 0,
+	    "nothing is \"0 B/s\" (%s; units_rate refuses a zero threshold)",
+	    b);
 	tfmt_rate(999.96, 0, b, sizeof(b));
-	CHECK(strcmp(b, "1.00 kB/s") == 0, "999.96 B/s is \"1.00 kB/s\", never \"1000 B/s\" (%s)", b);
+	CHECK(strcmp(b, "1.00 kB/s") == 0,
+	    "999.96 B/s is \"1.00 kB/s\", never \"1000 B/s\" (%s)", b);
 	tfmt_rate(125e6, 1, b, sizeof(b));
-	CHECK(strcmp(b, "1.00 Gbit/s") == 0, "125 MB/s in bits is \"1.00 Gbit/s\" (%s)", b);
+	CHECK(strcmp(b, "1.00 Gbit/s") == 0,
+	    "125 MB/s in bits is \"1.00 Gbit/s\" (%s)", b);
 	tfmt_bytes(14.1e9, b, sizeof(b));
-	CHECK(strcmp(b, "14.1 GB") == 0, "14.1e9 octets are \"14.1 GB\" (%s)", b);
+	CHECK(strcmp(b, "14.1 GB") == 0, "14.1e9 octets are \"14.1 GB\" (%s)",
+	    b);
 }
 
 static void
 test_dateandtime(void)
 {
 	/* RFC 2579's own example: 1992-5-26,13:30:15.0,-4:0. */
-	static const char rfc[] = { 0x07, (char)0xc8, 5, 26, 13, 30, 15, 0, '-', 4, 0 };
+	static const char rfc[] = { 0x07, (char)0xc8, 5, 26, 13, 30, 15, 0, '-',
+	    4, 0 };
 	static const char y2k[] = { 0x07, (char)0xd0, 1, 1, 0, 0, 0, 3 };
-	static const char east[] = { 0x07, (char)0xd0, 1, 1, 2, 0, 0, 0, '+', 2, 0 };
+	static const char east[] = { 0x07, (char)0xd0, 1, 1, 2, 0, 0, 0, '+', 2,
+	    0 };
 
 	CHECK(fabs(tfmt_dateandtime(rfc, sizeof(rfc)) - 706901415.0) < 1e-6,
 	    "RFC 2579's example, local time 4 h behind UTC, is 706901415 (%.1f)",
@@ -91,10 +98,12 @@ test_inet(void)
 	n = tfmt_inet_index(v4, 7, &type, addr, &len);
 	tfmt_inet(type, addr, len, text, sizeof(text));
 	CHECK(n == 6 && strcmp(text, "10.1.0.1") == 0,
-	    "index 1.4.10.1.0.1 is 10.1.0.1 in 6 sub-identifiers (%s, %zu)", text, n);
+	    "index 1.4.10.1.0.1 is 10.1.0.1 in 6 sub-identifiers (%s, %zu)",
+	    text, n);
 	n = tfmt_inet_index(v6, 18, &type, addr, &len);
 	tfmt_inet(type, addr, len, text, sizeof(text));
-	CHECK(n == 18 && strcmp(text, "2001:db8::1") == 0, "an IPv6 index is 2001:db8::1 (%s)", text);
+	CHECK(n == 18 && strcmp(text, "2001:db8::1") == 0,
+	    "an IPv6 index is 2001:db8::1 (%s)", text);
 	CHECK(tfmt_inet_index(bad, 5, &type, addr, &len) == 0,
 	    "a length over 16 is refused");
 	CHECK(tfmt_inet_index(v4, 4, &type, addr, &len) == 0,
@@ -138,14 +147,17 @@ test_grid(void)
 	screen_reset(&s, 20, 1);
 	grid_render(&g, &s, 1, 1, 0, 10, -1);
 	CHECK(s.s_count == 5 && strstr(s.s_lines[0].sl_text, "Rate*") != NULL,
-	    "the header and 4 rows, the sort column marked (%s)", s.s_lines[0].sl_text);
+	    "the header and 4 rows, the sort column marked (%s)",
+	    s.s_lines[0].sl_text);
 	CHECK(strncmp(s.s_lines[4].sl_text, "2001:db8:1::~", 13) == 0,
 	    "a cut address ends in ~ (%s)", s.s_lines[4].sl_text);
 	for (i = 0; i < s.s_count; i++)
-		CHECK(strlen(s.s_lines[i].sl_text) <= 20, "line %zu fits 20 columns", i);
+		CHECK(strlen(s.s_lines[i].sl_text) <= 20,
+		    "line %zu fits 20 columns", i);
 
 	grid_filter(&g, "DB8");
-	CHECK(g.g_count == 1 && strcmp(g.g_rows[0].gr_cell[0], "2001:db8:1::32") == 0,
+	CHECK(g.g_count == 1 &&
+	    strcmp(g.g_rows[0].gr_cell[0], "2001:db8:1::32") == 0,
 	    "the filter keeps rows holding the text, case ignored");
 	grid_filter(&g, "");
 	CHECK(g.g_count == 1, "an empty filter keeps all");
