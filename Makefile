@@ -50,7 +50,28 @@ UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_C:tests/tools/%.c=$(B)/tools/%)
 LIBCORE   := $(B)/libcoremon.a
 
-all: $(B)/coremond $(UNIT_BIN) $(TOOL_BIN) $(B)/coremon-report
+all: $(B)/coremond $(B)/coremon-report $(B)/coremon-top $(UNIT_BIN) $(TOOL_BIN)
+
+# coremon-top (top/): an SNMP client of coremond, with ncurses; it links
+# no core module.
+TOP_C     := $(sort $(wildcard top/*.c))
+TOP_O     := $(TOP_C:%.c=$(B)/%.o)
+TOP_CFLAGS := $(shell pkg-config --cflags netsnmp ncursesw 2>/dev/null)
+TOP_LIBS  := $(shell pkg-config --libs netsnmp ncursesw 2>/dev/null) -lm
+
+$(B)/top/%.o: top/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itop $(TOP_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/coremon-top: $(TOP_O)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOP_O) $(TOP_LIBS)
+
+# Its unit test: the formatting and the grid, with lib/units to read the
+# rates back.
+$(B)/tests/test_top: tests/unit/test_top.c $(B)/top/tfmt.o $(B)/top/grid.o $(LIBCORE) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit -Itop $(CFLAGS) -o $@ $< $(B)/top/tfmt.o $(B)/top/grid.o \
+		$(LIBCORE) $(CORE_LIBS) -lpthread -lz -lm
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -165,7 +186,7 @@ fuzz: $(B)/gen/histdb_schema.c
 		$(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/$$n.corpus || exit 1; \
 	done
 
-install: $(B)/coremond $(B)/coremon-report
+install: $(B)/coremond $(B)/coremon-report $(B)/coremon-top
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MIBDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(B)/coremond $(DESTDIR)$(SBINDIR)/coremond
@@ -176,11 +197,13 @@ install: $(B)/coremond $(B)/coremon-report
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/coremon-report $(DESTDIR)$(BINDIR)/coremon-report
 	install -m 644 contrib/man/coremon-report.1 $(DESTDIR)$(MANDIR)/man1/coremon-report.1
+	install -m 755 $(B)/coremon-top $(DESTDIR)$(BINDIR)/coremon-top
+	install -m 644 contrib/man/coremon-top.1 $(DESTDIR)$(MANDIR)/man1/coremon-top.1
 
 clean:
 	rm -rf $(B)
 
 .PHONY: all asan deps run check check-contrib check-stress bench fuzz install clean
 
--include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
+-include $(SRC_O:.o=.d) $(GEN_O:.o=.d) $(AGENT_O:.o=.d) $(TOP_O:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) \
 	$(FIXTURE_O:.o=.d) $(REPORT_O:.o=.d)

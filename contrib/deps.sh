@@ -8,6 +8,7 @@ snmp snmpd snmptrapd smitools tshark iproute2 procps coreutils cppcheck man-db
 libsqlite3-dev libpq-dev sqlite3 postgresql
 tidy chromium chromium-driver jq libpsl-dev publicsuffix libgeoip-dev
 geoip-database geoip-bin psl"
+PACKAGES="$PACKAGES libncurses-dev tmux"	# coremon-top and its test
 
 missing=""
 for p in $PACKAGES; do

@@ -345,3 +345,47 @@ else
 fi
 rm -rf "$T/site"
 rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"
+
+# 8. coremon-top (issue 14).  One refresh of every view -- link and the
+#    hour of history, sessions, hosts, clients, probes -- through the
+#    AgentX master, with a window of more than 1,000 sessions and
+#    topSessions 1000 (mkpcap's mix replayed) and N connections held by
+#    bench_conntab (both ends local: N pairs are 2 N rows of cmConnTable);
+#    then the same with one client's connections shown (-C: cmConnTable
+#    walked whole).  `coremon-top -b -n 1`, start-up included: wall time
+#    (target under 1 s) and its own CPU, user + system (target under
+#    100 ms); medians of 5 runs, alternated.
+PORT=$(free_port)
+start_master "$PORT" >/dev/null || exit 1
+$B/tools/mkpcap "$T/top.pcap" 200000 >/dev/null
+printf 'agentXSocket %s\nconnRefresh 5\nwindowInterval 86400\ntopSessions 1000\nlocalNet 10.1.0.0/24 2001:db8:1::/64\nhostdbFile %s\narchiveDir %s\nsampleInterval 5\n' \
+	"$T/agentx.sock" "$T/top.hostdb" "$T/top.archive" >"$T/top.conf"
+start_coremond "$T/top.conf" -r "$T/top.pcap"
+wait_for "$PORT" "$CM.1.1.0" 10 >/dev/null
+until_ok 60 sh -c "[ \"\$(snmpget -v2c -c public -Oqv 127.0.0.1:$PORT $CM.1.7.0 2>/dev/null)\" = 4 ]"
+# top_run KEY ARGS...: "KEY WALL-SECONDS CPU-MS" of one coremon-top -b -n 1
+top_run() {
+	k=$1; shift; s=$(date +%s.%N)
+	# times: the shell's, then its children's user and system time.
+	c=$(sh -c "$B/coremon-top -b -n 1 $* 127.0.0.1:$PORT >'$T/top.out.$k' 2>&1; times" | tail -1)
+	echo "$c" | awk -v k="$k" -v s="$s" -v e="$(date +%s.%N)" '{ split($1, u, /[ms]/); split($2, y, /[ms]/)
+		printf "%s %.3f %.0f\n", k, e - s, (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * 1000 }'
+}
+rows() { sed -n "/^== $2/,/^== /p" "$T/top.out.$1" | grep -c -E "$3"; }
+for n in ${BENCH_TOP_PAIRS:-5000 10000}; do
+	$B/tools/bench_conntab --hold "$n" >"$T/hold" &
+	HPID=$!; PIDS="$PIDS $HPID"
+	until grep -q ready "$T/hold" 2>/dev/null; do sleep 0.5; done
+	sleep 7	# a refresh of coremond that sees them all
+	: >"$T/top.runs"
+	for r in 1 2 3 4 5; do
+		top_run views >>"$T/top.runs"
+		top_run client -C 127.0.0.2 >>"$T/top.runs"
+	done
+	med() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$T/top.runs" | sort -n | sed -n 3p; }
+	echo "coremon-top, $(get "$PORT" "$CM.3.1.12.0") rows of cmConnTable, $(get "$PORT" "$CM.3.1.13.0") clients, $(rows views Sessions '^ *[0-9]+ ') sessions, $(rows views Hosts '^ *[0-9]+ ') hosts:"
+	echo "  every view: median wall $(med views 2) s (target under 1 s), own CPU $(med views 3) ms (target under 100 ms)"
+	echo "  every view and the $(rows client Connections '^127\.') connections of client 127.0.0.2: median wall $(med client 2) s, own CPU $(med client 3) ms"
+	kill "$HPID"; wait "$HPID" 2>/dev/null
+done
+kill "$CM_PID" "$MASTER_PID" 2>/dev/null; wait "$CM_PID" "$MASTER_PID" 2>/dev/null

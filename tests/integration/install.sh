@@ -13,7 +13,12 @@ done
 check "the installed coremond runs (-v)" "$T/root/usr/sbin/coremond" -v
 check "the installed coremon-report runs (--help)" sh -c "'$T/root/usr/bin/coremon-report' --help | grep -q '^usage: coremon-report'"
 
-for m in contrib/man/coremond.8 contrib/man/coremon.conf.5 contrib/man/coremon-report.1; do
+for f in usr/bin/coremon-top usr/share/man/man1/coremon-top.1; do
+	check "make install DESTDIR PREFIX=/usr puts $f" test -s "$T/root/$f"
+done
+check "the installed coremon-top runs (-h)" "$T/root/usr/bin/coremon-top" -h
+
+for m in contrib/man/coremond.8 contrib/man/coremon.conf.5 contrib/man/coremon-report.1 contrib/man/coremon-top.1; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null)
 	check "$m renders without warnings${w:+: $w}" test -z "$w"
 done

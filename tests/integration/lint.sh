@@ -77,3 +77,21 @@ out=$( (command -v cppcheck >/dev/null && cppcheck --quiet --enable=warning,port
 	done)
 check "cppcheck and gcc -fanalyzer on report/ are quiet" test -z "$out"
 [ -z "$out" ] || echo "$out" | head -20 | sed 's/^/# /'
+# top/ (coremon-top) is an SNMP client: its headers compile on their own,
+# it includes no src/ module but lib/ and names no /proc path, and
+# cppcheck is quiet on it.
+TOP_CFLAGS=$(pkg-config --cflags netsnmp ncursesw 2>/dev/null)
+for h in top/*.h; do
+	printf '#include "%s"\n' "${h#top/}" >"$T/h.c"
+	if out=$(cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itop $TOP_CFLAGS -fsyntax-only "$T/h.c" 2>&1); then
+		ok "$h compiles on its own"
+	else notok "$h compiles on its own"; echo "$out" | sed 's/^/# /'; fi
+done
+bad=$(grep -l -E '#include "(traffic|conns|capture|store|probe)/|#include <(pcap|linux/|libmnl)|"/proc' top/* 2>/dev/null)
+check "top/ includes no src/ module but lib/, no packet header, names no /proc path${bad:+ ($bad)}" test -z "$bad"
+if command -v cppcheck >/dev/null; then
+	out=$(cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
+		-D_GNU_SOURCE --inline-suppr top/ 2>&1)
+	check "cppcheck --enable=warning,portability top/ is quiet" test -z "$out"
+	[ -z "$out" ] || echo "$out" | head -20 | sed 's/^/# /'
+fi
