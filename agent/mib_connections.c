@@ -8,6 +8,7 @@
  * binary search whatever the table's size.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -330,6 +331,145 @@ static struct mt_table client_table = {
 	.mt_end = conn_end,
 };
 
+/*
+ * cmClientConnTable: cmConnTable's rows in the order of an index that
+ * begins with the remote address, so that one client's connections are
+ * one walk of a prefix.  The order is a permutation of the snapshot's
+ * rows, sorted on the first request after each refresh (the refresher
+ * thread knows nothing of OIDs): a key a row, compared whole with
+ * memcmp in the index's order -- the type (ipv4 1 < ipv6 2, and so the
+ * length too), the address, then the same of the local end, the local
+ * port and the remote port, big-endian.
+ */
+struct cc_key {
+	uint8_t		ck_key[38];
+	uint32_t	ck_row;
+};
+
+static struct cc_key	*cc_keys;
+static size_t		 cc_cap;
+static uint64_t		 cc_version;	/* cs_refreshes sorted for; 0 none */
+
+static size_t
+cc_key_addr(uint8_t *k, const struct ct_addr *a)
+{
+	k[0] = is_v6(a) ? 2 : 1;
+	memcpy(k + 1, a->ca_bytes, 16);	/* zero past ca_len */
+	return 17;
+}
+
+static int
+cc_key_cmp(const void *a, const void *b)
+{
+	const struct cc_key *x = a, *y = b;
+
+	return memcmp(x->ck_key, y->ck_key, sizeof(x->ck_key));
+}
+
+/* The permutation for the snapshot held; 0, or -1 (memory: the table
+ * then shows no rows for this request). */
+static int
+cc_sort(void)
+{
+	const struct ct_index *ci;
+	struct cc_key *k;
+	size_t i, n;
+
+	if (cn_snap == NULL)
+		return -1;
+	if (cc_version == cn_snap->sn_summary.cs_refreshes && cc_version != 0)
+		return 0;
+	cc_version = 0;
+	if (cn_snap->sn_nrows > cc_cap) {
+		if ((k = realloc(cc_keys, cn_snap->sn_nrows * sizeof(*k))) ==
+		    NULL)
+			return -1;
+		cc_keys = k;
+		cc_cap = cn_snap->sn_nrows;
+	}
+	for (i = 0; i < cn_snap->sn_nrows; i++) {
+		ci = &cn_snap->sn_rows[i].cr_index;
+		k = &cc_keys[i];
+		n = cc_key_addr(k->ck_key, &ci->ci_remote);
+		n += cc_key_addr(k->ck_key + n, &ci->ci_local);
+		k->ck_key[n++] = (uint8_t)(ci->ci_local_port >> 8);
+		k->ck_key[n++] = (uint8_t)ci->ci_local_port;
+		k->ck_key[n++] = (uint8_t)(ci->ci_remote_port >> 8);
+		k->ck_key[n] = (uint8_t)ci->ci_remote_port;
+		k->ck_row = (uint32_t)i;
+	}
+	qsort(cc_keys, cn_snap->sn_nrows, sizeof(*cc_keys), cc_key_cmp);
+	cc_version = cn_snap->sn_summary.cs_refreshes;
+	return 0;
+}
+
+static void
+cc_begin(void *arg)
+{
+	conn_begin(arg);
+	if (cc_sort() < 0)
+		conn_end(arg);	/* no rows rather than rows out of order */
+}
+
+static size_t
+cc_count(void *arg)
+{
+	(void)arg;
+	return cn_snap == NULL || cc_version == 0 ? 0 : cn_snap->sn_nrows;
+}
+
+static size_t
+cc_index(void *arg, size_t i, oid *idx)
+{
+	const struct ct_index *ci;
+	size_t n;
+
+	(void)arg;
+	ci = &cn_snap->sn_rows[cc_keys[i].ck_row].cr_index;
+	n = mt_index_inet(idx, is_v6(&ci->ci_remote), ci->ci_remote.ca_bytes);
+	n += mt_index_inet(idx + n, is_v6(&ci->ci_local),
+	    ci->ci_local.ca_bytes);
+	idx[n++] = ci->ci_local_port;
+	idx[n++] = ci->ci_remote_port;
+	return n;
+}
+
+static int
+cc_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	static const unsigned conn_col[] = {
+		[MIB_cmClientConnState] = MIB_cmConnState,
+		[MIB_cmClientConnProcess] = MIB_cmConnProcess,
+		[MIB_cmClientConnProcessName] = MIB_cmConnProcessName,
+		[MIB_cmClientConnOutOctetRate] = MIB_cmConnOutOctetRate,
+		[MIB_cmClientConnInOctetRate] = MIB_cmConnInOctetRate,
+		[MIB_cmClientConnRetransSegs] = MIB_cmConnRetransSegs,
+		[MIB_cmClientConnSendQueue] = MIB_cmConnSendQueue,
+		[MIB_cmClientConnRecvQueue] = MIB_cmConnRecvQueue,
+		[MIB_cmClientConnSmoothedRtt] = MIB_cmConnSmoothedRtt,
+	};
+
+	if (col >= sizeof(conn_col) / sizeof(conn_col[0]) ||
+	    conn_col[col] == 0)
+		return -1;
+	return conn_value(arg, cc_keys[i].ck_row, conn_col[col], v);
+}
+
+static const oid cc_entry_oid[] = { OID_cmClientConnEntry };
+static struct mt_table client_conn_table = {
+	.mt_name = "cmClientConnTable",
+	.mt_entry = cc_entry_oid,
+	.mt_entry_len = OID_LENGTH(cc_entry_oid),
+	.mt_mincol = MIB_cmClientConnState,
+	.mt_maxcol = MIB_cmClientConnSmoothedRtt,
+	.mt_count = cc_count,
+	.mt_index = cc_index,
+	.mt_value = cc_value,
+	.mt_version = conn_version,
+	.mt_begin = cc_begin,
+	.mt_end = conn_end,
+};
+
 /* A client's notify instance: its family, then its address in hex. */
 static void
 client_key(const struct ct_client *cl, char *key, size_t len)
@@ -398,7 +538,7 @@ int
 mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
-		&client_table };
+		&client_table, &client_conn_table };
 
 	if (monitor_conntab(cm_monitor) == NULL)
 		return 0;

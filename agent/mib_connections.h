@@ -19,6 +19,7 @@
 #define MIB_cmConnSummary			1
 #define MIB_cmConnTable				2
 #define MIB_cmClientTable			3
+#define MIB_cmClientConnTable			4
 
 /* under cmConnSummary */
 #define MIB_cmConnNumClosed			1
@@ -96,6 +97,26 @@
 #define MIB_cmClientRecvQueue			14
 #define MIB_cmClientOldestAge			15
 
+/* under cmClientConnTable */
+#define MIB_cmClientConnEntry			1
+
+/* under cmClientConnEntry */
+#define MIB_cmClientConnRemAddressType		1	/* index, not served */
+#define MIB_cmClientConnRemAddress		2	/* index, not served */
+#define MIB_cmClientConnLocalAddressType	3	/* index, not served */
+#define MIB_cmClientConnLocalAddress		4	/* index, not served */
+#define MIB_cmClientConnLocalPort		5	/* index, not served */
+#define MIB_cmClientConnRemPort			6	/* index, not served */
+#define MIB_cmClientConnState			7
+#define MIB_cmClientConnProcess			8
+#define MIB_cmClientConnProcessName		9
+#define MIB_cmClientConnOutOctetRate		10
+#define MIB_cmClientConnInOctetRate		11
+#define MIB_cmClientConnRetransSegs		12
+#define MIB_cmClientConnSendQueue		13
+#define MIB_cmClientConnRecvQueue		14
+#define MIB_cmClientConnSmoothedRtt		15
+
 /* Full OIDs, for registration: the scalar group and table entries. */
 #define OID_cmConnections \
 	OID_coremonObjects, MIB_cmConnections
@@ -105,5 +126,7 @@
 	OID_cmConnections, MIB_cmConnTable, MIB_cmConnEntry
 #define OID_cmClientEntry \
 	OID_cmConnections, MIB_cmClientTable, MIB_cmClientEntry
+#define OID_cmClientConnEntry \
+	OID_cmConnections, MIB_cmClientConnTable, MIB_cmClientConnEntry
 
 #endif

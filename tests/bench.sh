@@ -351,8 +351,8 @@ rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"
 #    AgentX master, with a window of more than 1,000 sessions and
 #    topSessions 1000 (mkpcap's mix replayed) and N connections held by
 #    bench_conntab (both ends local: N pairs are 2 N rows of cmConnTable);
-#    then the same with one client's connections shown (-C: cmConnTable
-#    walked whole).  `coremon-top -b -n 1`, start-up included: wall time
+#    then the same with one client's connections shown (-C: one walk of
+#    the client's prefix of cmClientConnTable).  `coremon-top -b -n 1`, start-up included: wall time
 #    (target under 1 s) and its own CPU, user + system (target under
 #    100 ms); medians of 5 runs, alternated.
 PORT=$(free_port)

@@ -71,14 +71,15 @@ enum {
 	cmClientSendQueue = 13, cmClientRecvQueue = 14, cmClientOldestAge = 15
 };
 
-/* cmConnEntry: index local type, address, port, remote type, address,
- * port (TCP-MIB tcpConnectionEntry's). */
-#define CM_CONN_ENTRY		3, 2, 1
+/* cmClientConnEntry: cmConnTable's rows under the remote address first:
+ * index remote type, address, local type, address, port, remote port. */
+#define CM_CLIENT_CONN_ENTRY	3, 4, 1
 enum {
-	cmConnState = 7, cmConnProcess = 8, cmConnProcessName = 9,
-	cmConnRetransSegs = 17, cmConnOutOctetRate = 19,
-	cmConnInOctetRate = 20, cmConnSendQueue = 24, cmConnRecvQueue = 25,
-	cmConnSmoothedRtt = 26
+	cmClientConnState = 7, cmClientConnProcess = 8,
+	cmClientConnProcessName = 9, cmClientConnOutOctetRate = 10,
+	cmClientConnInOctetRate = 11, cmClientConnRetransSegs = 12,
+	cmClientConnSendQueue = 13, cmClientConnRecvQueue = 14,
+	cmClientConnSmoothedRtt = 15
 };
 
 /* cmProbeEntry: index cmProbeIndex. */

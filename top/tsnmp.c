@@ -340,7 +340,7 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 	for (;;) {
 		netsnmp_pdu *pdu, *resp;
 		netsnmp_variable_list *vb;
-		int done = 0;
+		int done = 0, k;
 
 		/* SNMPv1 has no GETBULK: a GETNEXT reads one row. */
 		if (ts->ts_template.version == SNMP_VERSION_1)
@@ -394,10 +394,12 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 					tsnmp_value_set(&r->tr_val[c], vb);
 			}
 			/* Not kept: its slot is the next row's. */
-			if (keep != NULL && !keep(r, arg)) {
+			if (keep != NULL && (k = keep(r, arg)) <= 0) {
 				for (c = 0; c < ncols; c++)
 					tsnmp_value_clear(&r->tr_val[c]);
 				t->tt_count--;
+				if (k < 0)
+					done = 1;
 			}
 		}
 		if (resp->variables == NULL)

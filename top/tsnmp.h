@@ -60,7 +60,8 @@ int	tsnmp_get(struct tsnmp *, const unsigned long *const *oids,
 	    const size_t *oidlens, size_t n, struct tsnmp_value *values,
 	    char *err, size_t errlen);
 
-/* Whether a row read by a walk is kept (arg is the walk's). */
+/* Whether a row read by a walk is kept (arg is the walk's): 1 kept, 0
+ * dropped, -1 dropped and the walk ends (past a prefix). */
 typedef int (*tsnmp_keep_fn)(const struct tsnmp_row *, void *arg);
 
 /* GETBULK walk of columns cols[0..ncols) of the table whose entry OID is

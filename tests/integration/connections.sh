@@ -108,6 +108,58 @@ check "cmClientTable connections and octets are the sums of cmConnTable rows per
 	test -n "$cl" -a "$sums" = "$cl" -a "$pairs" -ge 1
 [ "$sums" = "$cl" ] || { echo "# conn sums: $sums" | head -5; echo "# clients: $cl" | head -5; }
 
+# cmClientConnTable: cmConnTable's rows again under the remote address
+# first, in one snapshot (the same bracket of cmConnRefreshes).  Every
+# row of cmConnTable, its index turned round, has a row there with the
+# same values in the columns both serve, and no other row is there
+# (snmpwalk also stops at an index out of order).  Then one client's
+# prefix walks exactly its rows: cmClientConnections of that client.
+# cmConnTable column -> cmClientConnTable column
+CCMAP='7 7 8 8 17 12 19 10 20 11 24 13 25 14 26 15'
+by_client_from_conns() {
+	for c in 7 8 17 19 20 24 25 26; do walk "$PORT" "$CM.3.2.1.$c"; done | awk -v p="$CM.3.2.1." -v map="$CCMAP" '
+	BEGIN { n = split(map, m, " "); for (i = 1; i < n; i += 2) to[m[i]] = m[i + 1] }
+	{	idx = substr($1, length(p) + 1); split(idx, f, ".")
+		col = f[1]; i = 2; lt = f[i]; ll = f[i + 1]; la = ""
+		for (j = 0; j < ll; j++) la = la "." f[i + 2 + j]
+		i += ll + 2; lp = f[i++]; rt = f[i]; rl = f[i + 1]; ra = ""
+		for (j = 0; j < rl; j++) ra = ra "." f[i + 2 + j]
+		i += rl + 2; rp = f[i]
+		print to[col] "." rt "." rl ra "." lt "." ll la "." lp "." rp, $2 }' | sort
+}
+# "unordered" once for each column whose rows do not come in OID order
+by_client_served() {
+	for c in 7 8 10 11 12 13 14 15; do walk "$PORT" "$CM.3.4.1.$c" | awk '
+		{ n = split($1, f, "."); bad = 0
+		  if (NR > 1) { for (i = 1; i <= n && i <= pn; i++) if (f[i] != p[i]) break
+			if (i > n || (i <= pn && f[i] + 0 < p[i] + 0)) bad = 1 }
+		  if (bad && !said) { print "unordered"; said = 1 }
+		  pn = n; for (i = 1; i <= n; i++) p[i] = f[i]; print }'
+	done | sed "s/^$CM.3.4.1.//" | sort
+}
+pairs=0; try=0
+while [ $try -lt 40 ]; do
+	try=$((try + 1))
+	r0=$(refreshes); served=$(by_client_served); want=$(by_client_from_conns); r1=$(refreshes)
+	[ -n "$r0" ] && [ "$r0" = "$r1" ] || continue
+	pairs=$((pairs + 1))
+	[ "$served" = "$want" ] && break
+done
+check "cmClientConnTable holds cmConnTable's rows under the remote address first, same values ($(echo "$want" | wc -l) cells; $pairs pairs in one snapshot of $try tries)" \
+	test -n "$want" -a "$served" = "$want" -a "$pairs" -ge 1
+[ "$served" = "$want" ] || diff "$(printf '%s\n' "$want" >"$T/ccw"; echo "$T/ccw")" "$(printf '%s\n' "$served" >"$T/ccs"; echo "$T/ccs")" | head -10 | sed 's/^/# /'
+for client in 1.4.127.0.0.1 2.16.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1; do
+	try=0; got=x; n=y
+	while [ $try -lt 40 ] && [ "$got" != "$n" ]; do
+		try=$((try + 1))
+		r0=$(refreshes); got=$(walk "$PORT" "$CM.3.4.1.7.$client" | wc -l)
+		n=$(get "$PORT" "$CM.3.3.1.3.$client"); r1=$(refreshes)
+		[ -n "$r0" ] && [ "$r0" = "$r1" ] || got=x
+	done
+	check "one walk of cmClientConnState.$client gives its cmClientConnections rows ($got, $n)" \
+		test "$got" = "$n" -a "${n:-0}" -gt 0
+done
+
 # The same index set and states as snmpd's own TCP-MIB tcpConnectionTable.
 # snmpd caches its table (TCPCONNECTIONTABLE_CACHE_TIMEOUT): allow it three
 # tries, and leave out TIME-WAIT rows, which expire on the kernel's timer
