@@ -475,9 +475,14 @@ tview_cell_missing(struct grid_row *r, int col, const struct tsnmp_value *v)
 	return 1;
 }
 
+/* How tview_cell shows a number. */
+enum tview_unit { TU_RATE, TU_BYTES, TU_COUNT };
+
+/* A number in a cell: exact with -r (ts_raw), else scaled by its kind;
+ * sorted by its value either way. */
 static void
-tview_cell_rate(const struct tview_state *st, struct grid_row *r, int col,
-    const struct tsnmp_value *v)
+tview_cell(const struct tview_state *st, struct grid_row *r, int col,
+    const struct tsnmp_value *v, enum tview_unit unit)
 {
 	char b[32];
 
@@ -488,41 +493,12 @@ tview_cell_rate(const struct tview_state *st, struct grid_row *r, int col,
 		    (unsigned long long)v->tv_num);
 		return;
 	}
-	tfmt_rate((double)v->tv_num, st->ts_bits, b, sizeof(b));
-	grid_set(r, col, (double)v->tv_num, "%s", b);
-}
-
-static void
-tview_cell_bytes(const struct tview_state *st, struct grid_row *r, int col,
-    const struct tsnmp_value *v)
-{
-	char b[32];
-
-	if (tview_cell_missing(r, col, v))
-		return;
-	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu",
-		    (unsigned long long)v->tv_num);
-		return;
-	}
-	tfmt_bytes((double)v->tv_num, b, sizeof(b));
-	grid_set(r, col, (double)v->tv_num, "%s", b);
-}
-
-static void
-tview_cell_count(const struct tview_state *st, struct grid_row *r, int col,
-    const struct tsnmp_value *v)
-{
-	char b[32];
-
-	if (tview_cell_missing(r, col, v))
-		return;
-	if (st->ts_raw) {
-		grid_set(r, col, (double)v->tv_num, "%llu",
-		    (unsigned long long)v->tv_num);
-		return;
-	}
-	tfmt_count((double)v->tv_num, b, sizeof(b));
+	if (unit == TU_RATE)
+		tfmt_rate((double)v->tv_num, st->ts_bits, b, sizeof(b));
+	else if (unit == TU_BYTES)
+		tfmt_bytes((double)v->tv_num, b, sizeof(b));
+	else
+		tfmt_count((double)v->tv_num, b, sizeof(b));
 	grid_set(r, col, (double)v->tv_num, "%s", b);
 }
 
@@ -607,13 +583,13 @@ tview_fill_link(const struct tview_state *st, const struct tview_data *d,
 			grid_set(r, 1, -1, "invalid");
 			grid_set(r, 2, -1, "invalid");
 		} else {
-			tview_cell_rate(st, r, 1, &v[1]);
-			tview_cell_rate(st, r, 2, &v[2]);
+			tview_cell(st, r, 1, &v[1], TU_RATE);
+			tview_cell(st, r, 2, &v[2], TU_RATE);
 		}
 		tview_cell_hundredths(r, 3, &v[3]);
 		tview_cell_hundredths(r, 4, &v[4]);
-		tview_cell_bytes(st, r, 5, &v[5]);
-		tview_cell_bytes(st, r, 6, &v[6]);
+		tview_cell(st, r, 5, &v[5], TU_BYTES);
+		tview_cell(st, r, 6, &v[6], TU_BYTES);
 	}
 }
 
@@ -650,11 +626,11 @@ tview_fill_sessions(const struct tview_state *st, const struct tview_data *d,
 			    (unsigned long)v[4].tv_num);
 		else
 			grid_set(r, 4, 0, "%s", v[5].tv_str ? v[5].tv_str : "");
-		tview_cell_bytes(st, r, 5, &v[6]);
-		tview_cell_bytes(st, r, 6, &v[7]);
-		tview_cell_rate(st, r, 7, &v[10]);
-		tview_cell_count(st, r, 8, &v[8]);
-		tview_cell_count(st, r, 9, &v[9]);
+		tview_cell(st, r, 5, &v[6], TU_BYTES);
+		tview_cell(st, r, 6, &v[7], TU_BYTES);
+		tview_cell(st, r, 7, &v[10], TU_RATE);
+		tview_cell(st, r, 8, &v[8], TU_COUNT);
+		tview_cell(st, r, 9, &v[9], TU_COUNT);
 	}
 }
 
@@ -678,11 +654,11 @@ tview_fill_hosts(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 1, 0, "%s", a);
 		grid_set(r, 2, 0, "%s", v[2].tv_str &&
 		    v[2].tv_str[0] ? v[2].tv_str : "-");
-		tview_cell_bytes(st, r, 3, &v[3]);
-		tview_cell_bytes(st, r, 4, &v[4]);
-		tview_cell_rate(st, r, 5, &v[7]);
-		tview_cell_count(st, r, 6, &v[5]);
-		tview_cell_count(st, r, 7, &v[6]);
+		tview_cell(st, r, 3, &v[3], TU_BYTES);
+		tview_cell(st, r, 4, &v[4], TU_BYTES);
+		tview_cell(st, r, 5, &v[7], TU_RATE);
+		tview_cell(st, r, 6, &v[5], TU_COUNT);
+		tview_cell(st, r, 7, &v[6], TU_COUNT);
 	}
 }
 
@@ -715,10 +691,10 @@ tview_fill_clients(const struct tview_state *st, const struct tview_data *d,
 		    (unsigned long)v[2].tv_num);
 		grid_set(r, 4, (double)v[3].tv_num, "%lu",
 		    (unsigned long)v[3].tv_num);
-		tview_cell_rate(st, r, 5, &v[4]);
-		tview_cell_rate(st, r, 6, &v[5]);
-		tview_cell_count(st, r, 7, &v[6]);
-		tview_cell_count(st, r, 8, &v[7]);
+		tview_cell(st, r, 5, &v[4], TU_RATE);
+		tview_cell(st, r, 6, &v[5], TU_RATE);
+		tview_cell(st, r, 7, &v[6], TU_COUNT);
+		tview_cell(st, r, 8, &v[7], TU_COUNT);
 		grid_set(r, 9, (double)v[8].tv_num, "%lus",
 		    (unsigned long)v[8].tv_num);
 	}
@@ -766,13 +742,13 @@ tview_fill_conns(const struct tview_state *st, const struct tview_data *d,
 			    (unsigned long)v[1].tv_num);
 		else
 			grid_set(r, 4, 0, "-");
-		tview_cell_rate(st, r, 5, &v[3]);
-		tview_cell_rate(st, r, 6, &v[4]);
+		tview_cell(st, r, 5, &v[3], TU_RATE);
+		tview_cell(st, r, 6, &v[4], TU_RATE);
 		tview_cell_usec(st, r, 7, &v[5]);
 		grid_set(r, 8, (double)v[6].tv_num, "%lu",
 		    (unsigned long)v[6].tv_num);
-		tview_cell_count(st, r, 9, &v[7]);
-		tview_cell_count(st, r, 10, &v[8]);
+		tview_cell(st, r, 9, &v[7], TU_COUNT);
+		tview_cell(st, r, 10, &v[8], TU_COUNT);
 	}
 }
 
