@@ -70,15 +70,38 @@ is_port_proto(unsigned proto)
  * addresses must be the ones at the IP header it reported, inside caplen.
  * Returns 0 when consistent.
  */
+/* The volume of an NFLOG packet: its IP header's length (the pcap length
+ * counts the log's metadata); 0 when the header gives none. */
+static uint32_t
+nflog_ip_length(const struct decode_pkt *dp, const uint8_t *pkt,
+    uint32_t caplen)
+{
+	size_t off = dp->dp_ip_offset;
+
+	if (dp->dp_ipver == 4 && off + 4 <= caplen)
+		return (uint32_t)pkt[off + 2] << 8 | pkt[off + 3];
+	if (dp->dp_ipver == 6 && off + 6 <= caplen &&
+	    (pkt[off + 4] | pkt[off + 5]) != 0)
+		return ((uint32_t)pkt[off + 4] << 8 | pkt[off + 5]) + 40;
+	return 0;
+}
+
 static int
-inconsistent(const struct decode_pkt *dp, enum decode_result r,
+inconsistent(const struct decode_pkt *dp, enum decode_result r, int linktype,
     const uint8_t *pkt, uint32_t caplen, uint32_t len)
 {
 	static const uint8_t zero[12];
 	size_t off = dp->dp_ip_offset;
 
-	if (dp->dp_result != r || dp->dp_wire_len != len)
+	if (dp->dp_result != r)
 		return 1;
+	if (linktype == DLT_NFLOG && r == DECODE_OK &&
+	    nflog_ip_length(dp, pkt, caplen) != 0) {
+		if (dp->dp_wire_len != nflog_ip_length(dp, pkt, caplen))
+			return 1;
+	} else if (linktype != DLT_NFLOG && dp->dp_wire_len != len) {
+		return 1;
+	}
 	if (!(dp->dp_flags & DECODE_F_PORTS) &&
 	    (dp->dp_sport != 0 || dp->dp_dport != 0))
 		return 1;
@@ -137,7 +160,7 @@ decode_one(struct totals *t, int linktype, const struct pcap_pkthdr *h,
 		memcpy(buf, data, h->caplen);
 	r = decode_packet(&dp, linktype, buf != NULL ? buf : &empty,
 	    h->caplen, h->len);
-	if (inconsistent(&dp, r, buf, h->caplen, h->len)) {
+	if (inconsistent(&dp, r, linktype, buf, h->caplen, h->len)) {
 		if (t->to_inconsistent++ < 5)
 			printf("# inconsistent decode: link type %d, caplen "
 			    "%u, %s\n", linktype, h->caplen,
