@@ -131,7 +131,8 @@ cap_open_live(struct cap_source *so, const char *iface,
 	}
 	/* Headers only, big kernel ring, blocks handed over every poll:
 	 * never immediate mode, which costs many times the CPU. */
-	pcap_set_snaplen(p, cc->cc_snaplen);
+	pcap_set_snaplen(p, cc->cc_snaplen + (strncmp(iface, "nflog", 5) == 0 ?
+	    CAP_NFLOG_META : 0));
 	pcap_set_promisc(p, cc->cc_promisc);
 	pcap_set_buffer_size(p, (int)st->cs_buffer);
 	pcap_set_timeout(p, cc->cc_poll_ms);
@@ -232,6 +233,22 @@ capture_time_us(int64_t sec, int64_t usec, int64_t min_s, int64_t max_s,
 	return 0;
 }
 
+/* What a packet passed through or was, once a kind; rare enough that a
+ * loop over the bits costs nothing on plain IP. */
+static void
+cap_count_kinds(struct cap_stats *st, uint32_t kinds, uint32_t len)
+{
+	while (kinds != 0) {
+		unsigned k = (unsigned)__builtin_ctz(kinds);
+
+		kinds &= kinds - 1;
+		if (k < DECODE_NKINDS) {
+			st->cs_kind_packets[k]++;
+			st->cs_kind_octets[k] += len;
+		}
+	}
+}
+
 /* The hot path: one call per packet.  A packet whose time is not
  * believable is counted and dropped before it is decoded: its time
  * would open windows, archive days and months of its own. */
@@ -253,6 +270,8 @@ cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	}
 	r = decode_packet(&dp, st->cs_linktype, bytes, h->caplen, h->len);
 	st->cs_result[r]++;
+	if (dp.dp_kinds != 0)
+		cap_count_kinds(st, dp.dp_kinds, dp.dp_wire_len);
 	if (r == DECODE_OK)
 		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &dp, ts_us,
 		    ca->ca_cur);

@@ -25,6 +25,10 @@
  * an int, and libpcap 1.10 rounds it up to 256 KiB blocks in int
  * arithmetic, so 2^31 (2048 MiB) overflows; 2047 MiB does not. */
 #define CAP_BUFFER_MAX		(2047u << 20)
+/* An nflog:N source's records carry the log's metadata (interface
+ * indexes, hardware header, time, uid...) before the packet: so many
+ * more bytes are asked for than the snaplen, so the headers still fit. */
+#define CAP_NFLOG_META		256
 
 /*
  * The packet times coremond believes, in seconds since the epoch; a
@@ -67,6 +71,10 @@ struct cap_stats {
 	uint64_t	cs_packets;		/* every packet read */
 	uint64_t	cs_octets;		/* their on-wire lengths */
 	uint64_t	cs_result[DECODE_NRESULTS];	/* by decode result */
+	/* By kind (decode.h's dp_kinds): a packet counts once under each
+	 * kind it has; octets are its volume (dp_wire_len). */
+	uint64_t	cs_kind_packets[DECODE_NKINDS];
+	uint64_t	cs_kind_octets[DECODE_NKINDS];
 	uint64_t	cs_bad_timestamps;	/* outside CAP_TIME_*: dropped */
 	uint64_t	cs_kernel_drops;	/* pcap_stats ps_drop */
 	uint64_t	cs_if_drops;		/* pcap_stats ps_ifdrop */
