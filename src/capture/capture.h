@@ -25,10 +25,16 @@
  * an int, and libpcap 1.10 rounds it up to 256 KiB blocks in int
  * arithmetic, so 2^31 (2048 MiB) overflows; 2047 MiB does not. */
 #define CAP_BUFFER_MAX		(2047u << 20)
-/* An nflog:N source's records carry the log's metadata (interface
- * indexes, hardware header, time, uid...) before the packet: so many
- * more bytes are asked for than the snaplen, so the headers still fit. */
-#define CAP_NFLOG_META		256
+/*
+ * The snaplen of an nflog:N source, whatever captureSnaplen says.  The
+ * kernel packs several log records into one netlink message (up to a
+ * page), and libpcap reads each message into a buffer of snaplen + 128
+ * bytes: with a small snaplen the records past it are lost (with 384,
+ * seven of eight in a burst).  The records also carry the log's metadata
+ * before the packet.  The cost is the kernel copying whole packets, on a
+ * path that logs only what a rule selects.
+ */
+#define CAP_NFLOG_SNAPLEN	65535
 
 /*
  * The packet times coremond believes, in seconds since the epoch; a

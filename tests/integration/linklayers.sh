@@ -141,3 +141,60 @@ replay nflog-http "$P/zeek/nflog-http.pcap" 10.0.2.0/24 0A0002
 replay ppp-mpls "$P/tcpdump/mpls-traceroute.pcap" 12.4.4.0/24 0C0404
 replay gre "$P/zeek/tunnels_gre-sample.pcap" 172.27.1.0/24 AC1B01
 replay vxlan "$P/tcpdump/vxlan.pcap" 192.168.203.0/24 C0A8CB
+
+# Live: captureInterface nflog:G with an nftables rule that logs to group
+# G only the UDP datagrams this test sends to a namespace of its own; the
+# namespace end is the remote host.  Volume is the IP length.
+if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || ! ip netns add "cmlk$$" 2>/dev/null; then
+	skip "live nflog: needs root, nft (Debian nftables) and network namespaces"
+	exit 0
+fi
+NS=cmlk$$; VA=cmla$$; VB=cmlb$$; NT=cmlink$$; G=$((30000 + $$ % 30000)); UP=$((20000 + $$ % 10000))
+cleanup_live() { nft delete table inet "$NT" 2>/dev/null; ip netns del "$NS" 2>/dev/null; ip link del "$VA" 2>/dev/null; }
+trap 'cleanup_live; cleanup' EXIT
+ip link add "$VA" type veth peer name "$VB" && ip link set "$VB" netns "$NS" &&
+ip addr add 10.254.79.1/30 dev "$VA" && ip addr add fd00:254:79::1/64 dev "$VA" nodad &&
+ip link set "$VA" up && ip -n "$NS" addr add 10.254.79.2/30 dev "$VB" &&
+ip -n "$NS" addr add fd00:254:79::2/64 dev "$VB" nodad && ip -n "$NS" link set "$VB" up ||
+	{ notok "live nflog: the namespace's veth pair is set up"; exit 1; }
+if ! nft -f - <<EON
+table inet $NT {
+	chain out {
+		type filter hook output priority 0;
+		ip daddr 10.254.79.2 udp dport $UP log group $G
+		ip6 daddr fd00:254:79::2 udp dport $UP log group $G
+	}
+}
+EON
+then
+	skip "live nflog: this kernel takes no nftables log rule (no nf_tables or nfnetlink_log)"
+	exit 0
+fi
+ip netns exec "$NS" "$B/tools/cmsend" sink udp "$UP" >/dev/null & PIDS="$PIDS $!"
+port=$(free_port)
+printf 'rocommunity public 127.0.0.1\ncaptureInterface nflog:%s\nwindowInterval 1\n' "$G" >"$T/nflog.conf"
+start_coremond "$T/nflog.conf" --standalone "udp:127.0.0.1:$port"
+wait_for "$port" "$CM.1.7.0" 10
+st=$(get "$port" "$CM.4.6.1.4.1")
+if [ "$st" != 1 ]; then
+	skip "live nflog: libpcap cannot open nflog:$G here: $(get "$port" "$CM.4.6.1.5.1")"
+	exit 0
+fi
+check "live nflog:$G runs, link type $(get "$port" "$CM.4.6.1.7.1") (239)" test "$(get "$port" "$CM.4.6.1.6.1")" = 239
+"$B/tools/cmsend" send udp 10.254.79.2 "$UP" 200000 500 >/dev/null
+"$B/tools/cmsend" send udp fd00:254:79::2 "$UP" 100000 1000 >/dev/null
+# The host database sums every window: until both hosts hold what was
+# sent (a deadline, never a sleep), then exactly that.
+h4="$CM.6.15.1.6.1.4.10.254.79.2"
+h6="$CM.6.15.1.6.2.16.253.0.2.84.0.121.0.0.0.0.0.0.0.0.0.2"
+want4=$((400 * 528)); want6=$((100 * 1048))
+sent() { [ "$(get "$port" "$h4")" = "$want4" ] && [ "$(get "$port" "$h6")" = "$want6" ]; }
+until_ok 20 sent
+check "live nflog: 400 UDP/IPv4 datagrams of 500 bytes are $want4 octets out to 10.254.79.2 (got $(get "$port" "$h4"))" \
+	test "$(get "$port" "$h4")" = "$want4"
+check "live nflog: 100 UDP/IPv6 datagrams of 1000 bytes are $want6 octets out to fd00:254:79::2 (got $(get "$port" "$h6"))" \
+	test "$(get "$port" "$h6")" = "$want6"
+pk=$(get "$port" "$CM.4.6.1.12.1"); ok4=$(get "$port" "$CM.6.15.1.8.1.4.10.254.79.2")
+check "live nflog: cmCapturePackets $pk is the 500 datagrams the rule logged, none lost or taken for something else (non-IP $(get "$port" "$CM.4.6.1.14.1"), truncated $(get "$port" "$CM.4.6.1.17.1"), bad times $(get "$port" "$CM.4.6.1.22.1"), late $(get "$port" "$CM.4.6.1.23.1"), drops $(get "$port" "$CM.4.6.1.15.1"))" \
+	test "$pk" = 500 -a "$(get "$port" "$CM.4.6.1.14.1")" = 0 -a "$(get "$port" "$CM.4.6.1.17.1")" = 0
+kill "$CM_PID"; wait "$CM_PID" 2>/dev/null
