@@ -44,6 +44,7 @@ struct totals {
 	unsigned long long	to_later_fragments;
 	unsigned long long	to_ext_limit;
 	unsigned long long	to_tagged;
+	unsigned long long	to_kind[DECODE_NKINDS];
 	unsigned long long	to_inconsistent;
 	struct linktype_count	to_unsupported[MAX_LINKTYPES];
 	size_t			to_nunsupported;
@@ -92,8 +93,14 @@ inconsistent(const struct decode_pkt *dp, enum decode_result r, int linktype,
 {
 	static const uint8_t zero[12];
 	size_t off = dp->dp_ip_offset;
+	uint32_t not_ip = dp->dp_kinds & (~0u << DECODE_KIND_FIRST_NOT_IP);
 
 	if (dp->dp_result != r)
+		return 1;
+	/* A kind that is not IP exactly when the result is "not IP", one. */
+	if (dp->dp_kinds >> DECODE_NKINDS != 0 ||
+	    (r == DECODE_NOT_IP) != (not_ip != 0) ||
+	    (not_ip & (not_ip - 1)) != 0)
 		return 1;
 	if (linktype == DLT_NFLOG && r == DECODE_OK &&
 	    nflog_ip_length(dp, pkt, caplen) != 0) {
@@ -180,6 +187,8 @@ decode_one(struct totals *t, int linktype, const struct pcap_pkthdr *h,
 	    (dp.dp_flags & DECODE_F_LATER_FRAGMENT) != 0;
 	t->to_ext_limit += (dp.dp_flags & DECODE_F_EXT_LIMIT) != 0;
 	t->to_tagged += dp.dp_vlans > 0;
+	for (int k = 0; k < DECODE_NKINDS; k++)
+		t->to_kind[k] += (dp.dp_kinds >> k) & 1;
 }
 
 /* Opens a gzip'ed capture by inflating it into an unlinked temp file. */
@@ -256,6 +265,11 @@ print_totals(const char *corpus, const struct totals *t)
 	    "fragments, %llu past the extension-header limit, %llu tagged\n",
 	    t->to_ports, t->to_l4_truncated, t->to_later_fragments,
 	    t->to_ext_limit, t->to_tagged);
+	printf("# by kind:");
+	for (r = 0; r < DECODE_NKINDS; r++)
+		if (t->to_kind[r] != 0)
+			printf(" %s %llu", decode_kind_name(r), t->to_kind[r]);
+	printf("\n");
 	for (i = 0; i < t->to_nunsupported; i++) {
 		const struct linktype_count *lc = &t->to_unsupported[i];
 		const char *name = pcap_datalink_val_to_name(lc->lc_linktype);
