@@ -34,6 +34,13 @@ static const struct window_snapshot	*cp_snap;
 static char				 cp_ports[SERVICES_MAX + 1][256];
 static struct cap_stats			 cp_stats[CAP_MAX_SOURCES];
 static size_t				 cp_nstats;
+/* The rows of cmCaptureKindTable: (source, kind) pairs with packets,
+ * in index order. */
+static struct {
+	uint8_t	ck_source;
+	uint8_t	ck_kind;			/* enum decode_kind */
+} cp_kinds[CAP_MAX_SOURCES * DECODE_NKINDS];
+static size_t				 cp_nkinds;
 
 /* Configuration */
 
@@ -211,6 +218,23 @@ mib_capture_option_file(const char *path)
 /* Request scope: the latest window and the capture counters. */
 
 static void
+mib_capture_kind_rows(void)
+{
+	size_t s;
+	unsigned k;
+
+	cp_nkinds = 0;
+	for (s = 0; s < cp_nstats; s++)
+		for (k = 0; k < DECODE_NKINDS; k++) {
+			if (cp_stats[s].cs_kind_packets[k] == 0)
+				continue;
+			cp_kinds[cp_nkinds].ck_source = (uint8_t)s;
+			cp_kinds[cp_nkinds].ck_kind = (uint8_t)k;
+			cp_nkinds++;
+		}
+}
+
+static void
 mib_capture_begin(void *arg)
 {
 	struct pipeline *pl = monitor_pipeline(cm_monitor);
@@ -219,6 +243,9 @@ mib_capture_begin(void *arg)
 	cp_snap = pl != NULL ? window_acquire(pipeline_window(pl)) : NULL;
 	cp_nstats = pl != NULL ? capture_stats(pipeline_capture(pl), cp_stats,
 	    CAP_MAX_SOURCES) : 0;
+	if (cp_nstats > CAP_MAX_SOURCES)
+		cp_nstats = CAP_MAX_SOURCES;
+	mib_capture_kind_rows();
 }
 
 static void
@@ -391,6 +418,75 @@ static struct mt_table source_table = {
 	.mt_count = source_count,
 	.mt_index = source_index,
 	.mt_value = source_value,
+	.mt_begin = mib_capture_begin,
+	.mt_end = mib_capture_end,
+};
+
+/* cmCaptureKindTable: (source, kind) rows with packets. */
+
+static size_t
+kind_count(void *arg)
+{
+	(void)arg;
+	return cp_nkinds;
+}
+
+static size_t
+kind_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = (oid)cp_kinds[i].ck_source + 1;
+	idx[1] = (oid)cp_kinds[i].ck_kind + 1;	/* cmCaptureKindIndex */
+	return 2;
+}
+
+static int
+kind_class(unsigned k)
+{
+	if (k >= DECODE_KIND_FIRST_NOT_IP)
+		return CM_KIND_CLASS_NOT_IP;
+	if (k >= DECODE_KIND_GRE)
+		return CM_KIND_CLASS_TUNNEL;
+	return CM_KIND_CLASS_LINK_LAYER;
+}
+
+static int
+kind_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct cap_stats *st = &cp_stats[cp_kinds[i].ck_source];
+	unsigned k = cp_kinds[i].ck_kind;
+	const char *name = decode_kind_name(k);
+
+	(void)arg;
+	switch (col) {
+	case MIB_cmCaptureKindName:
+		mt_string(v, name, strlen(name));
+		break;
+	case MIB_cmCaptureKindClass:
+		mt_integer(v, kind_class(k));
+		break;
+	case MIB_cmCaptureKindPackets:
+		mt_counter64(v, st->cs_kind_packets[k]);
+		break;
+	case MIB_cmCaptureKindOctets:
+		mt_counter64(v, st->cs_kind_octets[k]);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static const oid kind_entry_oid[] = { OID_cmCaptureKindEntry };
+static struct mt_table kind_table = {
+	.mt_name = "cmCaptureKindTable",
+	.mt_entry = kind_entry_oid,
+	.mt_entry_len = OID_LENGTH(kind_entry_oid),
+	.mt_mincol = MIB_cmCaptureKindName,
+	.mt_maxcol = MIB_cmCaptureKindOctets,
+	.mt_count = kind_count,
+	.mt_index = kind_index,
+	.mt_value = kind_value,
 	.mt_begin = mib_capture_begin,
 	.mt_end = mib_capture_end,
 };
@@ -844,7 +940,7 @@ int
 mib_capture_init(void)
 {
 	struct mt_table *tables[] = { &capture_scalars, &source_table,
-		&session_scalars, &top_table, &proto_table, &service_table };
+		&kind_table, &session_scalars, &top_table, &proto_table, &service_table };
 	size_t i;
 
 	for (i = 1; i <= services_count(cp_services); i++)

@@ -22,6 +22,7 @@
 #define MIB_cmCaptureTotalDrops			4
 #define MIB_cmCaptureTotalDecodeErrors		5
 #define MIB_cmCaptureTable			6
+#define MIB_cmCaptureKindTable			7
 
 /* under cmCaptureTable */
 #define MIB_cmCaptureEntry			1
@@ -51,10 +52,27 @@
 #define MIB_cmCaptureBadTimestamps		22
 #define MIB_cmCaptureLatePackets		23
 
+/* under cmCaptureKindTable */
+#define MIB_cmCaptureKindEntry			1
+
+/* under cmCaptureKindEntry */
+#define MIB_cmCaptureKindIndex			1	/* index, not served */
+#define MIB_cmCaptureKindName			2
+#define MIB_cmCaptureKindClass			3
+#define MIB_cmCaptureKindPackets		4
+#define MIB_cmCaptureKindOctets			5
+
+/* cmCaptureKindClass values */
+#define CM_KIND_CLASS_LINK_LAYER		1
+#define CM_KIND_CLASS_TUNNEL			2
+#define CM_KIND_CLASS_NOT_IP			3
+
 /* Full OIDs, for registration: the scalar group and table entry. */
 #define OID_cmCapture \
 	OID_coremonObjects, MIB_cmCapture
 #define OID_cmCaptureEntry \
 	OID_cmCapture, MIB_cmCaptureTable, MIB_cmCaptureEntry
+#define OID_cmCaptureKindEntry \
+	OID_cmCapture, MIB_cmCaptureKindTable, MIB_cmCaptureKindEntry
 
 #endif

@@ -7,7 +7,8 @@ PACKAGES="gcc make pkg-config libsnmp-dev libpcap-dev libmnl-dev zlib1g-dev
 snmp snmpd snmptrapd smitools tshark iproute2 procps coreutils cppcheck man-db
 libsqlite3-dev libpq-dev sqlite3 postgresql
 tidy chromium chromium-driver jq libpsl-dev publicsuffix libgeoip-dev
-geoip-database geoip-bin psl"
+geoip-database geoip-bin psl
+nftables"
 PACKAGES="$PACKAGES libncurses-dev tmux"	# coremon-top and its test
 
 missing=""

@@ -25,6 +25,16 @@
  * an int, and libpcap 1.10 rounds it up to 256 KiB blocks in int
  * arithmetic, so 2^31 (2048 MiB) overflows; 2047 MiB does not. */
 #define CAP_BUFFER_MAX		(2047u << 20)
+/*
+ * The snaplen of an nflog:N source, whatever captureSnaplen says.  The
+ * kernel packs several log records into one netlink message (up to a
+ * page), and libpcap reads each message into a buffer of snaplen + 128
+ * bytes: with a small snaplen the records past it are lost (with 384,
+ * seven of eight in a burst).  The records also carry the log's metadata
+ * before the packet.  The cost is the kernel copying whole packets, on a
+ * path that logs only what a rule selects.
+ */
+#define CAP_NFLOG_SNAPLEN	65535
 
 /*
  * The packet times coremond believes, in seconds since the epoch; a
@@ -67,6 +77,10 @@ struct cap_stats {
 	uint64_t	cs_packets;		/* every packet read */
 	uint64_t	cs_octets;		/* their on-wire lengths */
 	uint64_t	cs_result[DECODE_NRESULTS];	/* by decode result */
+	/* By kind (decode.h's dp_kinds): a packet counts once under each
+	 * kind it has; octets are its volume (dp_wire_len). */
+	uint64_t	cs_kind_packets[DECODE_NKINDS];
+	uint64_t	cs_kind_octets[DECODE_NKINDS];
 	uint64_t	cs_bad_timestamps;	/* outside CAP_TIME_*: dropped */
 	uint64_t	cs_kernel_drops;	/* pcap_stats ps_drop */
 	uint64_t	cs_if_drops;		/* pcap_stats ps_ifdrop */

@@ -124,6 +124,21 @@ cursor_get_le32(struct cursor *c, uint32_t *v)
 	return 0;
 }
 
+/*
+ * A 16-bit field in the byte order of the host that wrote it, taken to be
+ * ours: netlink attribute headers (NFLOG), which libpcap turns to our order
+ * when it reads a file written the other way round.
+ */
+static inline int
+cursor_get_host16(struct cursor *c, uint16_t *v)
+{
+	if (cursor_remaining(c) < 2)
+		return -1;
+	memcpy(v, c->cu_data + c->cu_pos, 2);
+	c->cu_pos += 2;
+	return 0;
+}
+
 /* Copies the next n bytes to dst. */
 static inline int
 cursor_get_bytes(struct cursor *c, void *dst, size_t n)

@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static const int linktypes[] = {
 	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101, DLT_IPV4,
 	DLT_IPV6, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_PPP_SERIAL, DLT_C_HDLC,
+	DLT_PPP_ETHER, DLT_PPP_WITH_DIR, DLT_NFLOG,
 };
 #define NLINKTYPES (sizeof(linktypes) / sizeof(linktypes[0]))
 
@@ -28,6 +29,7 @@ check(const struct decode_pkt *dp, enum decode_result r, int linktype,
     const uint8_t *pkt, size_t caplen)
 {
 	size_t off = dp->dp_ip_offset;
+	uint32_t not_ip;
 
 	if ((unsigned)r >= DECODE_NRESULTS || dp->dp_result != r ||
 	    dp->dp_vlans > DECODE_MAX_VLANS)
@@ -37,6 +39,16 @@ check(const struct decode_pkt *dp, enum decode_result r, int linktype,
 		abort();
 	if (!(dp->dp_flags & DECODE_F_PORTS) &&
 	    (dp->dp_sport != 0 || dp->dp_dport != 0))
+		abort();
+	/* Kinds: only known bits; a kind that is not IP exactly when the
+	 * result is "not IP", and then only one. */
+	not_ip = dp->dp_kinds & (~0u << DECODE_KIND_FIRST_NOT_IP);
+	if (dp->dp_kinds >> DECODE_NKINDS != 0 ||
+	    (r == DECODE_NOT_IP) != (not_ip != 0) ||
+	    (not_ip & (not_ip - 1)) != 0)
+		abort();
+	if (linktype == DLT_NFLOG && r == DECODE_OK &&
+	    (dp->dp_wire_len == 0 || dp->dp_wire_len > 65535 + 40))
 		abort();
 	if (r != DECODE_OK)
 		return;

@@ -924,8 +924,9 @@ test_link_types(void)
 {
 	static const int known[] = { DLT_EN10MB, DLT_LINUX_SLL,
 	    DLT_LINUX_SLL2, DLT_RAW, 101, DLT_IPV4, DLT_IPV6, DLT_NULL,
-	    DLT_LOOP, DLT_PPP, DLT_PPP_SERIAL, DLT_C_HDLC };
-	static const int unknown[] = { -1, 2, 105, 127, 147, 239, 100000 };
+	    DLT_LOOP, DLT_PPP, DLT_PPP_SERIAL, DLT_C_HDLC, DLT_PPP_ETHER,
+	    DLT_PPP_WITH_DIR, DLT_NFLOG };
+	static const int unknown[] = { -1, 2, 105, 127, 147, 100000 };
 	struct decode_pkt dp;
 	struct pkt p = { .pk_len = 0 };
 	size_t i;
@@ -941,7 +942,7 @@ test_link_types(void)
 		    decode_linktype_supported(unknown[i]))
 			bad++;
 	}
-	CHECK_U64(bad, 0, "unknown link types (802.11, radiotap, NFLOG...): "
+	CHECK_U64(bad, 0, "unknown link types (802.11, radiotap...): "
 	    "unsupported link type, wire length still given");
 	bad = 0;
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
