@@ -158,6 +158,9 @@ monitor_open_capture(struct monitor *mo, char *err, size_t errlen)
 		if (st[i].cs_status == CAP_FAILED)
 			logq_push(mo->mo_log, LOG_ERR, "capture on %s: %s",
 			    st[i].cs_name, st[i].cs_error);
+		else if (st[i].cs_error[0] != '\0')
+			logq_push(mo->mo_log, LOG_WARNING, "capture on %s: %s",
+			    st[i].cs_name, st[i].cs_error);
 	if (capture_usable(pipeline_capture(mo->mo_pipeline)))
 		return 0;
 	pipeline_free(mo->mo_pipeline);

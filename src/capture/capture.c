@@ -58,6 +58,17 @@ cap_fail(struct cap_stats *st, const char *why, const char *detail)
 	    detail != NULL && *detail ? ": " : "", detail ? detail : "");
 }
 
+/* A link type the decoder does not know: the source runs, and its
+ * packets count as not IP of kind other-linktype; cs_error says so. */
+static void
+cap_note_linktype(struct cap_stats *st)
+{
+	if (!decode_linktype_supported(st->cs_linktype))
+		snprintf(st->cs_error, sizeof(st->cs_error), "link type %s "
+		    "is not decoded: its packets count as not IP "
+		    "(other-linktype)", st->cs_linktype_name);
+}
+
 static void
 cap_describe(struct cap_stats *st, pcap_t *p, const struct cap_config *cc)
 {
@@ -162,11 +173,7 @@ cap_open_live(struct cap_source *so, const char *iface,
 		return;
 	}
 	cap_describe(st, p, cc);
-	if (!decode_linktype_supported(st->cs_linktype)) {
-		cap_fail(st, "unsupported link type", st->cs_linktype_name);
-		pcap_close(p);
-		return;
-	}
+	cap_note_linktype(st);
 	if (cap_set_filter(st, p, cc->cc_filter) == -1 ||
 	    pcap_setnonblock(p, 1, errbuf) == -1 ||
 	    (so->so_fd = pcap_get_selectable_fd(p)) == -1) {
@@ -194,11 +201,7 @@ cap_open_file(struct cap_stats *st, const struct cap_config *cc)
 		return NULL;
 	}
 	cap_describe(st, p, cc);
-	if (!decode_linktype_supported(st->cs_linktype)) {
-		cap_fail(st, "unsupported link type", st->cs_linktype_name);
-		pcap_close(p);
-		return NULL;
-	}
+	cap_note_linktype(st);
 	if (cap_set_filter(st, p, cc->cc_filter) == -1) {
 		pcap_close(p);
 		return NULL;

@@ -67,7 +67,9 @@ struct cap_stats {
 	char		cs_name[CAP_NAME_MAX];	/* interface, or file path */
 	int		cs_is_file;
 	int		cs_status;		/* enum cap_status */
-	char		cs_error[CAP_TEXT_MAX];	/* why it failed, or "" */
+	char		cs_error[CAP_TEXT_MAX];	/* why it failed; on a running
+						   source, a link type not
+						   decoded; or "" */
 	int		cs_linktype;		/* DLT_* */
 	char		cs_linktype_name[CAP_NAME_MAX];
 	char		cs_filter[CAP_TEXT_MAX];

@@ -738,7 +738,10 @@ decode_packet(struct decode_pkt *dp, int linktype, const uint8_t *pkt,
 		r = decode_nflog(dp, &c);
 		goto done;
 	default:
-		r = DECODE_UNSUPPORTED_LINK;
+		/* Not a link type decoded here: not IP, of its own kind, so
+		 * that such a source runs and shows what it carries. */
+		dp->dp_kinds |= KIND(DECODE_KIND_OTHER_LINKTYPE);
+		r = DECODE_NOT_IP;
 		goto done;
 	}
 	if (rc == -1)
@@ -756,8 +759,8 @@ decode_linktype_supported(int linktype)
 	static const uint8_t nothing;
 	struct decode_pkt dp;
 
-	return decode_packet(&dp, linktype, &nothing, 0, 0) !=
-	    DECODE_UNSUPPORTED_LINK;
+	decode_packet(&dp, linktype, &nothing, 0, 0);
+	return (dp.dp_kinds & KIND(DECODE_KIND_OTHER_LINKTYPE)) == 0;
 }
 
 const char *
@@ -797,6 +800,7 @@ decode_kind_name(enum decode_kind k)
 		[DECODE_KIND_MPLS_OTHER] = "mpls-other",
 		[DECODE_KIND_OTHER_ETHERTYPE] = "other-ethertype",
 		[DECODE_KIND_OTHER_FAMILY] = "other-family",
+		[DECODE_KIND_OTHER_LINKTYPE] = "other-linktype",
 	};
 
 	if ((unsigned)k >= DECODE_NKINDS)

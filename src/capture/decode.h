@@ -44,7 +44,9 @@ enum decode_result {
 	DECODE_BAD_VERSION,		/* IP version nibble not the one framed */
 	DECODE_BAD_HEADER_LENGTH,	/* IPv4 IHL < 5, or total length < IHL
 					   other than 0 (DECODE_F_NO_IP_LENGTH) */
-	DECODE_UNSUPPORTED_LINK,	/* link type not listed above */
+	DECODE_UNSUPPORTED_LINK,	/* no longer given: a link type not
+					   decoded is DECODE_NOT_IP of kind
+					   DECODE_KIND_OTHER_LINKTYPE */
 	DECODE_TOO_MANY_VLANS,		/* more than DECODE_MAX_VLANS tags, or
 					   DECODE_MAX_MPLS_LABELS labels */
 	DECODE_NRESULTS
@@ -87,6 +89,9 @@ enum decode_kind {
 	DECODE_KIND_MPLS_OTHER,		/* MPLS payload neither IPv4 nor IPv6 */
 	DECODE_KIND_OTHER_ETHERTYPE,	/* any other ethertype */
 	DECODE_KIND_OTHER_FAMILY,	/* NULL, LOOP or NFLOG family not IP */
+	DECODE_KIND_OTHER_LINKTYPE,	/* a link type not decoded here (802.11,
+					   Frame Relay...): every packet of the
+					   source */
 	DECODE_NKINDS
 };
 

@@ -121,7 +121,7 @@ replay() {
 		notok "$name: cmCaptureKindTable differs from tshark's layers"; diff "$T/$name.km" "$T/$name.kt" | head -8 | sed 's/^/# /'
 	fi
 	nonip=$(get "$port" "$CM.4.6.1.14.1")
-	want=$(awk '$1 ~ /^(arp|lldp|llc|pppoe-discovery|ppp-other|mpls-other|other-ethertype|other-family)$/ { n += $2 } END { print n + 0 }' "$T/$name.kt")
+	want=$(awk '$1 ~ /^(arp|lldp|llc|pppoe-discovery|ppp-other|mpls-other|other-ethertype|other-family|other-linktype)$/ { n += $2 } END { print n + 0 }' "$T/$name.kt")
 	check "$name: cmCaptureNonIpPackets $nonip is the sum of the kinds that are not IP ($want)" test "$nonip" = "$want"
 	kill "$pid"; wait "$pid" 2>/dev/null
 }
@@ -141,6 +141,35 @@ replay nflog-http "$P/zeek/nflog-http.pcap" 10.0.2.0/24 0A0002
 replay ppp-mpls "$P/tcpdump/mpls-traceroute.pcap" 12.4.4.0/24 0C0404
 replay gre "$P/zeek/tunnels_gre-sample.pcap" 172.27.1.0/24 AC1B01
 replay vxlan "$P/tcpdump/vxlan.pcap" 192.168.203.0/24 C0A8CB
+
+# A link type coremond does not decode (802.11, as a monitor-mode Wi-Fi
+# interface gives): the source runs, every packet counts as not IP, of
+# kind other-linktype (16), and cmCaptureError says why.
+f=$P/tcpdump/ieee802.11_exthdr.pcap
+if [ -f "$f" ]; then
+	port=$(free_port)
+	printf 'rocommunity public 127.0.0.1\n' >"$T/wifi.conf"
+	"$COREMOND" -f -C -c "$T/wifi.conf" -Lf "$T/wifi.log" \
+		--standalone "udp:127.0.0.1:$port" -r "$f" >/dev/null 2>&1 &
+	pid=$!; PIDS="$PIDS $pid"
+	n=0; until [ "$(get "$port" "$CM.1.7.0")" = 4 ] || [ $n -gt 150 ]; do sleep 0.2; n=$((n + 1)); done
+	check "802.11: coremond -r reads $(basename "$f") to its end" test "$(get "$port" "$CM.1.7.0")" = 4
+	want=$(tshark -n -r "$f" -T fields -e frame.len | awk '{ n++; o += $1 } END { print n + 0, o + 0 }')
+	got="$(get "$port" "$CM.4.6.1.12.1") $(get "$port" "$CM.4.6.1.13.1")"
+	check "802.11: cmCapturePackets and cmCaptureOctets are tshark's frames ($got; tshark $want)" test "$got" = "$want"
+	ni=$(get "$port" "$CM.4.6.1.14.1")
+	check "802.11: every packet is not IP (cmCaptureNonIpPackets $ni)" test "$ni" = "${want% *}"
+	kind="$(get "$port" "$CM.4.7.1.2.1.16") $(get "$port" "$CM.4.7.1.4.1.16") $(get "$port" "$CM.4.7.1.5.1.16")"
+	check "802.11: cmCaptureKindTable row 16 is other-linktype with them all ($kind)" \
+		test "$kind" = "\"other-linktype\" $want"
+	err=$(get "$port" "$CM.4.6.1.5.1")
+	check "802.11: cmCaptureError says the link type is not decoded ($err)" \
+		sh -c "echo '$err' | grep -q 'IEEE802_11.* is not decoded'"
+	check "802.11: coremond's log says so too" grep -q 'is not decoded' "$T/wifi.log"
+	kill "$pid"; wait "$pid" 2>/dev/null
+else
+	skip "802.11: $f is absent"
+fi
 
 # Live: captureInterface nflog:G with an nftables rule that logs to group
 # G only the UDP datagrams this test sends to a namespace of its own; the

@@ -936,14 +936,15 @@ test_link_types(void)
 	put_ipv4(&p, 5, 40, 0, IPPROTO_TCP);
 	put_tcp(&p, 1, 2);
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
-		if (decode_all(&dp, unknown[i], &p) != DECODE_UNSUPPORTED_LINK ||
-		    dp.dp_result != DECODE_UNSUPPORTED_LINK ||
+		if (decode_all(&dp, unknown[i], &p) != DECODE_NOT_IP ||
+		    dp.dp_result != DECODE_NOT_IP ||
+		    dp.dp_kinds != 1u << DECODE_KIND_OTHER_LINKTYPE ||
 		    dp.dp_wire_len != p.pk_len + 1000 ||
 		    decode_linktype_supported(unknown[i]))
 			bad++;
 	}
-	CHECK_U64(bad, 0, "unknown link types (802.11, radiotap...): "
-	    "unsupported link type, wire length still given");
+	CHECK_U64(bad, 0, "unknown link types (802.11, radiotap...): not IP "
+	    "of kind other-linktype, wire length still given");
 	bad = 0;
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		bad += !decode_linktype_supported(known[i]);

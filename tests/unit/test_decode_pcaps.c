@@ -179,7 +179,7 @@ decode_one(struct totals *t, int linktype, const struct pcap_pkthdr *h,
 	t->to_result[r]++;
 	if (r == DECODE_OK)
 		t->to_ok_octets += h->len;
-	if (r == DECODE_UNSUPPORTED_LINK)
+	if (dp.dp_kinds & (1u << DECODE_KIND_OTHER_LINKTYPE))
 		count_unsupported(t, linktype, first_packet);
 	t->to_ports += (dp.dp_flags & DECODE_F_PORTS) != 0;
 	t->to_l4_truncated += (dp.dp_flags & DECODE_F_L4_TRUNCATED) != 0;
@@ -274,7 +274,7 @@ print_totals(const char *corpus, const struct totals *t)
 		const struct linktype_count *lc = &t->to_unsupported[i];
 		const char *name = pcap_datalink_val_to_name(lc->lc_linktype);
 
-		printf("#   unsupported link type %d (%s): %llu files, %llu "
+		printf("#   link type %d (%s), not decoded: %llu files, %llu "
 		    "packets\n", lc->lc_linktype, name ? name : "?",
 		    lc->lc_files, lc->lc_packets);
 	}
