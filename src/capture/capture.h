@@ -99,6 +99,11 @@ struct cap_sink {
 	void	(*sk_tick)(void *arg, int64_t now_us);
 	void	(*sk_end)(void *arg);	/* every source done: flush */
 	void	*sk_arg;
+	/* When set, used instead of sk_packet: the decoded packets of one
+	 * source in order, up to CAP_BATCH at a time, each batch handed
+	 * over before its pcap_dispatch() returns (so before any tick). */
+	void	(*sk_batch)(void *arg, const struct decode_pkt *,
+		    const int64_t *ts_us, size_t n, unsigned source);
 };
 
 struct capture;
