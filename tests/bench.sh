@@ -345,3 +345,8 @@ else
 fi
 rm -rf "$T/site"
 rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"
+
+# 8. The whole coremond against a bare libpcap read and against softflowd,
+#    pmacctd and darkstat on one generated capture (issue 15):
+#    tests/bench_whole.sh, which also runs alone.
+. tests/bench_whole.sh
