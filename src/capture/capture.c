@@ -259,7 +259,7 @@ cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capture *ca = (struct capture *)user;
 	struct cap_stats *st = &ca->ca_src[ca->ca_cur].so_stats;
-	struct decode_pkt one, *dp;
+	struct decode_pkt one;
 	enum decode_result r;
 	int64_t ts_us;
 
@@ -270,17 +270,20 @@ cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 		st->cs_bad_timestamps++;
 		return;
 	}
-	dp = ca->ca_sink.sk_batch != NULL ? &ca->ca_batch[ca->ca_nbatch] :
-	    &one;
-	r = decode_packet(dp, st->cs_linktype, bytes, h->caplen, h->len);
+	if (ca->ca_sink.sk_batch == NULL) {
+		r = decode_packet(&one, st->cs_linktype, bytes, h->caplen,
+		    h->len);
+		st->cs_result[r]++;
+		if (r == DECODE_OK)
+			ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &one, ts_us,
+			    ca->ca_cur);
+		return;
+	}
+	r = decode_packet(&ca->ca_batch[ca->ca_nbatch], st->cs_linktype,
+	    bytes, h->caplen, h->len);
 	st->cs_result[r]++;
 	if (r != DECODE_OK)
 		return;
-	if (dp == &one) {
-		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, dp, ts_us,
-		    ca->ca_cur);
-		return;
-	}
 	ca->ca_batch_ts[ca->ca_nbatch] = ts_us;
 	if (++ca->ca_nbatch == CAP_BATCH)
 		cap_flush(ca);
