@@ -22,10 +22,6 @@ struct cap_source {
 	uint64_t	 so_mark_drops;
 };
 
-/* Packets decoded before the sink gets them: enough to overlap the
- * session table's cache misses (session_add_batch() works in 32s). */
-#define CAP_BATCH	64
-
 struct capture {
 	struct cap_config	 ca_config;
 	struct cap_source	 ca_src[CAP_MAX_SOURCES];

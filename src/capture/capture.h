@@ -93,6 +93,10 @@ struct cap_config {
  * for ticks (live capture only: a replayed file is cut by packet time).
  * Packet times are always within the CAP_TIME_* range.
  */
+/* Packets decoded before a batch sink gets them: enough to overlap the
+ * session table's cache misses (session_add_batch() works in 32s). */
+#define CAP_BATCH	64
+
 struct cap_sink {
 	void	(*sk_packet)(void *arg, const struct decode_pkt *,
 		    int64_t ts_us, unsigned source);

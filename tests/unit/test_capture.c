@@ -190,7 +190,7 @@ test_replay_batch(const char *shared)
 	    "in the order, with the times, lengths and ports, that a "
 	    "per-packet sink sees");
 	CHECK(b.dg_batches > 1 && b.dg_max_batch > 1 &&
-	    b.dg_max_batch <= 64, "in %llu batches of at most %llu",
+	    b.dg_max_batch <= CAP_BATCH, "in %llu batches of at most %llu",
 	    (unsigned long long)b.dg_batches,
 	    (unsigned long long)b.dg_max_batch);
 }
