@@ -389,3 +389,8 @@ for n in ${BENCH_TOP_PAIRS:-5000 10000}; do
 	kill "$HPID"; wait "$HPID" 2>/dev/null
 done
 kill "$CM_PID" "$MASTER_PID" 2>/dev/null; wait "$CM_PID" "$MASTER_PID" 2>/dev/null
+
+# 9. The whole coremond against a bare libpcap read and against softflowd,
+#    pmacctd and darkstat on one generated capture (issue 15):
+#    tests/bench_whole.sh, which also runs alone.
+. tests/bench_whole.sh

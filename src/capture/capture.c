@@ -38,6 +38,9 @@ struct capture {
 	unsigned		 ca_cur;	/* source being dispatched */
 	int64_t			 ca_time_min;	/* seconds: packets outside */
 	int64_t			 ca_time_max;	/* are cs_bad_timestamps */
+	size_t			 ca_nbatch;	/* decoded, not yet handed */
+	struct decode_pkt	 ca_batch[CAP_BATCH];
+	int64_t			 ca_batch_ts[CAP_BATCH];
 };
 
 void
@@ -273,15 +276,27 @@ cap_count_kinds(struct cap_stats *st, uint32_t kinds, uint32_t len)
 	}
 }
 
+/* Hands the decoded packets held so far to the sink. */
+static void
+cap_flush(struct capture *ca)
+{
+	if (ca->ca_nbatch == 0)
+		return;
+	ca->ca_sink.sk_batch(ca->ca_sink.sk_arg, ca->ca_batch,
+	    ca->ca_batch_ts, ca->ca_nbatch, ca->ca_cur);
+	ca->ca_nbatch = 0;
+}
+
 /* The hot path: one call per packet.  A packet whose time is not
  * believable is counted and dropped before it is decoded: its time
- * would open windows, archive days and months of its own. */
+ * would open windows, archive days and months of its own.  With a
+ * batch sink the packet is decoded straight into the batch. */
 static void
 cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capture *ca = (struct capture *)user;
 	struct cap_stats *st = &ca->ca_src[ca->ca_cur].so_stats;
-	struct decode_pkt dp;
+	struct decode_pkt one;
 	enum decode_result r;
 	int64_t ts_us;
 
@@ -292,13 +307,28 @@ cap_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 		st->cs_bad_timestamps++;
 		return;
 	}
-	r = decode_packet(&dp, st->cs_linktype, bytes, h->caplen, h->len);
+	if (ca->ca_sink.sk_batch == NULL) {
+		r = decode_packet(&one, st->cs_linktype, bytes, h->caplen,
+		    h->len);
+		st->cs_result[r]++;
+		if (one.dp_kinds != 0)
+			cap_count_kinds(st, one.dp_kinds, one.dp_wire_len);
+		if (r == DECODE_OK)
+			ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &one, ts_us,
+			    ca->ca_cur);
+		return;
+	}
+	r = decode_packet(&ca->ca_batch[ca->ca_nbatch], st->cs_linktype,
+	    bytes, h->caplen, h->len);
 	st->cs_result[r]++;
-	if (dp.dp_kinds != 0)
-		cap_count_kinds(st, dp.dp_kinds, dp.dp_wire_len);
-	if (r == DECODE_OK)
-		ca->ca_sink.sk_packet(ca->ca_sink.sk_arg, &dp, ts_us,
-		    ca->ca_cur);
+	if (ca->ca_batch[ca->ca_nbatch].dp_kinds != 0)
+		cap_count_kinds(st, ca->ca_batch[ca->ca_nbatch].dp_kinds,
+		    ca->ca_batch[ca->ca_nbatch].dp_wire_len);
+	if (r != DECODE_OK)
+		return;
+	ca->ca_batch_ts[ca->ca_nbatch] = ts_us;
+	if (++ca->ca_nbatch == CAP_BATCH)
+		cap_flush(ca);
 }
 
 static int64_t
@@ -385,6 +415,7 @@ cap_dispatch(struct capture *ca, unsigned i, int count)
 	ca->ca_cur = i;
 	cap_set_time_range(ca);
 	n = pcap_dispatch(so->so_pcap, count, cap_packet, (u_char *)ca);
+	cap_flush(ca);
 	if (n >= 0 && !(so->so_fd == -1 && n == 0))
 		return n;
 	if (n == 0) {

@@ -109,12 +109,21 @@ struct cap_config {
  * for ticks (live capture only: a replayed file is cut by packet time).
  * Packet times are always within the CAP_TIME_* range.
  */
+/* Packets decoded before a batch sink gets them: enough to overlap the
+ * session table's cache misses (session_add_batch() works in 32s). */
+#define CAP_BATCH	64
+
 struct cap_sink {
 	void	(*sk_packet)(void *arg, const struct decode_pkt *,
 		    int64_t ts_us, unsigned source);
 	void	(*sk_tick)(void *arg, int64_t now_us);
 	void	(*sk_end)(void *arg);	/* every source done: flush */
 	void	*sk_arg;
+	/* When set, used instead of sk_packet: the decoded packets of one
+	 * source in order, up to CAP_BATCH at a time, each batch handed
+	 * over before its pcap_dispatch() returns (so before any tick). */
+	void	(*sk_batch)(void *arg, const struct decode_pkt *,
+		    const int64_t *ts_us, size_t n, unsigned source);
 };
 
 struct capture;

@@ -45,13 +45,15 @@ pipeline_window_closed(const struct window_closed *wd, void *arg)
 		localnet_refresh(pl->pl_localnet);
 }
 
+/* What one pcap_dispatch() decoded, in batches: the session table
+ * overlaps their cache misses (session_add_batch()). */
 static void
-pipeline_packet(void *arg, const struct decode_pkt *dp, int64_t ts_us,
-    unsigned source)
+pipeline_batch(void *arg, const struct decode_pkt *dp, const int64_t *ts_us,
+    size_t n, unsigned source)
 {
 	struct pipeline *pl = arg;
 
-	window_add_packet(pl->pl_window, dp, ts_us, source);
+	window_add_batch(pl->pl_window, dp, ts_us, n, source);
 }
 
 /* A TPACKET_V3 block may hold packets up to one poll timeout old: close a
@@ -113,7 +115,7 @@ pipeline_start(struct pipeline *pl)
 	struct cap_sink sink;
 
 	memset(&sink, 0, sizeof(sink));
-	sink.sk_packet = pipeline_packet;
+	sink.sk_batch = pipeline_batch;
 	sink.sk_tick = pl->pl_live ? pipeline_tick : NULL;
 	sink.sk_end = pipeline_end;
 	sink.sk_arg = pl;

@@ -51,16 +51,33 @@ struct session_prep {
 	uint16_t		sp_source;
 	uint32_t		sp_len;
 	uint32_t		sp_tick;
+	uint32_t		sp_peek;	/* hash_peek()'s guess, batches */
 	uint64_t		sp_hv;
 };
+
+/* Key equality in five loads a side instead of a call to memcmp(): the
+ * per-packet path compares one key a packet. */
+static inline int
+session_key_eq(const struct session_key *a, const struct session_key *b)
+{
+	uint64_t	x[4], y[4];
+	uint32_t	xt, yt;
+
+	_Static_assert(sizeof(x) + sizeof(xt) == sizeof(*a), "key words");
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	memcpy(&xt, (const uint8_t *)a + sizeof(x), sizeof(xt));
+	memcpy(&yt, (const uint8_t *)b + sizeof(y), sizeof(yt));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+	    (x[3] ^ y[3]) | (xt ^ yt)) == 0;
+}
 
 static int
 session_eq(const void *key, uint32_t index, void *arg)
 {
 	const struct session_table	*st = arg;
 
-	return memcmp(&st->st_entries[index].se_key, key,
-	    sizeof(struct session_key)) == 0;
+	return session_key_eq(&st->st_entries[index].se_key, key);
 }
 
 struct session_table *
@@ -287,15 +304,21 @@ session_prepare(struct session_table *st, const struct decode_pkt *dp,
 	return 0;
 }
 
-/* Adds a prepared packet to its session and the totals. */
+/* Adds a prepared packet to its session and the totals.  A batch has
+ * peeked at the first slot holding the packet's hash: when the entry
+ * there has the key it is the session (indexes do not move within a
+ * window), and the probe is not walked again. */
 static void
 session_apply(struct session_table *st, const struct session_prep *sp)
 {
 	struct session_totals	*tt = &st->st_totals;
 	struct session		*se;
-	uint32_t		 idx;
+	uint32_t		 idx = sp->sp_peek;
 
-	idx = hash_find(st->st_hash, (uint32_t)sp->sp_hv, &sp->sp_key);
+	if (idx == HASH_NONE ||
+	    !session_key_eq(&st->st_entries[idx].se_key, &sp->sp_key))
+		idx = hash_find(st->st_hash, (uint32_t)sp->sp_hv,
+		    &sp->sp_key);
 	if (idx == HASH_NONE)
 		idx = session_new_entry(st, sp);
 	se = &st->st_entries[idx];
@@ -332,6 +355,7 @@ session_add_packet(struct session_table *st, const struct decode_pkt *dp,
 		errno = EINVAL;
 		return -1;
 	}
+	sp.sp_peek = HASH_NONE;
 	if (rc == 0)
 		session_apply(st, &sp);
 	return 0;
@@ -342,7 +366,8 @@ session_add_packet(struct session_table *st, const struct decode_pkt *dp,
  * overlap instead of following one another: hash every key and prefetch
  * its home slot; prefetch the entry each slot names; then add.  A session
  * that one packet of the batch creates is found by the later ones, since
- * the last pass looks every key up again.
+ * the last pass looks up again every key whose peeked entry is not its
+ * own.
  */
 static size_t
 session_add_chunk(struct session_table *st, const struct decode_pkt *dp,
@@ -364,6 +389,7 @@ session_add_chunk(struct session_table *st, const struct decode_pkt *dp,
 	}
 	for (i = 0; i < k; i++) {
 		idx = hash_peek(st->st_hash, (uint32_t)sp[i].sp_hv);
+		sp[i].sp_peek = idx;
 		if (idx != HASH_NONE)
 			__builtin_prefetch(&st->st_entries[idx], 1);
 	}

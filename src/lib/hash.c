@@ -1,5 +1,5 @@
 /*
- * hash: SipHash-2-4 and an open-addressing table of (hash, index) slots.
+ * hash: SipHash and an open-addressing table of (hash, index) slots.
  *
  * SipHash is written from the paper's description (section 2): four
  * 64-bit words of state initialised from the key and four constants, two
@@ -56,8 +56,14 @@ hash_le64(const uint8_t *p)
 	return le64toh(v);
 }
 
-uint64_t
-hash_siphash(const uint8_t key[HASH_KEY_LEN], const void *data, size_t len)
+/*
+ * SipHash-c-d: c SipRounds a message word, d at the end.  Inlined with
+ * constant c and d, so each variant is straight-line code; the tail
+ * (len mod 8 bytes) is gathered by a switch, not a byte loop.
+ */
+static inline uint64_t
+hash_sip(const uint8_t key[HASH_KEY_LEN], const void *data, size_t len,
+    int crounds, int drounds)
 {
 	const uint8_t	*p = data, *end = p + (len & ~(size_t)7);
 	uint64_t	 k0 = hash_le64(key), k1 = hash_le64(key + 8);
@@ -66,27 +72,48 @@ hash_siphash(const uint8_t key[HASH_KEY_LEN], const void *data, size_t len)
 	uint64_t	 v2 = k0 ^ 0x6c7967656e657261ULL;
 	uint64_t	 v3 = k1 ^ 0x7465646279746573ULL;
 	uint64_t	 m, b = (uint64_t)len << 56;
-	size_t		 i;
+	int		 r;
 
 	for (; p != end; p += 8) {
 		m = hash_le64(p);
 		v3 ^= m;
-		HASH_SIPROUND(v0, v1, v2, v3);
-		HASH_SIPROUND(v0, v1, v2, v3);
+#pragma GCC unroll 4
+		for (r = 0; r < crounds; r++)
+			HASH_SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	for (i = 0; i < (len & 7); i++)
-		b |= (uint64_t)p[i] << (8 * i);
+	switch (len & 7) {
+	case 7: b |= (uint64_t)p[6] << 48;	/* FALLTHROUGH */
+	case 6: b |= (uint64_t)p[5] << 40;	/* FALLTHROUGH */
+	case 5: b |= (uint64_t)p[4] << 32;	/* FALLTHROUGH */
+	case 4: b |= (uint64_t)p[3] << 24;	/* FALLTHROUGH */
+	case 3: b |= (uint64_t)p[2] << 16;	/* FALLTHROUGH */
+	case 2: b |= (uint64_t)p[1] << 8;	/* FALLTHROUGH */
+	case 1: b |= (uint64_t)p[0];		/* FALLTHROUGH */
+	default: break;
+	}
 	v3 ^= b;
-	HASH_SIPROUND(v0, v1, v2, v3);
-	HASH_SIPROUND(v0, v1, v2, v3);
+#pragma GCC unroll 4
+	for (r = 0; r < crounds; r++)
+		HASH_SIPROUND(v0, v1, v2, v3);
 	v0 ^= b;
 	v2 ^= 0xff;
-	HASH_SIPROUND(v0, v1, v2, v3);
-	HASH_SIPROUND(v0, v1, v2, v3);
-	HASH_SIPROUND(v0, v1, v2, v3);
-	HASH_SIPROUND(v0, v1, v2, v3);
+#pragma GCC unroll 4
+	for (r = 0; r < drounds; r++)
+		HASH_SIPROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t
+hash_siphash(const uint8_t key[HASH_KEY_LEN], const void *data, size_t len)
+{
+	return hash_sip(key, data, len, 2, 4);
+}
+
+uint64_t
+hash_siphash13(const uint8_t key[HASH_KEY_LEN], const void *data, size_t len)
+{
+	return hash_sip(key, data, len, 1, 3);
 }
 
 /* 128 random bits; without getrandom() (ENOSYS) a weaker mix of clocks,
@@ -228,7 +255,7 @@ hash_free(struct hash *h)
 uint64_t
 hash_compute(const struct hash *h, const void *key, size_t len)
 {
-	return hash_siphash(h->h_key, key, len);
+	return hash_sip(h->h_key, key, len, 1, 3);
 }
 
 uint32_t

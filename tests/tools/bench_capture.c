@@ -7,8 +7,9 @@
  *
  * Bare: pcap_open_offline() and pcap_dispatch() with a callback that
  * counts packets and on-wire octets.  Pipeline: capture_replay() into a
- * sink that does what src/capture/pipeline.c's does for a file -- each packet to
- * window_add_packet(), window_flush() at the end -- with windows of the
+ * sink that does what src/capture/pipeline.c's does for a file -- the
+ * packets in batches to window_add_batch(), window_flush() at the end --
+ * with windows of the
  * default configuration (30 s, top 100, maxSessions 200,000) and LOCALNET
  * (default: mkpcap's local hosts) as localNet.  Each is timed ROUNDS
  * times (default 5), alternately, after one untimed read that brings the
@@ -163,12 +164,12 @@ bench_closed(const struct window_closed *wd, void *arg)
 		ws->ws_overflowed += wd->wd_snapshot->wn_overflowed;
 }
 
-/* As pipeline_packet() and pipeline_end() in src/capture/pipeline.c. */
+/* As pipeline_batch() and pipeline_end() in src/capture/pipeline.c. */
 static void
-bench_packet(void *arg, const struct decode_pkt *dp, int64_t ts_us,
-    unsigned int source)
+bench_batch(void *arg, const struct decode_pkt *dp, const int64_t *ts_us,
+    size_t n, unsigned int source)
 {
-	window_add_packet(((struct bench_sink *)arg)->bs_window, dp, ts_us,
+	window_add_batch(((struct bench_sink *)arg)->bs_window, dp, ts_us, n,
 	    source);
 }
 
@@ -204,7 +205,7 @@ pipeline_replay(const struct bench *b, const char *file, double *cpu,
 	capture_config_default(&cc);
 	cc.cc_file = file;
 	memset(&sink, 0, sizeof(sink));
-	sink.sk_packet = bench_packet;
+	sink.sk_batch = bench_batch;
 	sink.sk_end = bench_end;
 	sink.sk_arg = &bs;
 	w = wall_seconds();

@@ -240,7 +240,7 @@ replay(const char *path, struct run *ru)
 	struct window_config	 wc;
 	struct archive_config	 ac;
 	struct cap_config	 cc;
-	struct cap_sink		 sink = { run_packet, NULL, run_end, NULL };
+	struct cap_sink		 sink = { run_packet, NULL, run_end, NULL, NULL };
 	int			 rc = -1;
 
 	memset(ru, 0, sizeof(*ru));
