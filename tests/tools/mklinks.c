@@ -23,56 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/pkt.h"
+
 #define LT_EN10MB	1
 #define LT_PPP_ETHER	51
 #define LT_NFLOG	239
 #define T0		1700000000u
 
-struct frame {
-	uint8_t	fr_b[2048];
-	size_t	fr_len;
-};
-
 static FILE	*out;
 static uint32_t	 npackets;
-
-static void
-put_u8(struct frame *f, unsigned v)
-{
-	if (f->fr_len >= sizeof(f->fr_b))
-		abort();
-	f->fr_b[f->fr_len++] = (uint8_t)v;
-}
-
-static void
-put_be16(struct frame *f, unsigned v)
-{
-	put_u8(f, v >> 8);
-	put_u8(f, v);
-}
-
-static void
-put_be32(struct frame *f, uint32_t v)
-{
-	put_be16(f, v >> 16);
-	put_be16(f, v & 0xffff);
-}
-
-/* NFLOG TLV headers: the writing host's order; libpcap swaps files
- * written the other way, so little-endian is read right everywhere. */
-static void
-put_le16(struct frame *f, unsigned v)
-{
-	put_u8(f, v);
-	put_u8(f, v >> 8);
-}
-
-static void
-put_fill(struct frame *f, unsigned v, size_t n)
-{
-	while (n-- > 0)
-		put_u8(f, v);
-}
 
 static void
 write_le32(uint32_t v)
@@ -94,23 +53,23 @@ write_header(uint32_t linktype)
 }
 
 static void
-write_frame(const struct frame *f)
+write_frame(const struct pkt *f)
 {
 	write_le32(T0 + npackets);
 	write_le32(0);
-	write_le32((uint32_t)f->fr_len);
-	write_le32((uint32_t)f->fr_len);
-	fwrite(f->fr_b, 1, f->fr_len, out);
+	write_le32((uint32_t)f->pk_len);
+	write_le32((uint32_t)f->pk_len);
+	fwrite(f->pk_b, 1, f->pk_len, out);
 	npackets++;
 }
 
 static void
-start_ether(struct frame *f, const unsigned *tags, size_t ntags,
+start_ether(struct pkt *f, const unsigned *tags, size_t ntags,
     unsigned etype)
 {
 	size_t i;
 
-	f->fr_len = 0;
+	f->pk_len = 0;
 	put_be32(f, 0x02000000);
 	put_be16(f, 0x0001);
 	put_be32(f, 0x02000000);
@@ -125,7 +84,7 @@ start_ether(struct frame *f, const unsigned *tags, size_t ntags,
 /* An IPv4 header (local host l, remote host r; out = local to remote)
  * announcing plen bytes after it. */
 static void
-put_ipv4_header(struct frame *f, unsigned l, unsigned r, int out_,
+put_ipv4_header(struct pkt *f, unsigned l, unsigned r, int out_,
     unsigned proto, size_t plen)
 {
 	uint32_t a = 0x0a090000u | l, b = 0xc6336400u | r;
@@ -142,7 +101,7 @@ put_ipv4_header(struct frame *f, unsigned l, unsigned r, int out_,
 
 /* The same, then a transport of plen bytes: ports when it has them. */
 static void
-put_ipv4(struct frame *f, unsigned l, unsigned r, int out_, unsigned proto,
+put_ipv4(struct pkt *f, unsigned l, unsigned r, int out_, unsigned proto,
     unsigned sport, unsigned dport, size_t plen)
 {
 	put_ipv4_header(f, l, r, out_, proto, plen);
@@ -155,7 +114,7 @@ put_ipv4(struct frame *f, unsigned l, unsigned r, int out_, unsigned proto,
 }
 
 static void
-put_ipv6(struct frame *f, unsigned l, unsigned r, int out_, unsigned next,
+put_ipv6(struct pkt *f, unsigned l, unsigned r, int out_, unsigned next,
     unsigned sport, unsigned dport, size_t plen)
 {
 	static const uint8_t lp[8] = { 0xfd, 0, 0, 9 };
@@ -183,7 +142,7 @@ put_ipv6(struct frame *f, unsigned l, unsigned r, int out_, unsigned next,
 }
 
 static void
-put_pppoe(struct frame *f, unsigned proto, size_t ip_len)
+put_pppoe(struct pkt *f, unsigned proto, size_t ip_len)
 {
 	put_u8(f, 0x11);
 	put_u8(f, 0);
@@ -196,7 +155,7 @@ static void
 mk_ether(void)
 {
 	static const unsigned q[] = { 0x8100 }, qinq[] = { 0x88a8, 0x8100 };
-	struct frame f;
+	struct pkt f;
 	unsigned i;
 
 	write_header(LT_EN10MB);
@@ -286,21 +245,22 @@ mk_ether(void)
 	write_frame(&f);
 }
 
-/* A TLV padded to 4 bytes, length and type in the order put_le16 gives. */
+/* A TLV padded to 4 bytes, length and type little-endian: the writing
+ * host's order for NFLOG; libpcap swaps files written the other way. */
 static void
-put_tlv(struct frame *f, unsigned type, size_t n, unsigned fill)
+put_tlv(struct pkt *f, unsigned type, size_t n, unsigned fill)
 {
 	put_le16(f, (unsigned)(n + 4));
 	put_le16(f, type);
 	put_fill(f, fill, n);
-	while (f->fr_len % 4 != 0)
+	while (f->pk_len % 4 != 0)
 		put_u8(f, 0);
 }
 
 static void
 mk_nflog(void)
 {
-	struct frame f;
+	struct pkt f;
 	unsigned i;
 
 	write_header(LT_NFLOG);
@@ -308,7 +268,7 @@ mk_nflog(void)
 		size_t n = 30 + 61 * i;
 		int v6 = i % 3 == 2;
 
-		f.fr_len = 0;
+		f.pk_len = 0;
 		put_u8(&f, v6 ? 10 : 2);
 		put_u8(&f, 0);
 		put_be16(&f, 7);
@@ -322,7 +282,7 @@ mk_nflog(void)
 			put_ipv6(&f, 5, 9, i % 2, 17, 53000, 53, n);
 		else
 			put_ipv4(&f, 5, 9 + i % 2, i % 2, 6, 45000 + i, 22, n);
-		while (f.fr_len % 4 != 0)
+		while (f.pk_len % 4 != 0)
 			put_u8(&f, 0);
 		write_frame(&f);
 	}
@@ -331,14 +291,14 @@ mk_nflog(void)
 static void
 mk_ppp_ether(void)
 {
-	struct frame f;
+	struct pkt f;
 	unsigned i;
 
 	write_header(LT_PPP_ETHER);
 	for (i = 0; i < 10; i++) {
 		size_t n = 36 + 50 * i;
 
-		f.fr_len = 0;
+		f.pk_len = 0;
 		if (i % 2) {
 			put_pppoe(&f, 0x0057, 40 + n);
 			put_ipv6(&f, 6, 11, 0, 6, 443, 50000, n);

@@ -14,65 +14,13 @@
 
 #include "capture/decode.h"
 #include "check.h"
+#include "pkt.h"
 #include "lib/cursor.h"
 
 static const uint8_t v4_src[4] = { 192, 0, 2, 1 };
 static const uint8_t v4_dst[4] = { 198, 51, 100, 2 };
 static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
-
-/* A packet under construction. */
-struct pkt {
-	uint8_t	pk_b[4096];
-	size_t	pk_len;
-};
-
-static void
-put_u8(struct pkt *p, unsigned v)
-{
-	if (p->pk_len >= sizeof(p->pk_b))
-		abort();
-	p->pk_b[p->pk_len++] = (uint8_t)v;
-}
-
-static void
-put_be16(struct pkt *p, unsigned v)
-{
-	put_u8(p, v >> 8);
-	put_u8(p, v);
-}
-
-static void
-put_be32(struct pkt *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p, v & 0xffff);
-}
-
-static void
-put_le32(struct pkt *p, uint32_t v)
-{
-	put_u8(p, v);
-	put_u8(p, v >> 8);
-	put_u8(p, v >> 16);
-	put_u8(p, v >> 24);
-}
-
-static void
-put_bytes(struct pkt *p, const void *b, size_t n)
-{
-	const uint8_t *s = b;
-
-	while (n-- > 0)
-		put_u8(p, *s++);
-}
-
-static void
-put_fill(struct pkt *p, unsigned v, size_t n)
-{
-	while (n-- > 0)
-		put_u8(p, v);
-}
 
 static void
 put_ether(struct pkt *p, unsigned etype)
