@@ -323,26 +323,36 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null || !
 	skip "report: chromium, chromium-driver or jq is absent (contrib/deps.sh)"; exit 0
 fi
 LOGS=$B/test-logs; mkdir -p "$LOGS"
-CPORT=$(free_port)
-chromedriver --port="$CPORT" >"$T/chromedriver.log" 2>&1 &
-CD_PID=$!; PIDS="$PIDS $CD_PID"
-W=http://127.0.0.1:$CPORT
 wd_ready() { curl -sf "$W/status" | jq -e .value.ready >/dev/null 2>&1; }
-if ! until_ok 20 wd_ready; then
+# start_driver: chromedriver on a port of its own, answering; 0 or 1.
+start_driver() {
+	CPORT=$(free_port)
+	chromedriver --port="$CPORT" >"$T/chromedriver.log" 2>&1 &
+	CD_PID=$!; PIDS="$PIDS $CD_PID"
+	W=http://127.0.0.1:$CPORT
+	until_ok 20 wd_ready
+}
+if ! start_driver; then
 	notok "chromedriver answers on 127.0.0.1:$CPORT within 20 s"; sed 's/^/# /' "$T/chromedriver.log" | tail -5; exit 1
 fi
 # wd METHOD PATH [JSON]: the response's value
 wd() { curl -s -X "$1" "$W/session/$SID$2" ${3:+-H 'Content-Type: application/json' -d "$3"}; }
 js() { wd POST /execute/sync "{\"script\": $(printf '%s' "$1" | jq -Rs .), \"args\": []}" | jq -r '.value | if type == "array" then .[] else . end'; }
 el() { wd POST /element "{\"using\": \"css selector\", \"value\": \"$1\"}" | jq -r '.value | to_entries[0].value'; }
-# A browser that fails to start on a busy machine gets two more tries.
+# A browser that fails to start on a busy machine gets two more tries;
+# a chromedriver that went away with it (seen: an empty answer, nothing
+# in its log) is started again first.
 for try in 1 2 3; do
-	curl -s -X POST "$W/session" -d '{"capabilities": {"alwaysMatch": {"browserName": "chrome",
+	curl -sS -X POST "$W/session" -d '{"capabilities": {"alwaysMatch": {"browserName": "chrome",
 		"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,1300", "--hide-scrollbars"]},
-		"goog:loggingPrefs": {"browser": "ALL"}}}}' >"$T/session.json"
+		"goog:loggingPrefs": {"browser": "ALL"}}}}' >"$T/session.json" 2>"$T/session.err"
 	SID=$(jq -r '.value.sessionId // empty' "$T/session.json" 2>/dev/null)
 	[ -z "$SID" ] || break
-	echo "# no session, try $try: $(jq -r '.value.message // empty' "$T/session.json" 2>/dev/null | head -2 | tr '\n' ' ')"
+	echo "# no session, try $try: $(head -c 300 "$T/session.json" "$T/session.err" | tr '\n' ' ')"
+	if ! kill -0 "$CD_PID" 2>/dev/null; then
+		wait "$CD_PID"; echo "# chromedriver exited (status $?); log: $(tail -3 "$T/chromedriver.log" | tr '\n' ' ')"
+		start_driver || break
+	fi
 done
 if [ -z "$SID" ]; then
 	notok "chromedriver opens a headless Chromium session"; sed 's/^/# /' "$T/chromedriver.log" | tail -5; exit 1
