@@ -122,11 +122,24 @@ for wc in "1000 2000 OK" "5 1000 WARNING" "2 5 CRITICAL"; do
 	check "busiest client, WARN $1 / CRIT $2 (meant $3): exit $rc is the state $st its count gives: $LAST_OUT" \
 		test "$rc" = "$w"
 	[ "$3" = OK ] || continue
-	# ss's counts from the start of that refresh bracket it.
-	conns=$(client_conns)
-	k=$(awk -v a="${rt:-0}" -v b="$tb" '$1 >= a - 0.3 && $1 <= b + 0.2 { if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
-		END { print min, max }' "$T/ssn")
-	check "the busiest client is 127.0.0.1 with as many sockets as ss counted since the refresh of $rt ($conns; ss ${k% *}..${k#* })" \
+	# ss's counts from the start of that refresh bracket it.  Other
+	# processes' loopback connections can come and go faster than ss is
+	# sampled (a burst of 11 between two samples was seen): a round whose
+	# bracket missed them is tried again, up to 10 rounds; a count that
+	# is wrong is wrong in every round.
+	round=0
+	while [ $round -lt 10 ]; do
+		round=$((round + 1))
+		rt=$(dateandtime "$PORT" "$CM.3.1.14.0")
+		LAST_OUT=$(sh -c "$c" 2>&1); tb=$(now)
+		conns=$(client_conns)
+		k=$(awk -v a="${rt:-0}" -v b="$tb" '$1 >= a - 0.3 && $1 <= b + 0.2 { if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+			END { print min, max }' "$T/ssn")
+		awk -v c="$conns" -v k="$k" 'BEGIN { split(k, m, " ")
+			exit !(c >= 12 && c >= m[1] * 0.95 - 2 && c <= m[2] * 1.05 + 2) }' && break
+		sleep 1
+	done
+	check "the busiest client is 127.0.0.1 with as many sockets as ss counted since the refresh of $rt ($conns; ss ${k% *}..${k#* }; round $round)" \
 		awk -v c="$conns" -v k="$k" 'BEGIN { split(k, m, " ")
 			exit !(c >= 12 && c >= m[1] * 0.95 - 2 && c <= m[2] * 1.05 + 2) }' ||
 		ss -Htanp state all | awk '$5 ~ /^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):/' | sed 's/^/# ss: /'
