@@ -54,6 +54,33 @@ is_v6(const struct ct_addr *a)
 	return a->ca_family == AF_INET6;
 }
 
+/* cmConnSummary's TcpExt columns: absent while /proc/net/netstat cannot
+ * be read (unknown, not 0). */
+static int
+listen_summary_value(const struct ct_summary *s, unsigned col,
+    struct mt_value *v)
+{
+	if (!s->cs_netstat_known)
+		return -1;
+	switch (col) {
+	case MIB_cmConnListenOverflows:
+		mt_counter64(v, s->cs_listen_overflows);
+		break;
+	case MIB_cmConnListenDrops:
+		mt_counter64(v, s->cs_listen_drops);
+		break;
+	case MIB_cmConnListenOverflowsUnattributed:
+		mt_counter64(v, s->cs_overflows_unattributed);
+		break;
+	case MIB_cmConnListenDropsUnattributed:
+		mt_counter64(v, s->cs_drops_unattributed);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 /* cmConnSummary */
 static int
 summary_value(void *arg, size_t i, unsigned col, struct mt_value *v)
@@ -103,7 +130,7 @@ summary_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_gauge(v, s->cs_interval_ms);
 		break;
 	default:
-		return -1;
+		return listen_summary_value(s, col, v);
 	}
 	return 0;
 }
@@ -114,7 +141,7 @@ static struct mt_table summary_table = {
 	.mt_entry = summary_oid,
 	.mt_entry_len = OID_LENGTH(summary_oid),
 	.mt_mincol = MIB_cmConnNumClosed,
-	.mt_maxcol = MIB_cmConnRefreshInterval,
+	.mt_maxcol = MIB_cmConnListenDropsUnattributed,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = summary_value,
@@ -330,6 +357,108 @@ static struct mt_table client_table = {
 	.mt_end = conn_end,
 };
 
+/* cmListenTable: one row per listening address and port. */
+static size_t
+listen_count(void *arg)
+{
+	(void)arg;
+	return cn_snap == NULL ? 0 : cn_snap->sn_nlisteners;
+}
+
+static size_t
+listen_index(void *arg, size_t i, oid *idx)
+{
+	const struct ct_listener *l = &cn_snap->sn_listeners[i];
+	size_t n;
+
+	(void)arg;
+	n = mt_index_inet(idx, is_v6(&l->cl_addr), l->cl_addr.ca_bytes);
+	idx[n++] = l->cl_port;
+	return n;
+}
+
+/* The queue as a percentage of the backlog; a backlog of 0 still
+ * queues one connection (the kernel's test is length > limit). */
+static uint64_t
+listen_percent(const struct ct_listener *l)
+{
+	return (uint64_t)l->cl_queue * 100 /
+	    (l->cl_backlog ? l->cl_backlog : 1);
+}
+
+static int
+listen_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct ct_listener *l = &cn_snap->sn_listeners[i];
+
+	(void)arg;
+	switch (col) {
+	case MIB_cmListenSockets:
+		mt_gauge(v, l->cl_sockets);
+		break;
+	case MIB_cmListenProcess:
+		mt_unsigned(v, l->cl_pid);
+		break;
+	case MIB_cmListenProcessName:
+		mt_string(v, l->cl_comm, strnlen(l->cl_comm,
+		    sizeof(l->cl_comm)));
+		break;
+	case MIB_cmListenUnit:
+		mt_string(v, l->cl_unit, strnlen(l->cl_unit,
+		    sizeof(l->cl_unit)));
+		break;
+	case MIB_cmListenUid:
+		mt_unsigned(v, l->cl_uid);
+		break;
+	case MIB_cmListenQueue:
+		mt_gauge(v, l->cl_queue);
+		break;
+	case MIB_cmListenBacklog:
+		mt_gauge(v, l->cl_backlog);
+		break;
+	case MIB_cmListenQueuePercent:
+		mt_gauge(v, listen_percent(l));
+		break;
+	case MIB_cmListenSynReceived:
+		mt_gauge(v, l->cl_syn_recv);
+		break;
+	case MIB_cmListenAccepted:
+		mt_counter64(v, l->cl_accepted);
+		break;
+	case MIB_cmListenAcceptRate:
+		mt_gauge(v, l->cl_accept_rate);
+		break;
+	case MIB_cmListenOverflows:
+		if (!cn_snap->sn_summary.cs_netstat_known)
+			return -1;
+		mt_counter64(v, l->cl_overflows);
+		break;
+	case MIB_cmListenDrops:
+		if (!cn_snap->sn_summary.cs_netstat_known)
+			return -1;
+		mt_counter64(v, l->cl_drops);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static const oid listen_entry_oid[] = { OID_cmListenEntry };
+static struct mt_table listen_table = {
+	.mt_name = "cmListenTable",
+	.mt_entry = listen_entry_oid,
+	.mt_entry_len = OID_LENGTH(listen_entry_oid),
+	.mt_mincol = MIB_cmListenSockets,
+	.mt_maxcol = MIB_cmListenDrops,
+	.mt_count = listen_count,
+	.mt_index = listen_index,
+	.mt_value = listen_value,
+	.mt_version = conn_version,
+	.mt_begin = conn_begin,
+	.mt_end = conn_end,
+};
+
 /* A client's notify instance: its family, then its address in hex. */
 static void
 client_key(const struct ct_client *cl, char *key, size_t len)
@@ -392,17 +521,73 @@ mib_connections_notify(void)
 	conn_end(NULL);
 }
 
+/* A listener's notify instance: family, address in hex, port. */
+static void
+listen_key(const struct ct_listener *l, char *key, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n, c;
+
+	n = (size_t)snprintf(key, len, "%u", l->cl_addr.ca_family);
+	for (c = 0; c < l->cl_addr.ca_len && n + 2 < len; c++) {
+		key[n++] = hex[l->cl_addr.ca_bytes[c] >> 4];
+		key[n++] = hex[l->cl_addr.ca_bytes[c] & 15];
+	}
+	snprintf(key + n, len - n, ":%u", l->cl_port);
+}
+
+/* cmListenQueueFull: a listener's accept queue above
+ * listenQueueThreshold percent of its backlog at a refresh. */
+static void
+mib_listen_notify(void)
+{
+	static const unsigned cols[] = { MIB_cmListenQueue,
+		MIB_cmListenBacklog, MIB_cmListenOverflows };
+	static uint64_t last_refresh;
+	uint32_t pct = notify_config.nc_listen_queue_pct;
+	char key[64];
+	size_t i, c;
+
+	if (pct == 0 || monitor_conntab(cm_monitor) == NULL)
+		return;
+	conn_begin(NULL);
+	if (cn_snap == NULL ||
+	    cn_snap->sn_summary.cs_refreshes == last_refresh) {
+		conn_end(NULL);
+		return;
+	}
+	last_refresh = cn_snap->sn_summary.cs_refreshes;
+	notify_round_begin(NOTIFY_LISTEN_QUEUE_FULL);
+	for (i = 0; i < cn_snap->sn_nlisteners; i++) {
+		const struct ct_listener *l = &cn_snap->sn_listeners[i];
+		netsnmp_variable_list *vars = NULL;
+		int over = listen_percent(l) > pct;
+
+		listen_key(l, key, sizeof(key));
+		if (!over && !notify_tracks(NOTIFY_LISTEN_QUEUE_FULL, key))
+			continue;
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			mibtable_varbind(&listen_table, i, cols[c], &vars);
+		notify_add_threshold(&vars, NT_LISTEN_QUEUE);
+		notify_report(NOTIFY_LISTEN_QUEUE_FULL, key, over, vars);
+	}
+	notify_round_end(NOTIFY_LISTEN_QUEUE_FULL);
+	conn_end(NULL);
+}
+
 /* Registers the group when the monitor has a connection table (no
  * sock_diag: cmConnections is left out, the other groups serve). */
 int
 mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
-		&client_table };
+		&client_table, &listen_table };
 
 	if (monitor_conntab(cm_monitor) == NULL)
 		return 0;
 	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
+		return -1;
+	if (notify_register_check(mib_listen_notify) == -1)
 		return -1;
 	return notify_register_check(mib_connections_notify);
 }

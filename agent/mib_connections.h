@@ -19,6 +19,7 @@
 #define MIB_cmConnSummary			1
 #define MIB_cmConnTable				2
 #define MIB_cmClientTable			3
+#define MIB_cmListenTable			4
 
 /* under cmConnSummary */
 #define MIB_cmConnNumClosed			1
@@ -40,6 +41,10 @@
 #define MIB_cmConnDiagErrors			17
 #define MIB_cmConnProcessLookup			18
 #define MIB_cmConnRefreshInterval		19
+#define MIB_cmConnListenOverflows		20
+#define MIB_cmConnListenDrops			21
+#define MIB_cmConnListenOverflowsUnattributed	22
+#define MIB_cmConnListenDropsUnattributed	23
 
 /* under cmConnTable */
 #define MIB_cmConnEntry				1
@@ -96,6 +101,27 @@
 #define MIB_cmClientRecvQueue			14
 #define MIB_cmClientOldestAge			15
 
+/* under cmListenTable */
+#define MIB_cmListenEntry			1
+
+/* under cmListenEntry */
+#define MIB_cmListenAddressType			1	/* index, not served */
+#define MIB_cmListenAddress			2	/* index, not served */
+#define MIB_cmListenPort			3	/* index, not served */
+#define MIB_cmListenSockets			4
+#define MIB_cmListenProcess			5
+#define MIB_cmListenProcessName			6
+#define MIB_cmListenUnit			7
+#define MIB_cmListenUid				8
+#define MIB_cmListenQueue			9
+#define MIB_cmListenBacklog			10
+#define MIB_cmListenQueuePercent		11
+#define MIB_cmListenSynReceived			12
+#define MIB_cmListenAccepted			13
+#define MIB_cmListenAcceptRate			14
+#define MIB_cmListenOverflows			15
+#define MIB_cmListenDrops			16
+
 /* Full OIDs, for registration: the scalar group and table entries. */
 #define OID_cmConnections \
 	OID_coremonObjects, MIB_cmConnections
@@ -105,5 +131,7 @@
 	OID_cmConnections, MIB_cmConnTable, MIB_cmConnEntry
 #define OID_cmClientEntry \
 	OID_cmConnections, MIB_cmClientTable, MIB_cmClientEntry
+#define OID_cmListenEntry \
+	OID_cmConnections, MIB_cmListenTable, MIB_cmListenEntry
 
 #endif

@@ -24,6 +24,7 @@
 #include "lib/logq.h"
 #include "monitor.h"
 #include "store/resolver.h"
+#include "traffic/procstat.h"
 
 /* How long a stop waits for the history writer to write what is queued
  * (the rest is spooled). */
@@ -113,6 +114,44 @@ monitor_history_warn(void *arg, const char *msg)
 
 /* ---- opening, with privileges ---- */
 
+/* TcpExt ListenOverflows and ListenDrops for the listeners' share, read
+ * just before the dump they are attributed in; unknown when
+ * /proc/net/netstat cannot be read or lacks them. */
+static void
+monitor_conn_netstat(struct monitor *mo)
+{
+	const uint64_t want = 1ULL << PS_TCP_LISTENOVERFLOWS |
+	    1ULL << PS_TCP_LISTENDROPS;
+	struct ct_netstat cn;
+	struct ps_sample ps;
+	char path[4096], *text;
+
+	memset(&cn, 0, sizeof(cn));
+	snprintf(path, sizeof(path), "%s/net/netstat",
+	    mo->mo_config.mc_conntab.cf_procroot ?
+	    mo->mo_config.mc_conntab.cf_procroot : "/proc");
+	if ((text = procstat_slurp(path, NULL)) != NULL) {
+		procstat_sample_init(&ps);
+		if (procstat_parse_snmp(&ps, text) == 0 &&
+		    (ps.ps_have & want) == want) {
+			cn.cn_have = 1;
+			cn.cn_listen_overflows =
+			    ps.ps_counter[PS_TCP_LISTENOVERFLOWS];
+			cn.cn_listen_drops = ps.ps_counter[PS_TCP_LISTENDROPS];
+		}
+		procstat_sample_free(&ps);
+		free(text);
+	}
+	conntab_set_netstat(mo->mo_conntab, &cn);
+}
+
+static int
+monitor_conn_refresh(struct monitor *mo)
+{
+	monitor_conn_netstat(mo);
+	return conntab_refresh(mo->mo_conntab);
+}
+
 static void
 monitor_open_conns(struct monitor *mo)
 {
@@ -125,7 +164,7 @@ monitor_open_conns(struct monitor *mo)
 		    strerror(errno));
 		return;
 	}
-	if (conntab_refresh(mo->mo_conntab) == -1)
+	if (monitor_conn_refresh(mo) == -1)
 		logq_push(mo->mo_log, LOG_WARNING, "connections: first "
 		    "refresh failed: %s", strerror(errno));
 }
@@ -242,7 +281,7 @@ monitor_refresher(void *arg)
 	pthread_mutex_lock(&mo->mo_lock);
 	while (!mo->mo_stopping) {
 		pthread_mutex_unlock(&mo->mo_lock);
-		if (conntab_refresh(mo->mo_conntab) == -1)
+		if (monitor_conn_refresh(mo) == -1)
 			__atomic_add_fetch(&mo->mo_conn_errors, 1,
 			    __ATOMIC_RELAXED);
 		pthread_mutex_lock(&mo->mo_lock);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "conns/conntab.h"
+#include "conns/listeners.h"
 #include "conns/procpid.h"
 #include "conns/sockdiag.h"
 #include "lib/hash.h"
@@ -56,6 +57,12 @@ struct conntab {
 	int			 ct_tried;
 	uint64_t		 ct_refreshes;
 	uint64_t		 ct_duplicates;
+	/* TcpExt: as set for the next build, as of the last build, and
+	 * the sums since the first. */
+	struct ct_netstat	 ct_netstat;
+	struct ct_netstat	 ct_netstat_last;
+	uint64_t		 ct_overflows, ct_drops;
+	uint64_t		 ct_unattr_overflows, ct_unattr_drops;
 };
 
 static int64_t
@@ -359,6 +366,30 @@ ct_fill_rates(struct ct_row *r, const struct ct_row *prev,
 	    100, interval_ns, UINT32_MAX);
 }
 
+/*
+ * A connection a listener queued gets a socket (an inode) only when
+ * accept() takes it; one closed by our side since (FIN-WAIT, CLOSING,
+ * LAST-ACK, TIME-WAIT) was accepted too.  Counted once per cookie, from
+ * the second refresh on; a connection accepted and gone between two
+ * refreshes without a TIME-WAIT on our side is not seen.
+ */
+static void
+ct_fill_accepted(struct ct_row *r, const struct ct_row *prev, int counting)
+{
+	int	was = prev != NULL && (prev->cr_flags & CT_ROW_ACCEPTED);
+
+	if (r->cr_inode == 0 && !was &&
+	    r->cr_state != CT_STATE_FIN_WAIT1 &&
+	    r->cr_state != CT_STATE_FIN_WAIT2 &&
+	    r->cr_state != CT_STATE_CLOSING &&
+	    r->cr_state != CT_STATE_LAST_ACK &&
+	    r->cr_state != CT_STATE_TIME_WAIT)
+		return;
+	r->cr_flags |= CT_ROW_ACCEPTED;
+	if (!was && counting)
+		r->cr_flags |= CT_ROW_NEW_ACCEPT;
+}
+
 static void
 ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
     const struct ct_snap *prev_snap, int64_t now_ns)
@@ -384,6 +415,7 @@ ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
 		prev = &prev_snap->sp_pub.sn_rows[pos];
 
 	ct_fill_counters(r, ss, prev);
+	ct_fill_accepted(r, prev, prev_snap != NULL);
 	if (prev != NULL) {
 		ct_fill_rates(r, prev, now_ns - prev_snap->sp_pub.sn_mono_ns);
 		r->cr_first_seen_ns = prev->cr_first_seen_ns;
@@ -403,6 +435,7 @@ ct_snap_free(struct ct_snap *sp)
 	hash_free(sp->sp_cookies);
 	free((void *)sp->sp_pub.sn_rows);
 	free((void *)sp->sp_pub.sn_clients);
+	free((void *)sp->sp_pub.sn_listeners);
 	free(sp);
 }
 
@@ -477,32 +510,72 @@ ct_build_rows(struct conntab *ct, struct ct_snap *sp, struct ct_row *rows,
 	return rc;
 }
 
-/* Owners by inode; rows keep pid 0 when switched off or on ENOMEM. */
 static void
-ct_fill_owners(struct conntab *ct, struct ct_row *rows, size_t n)
+ct_fill_listener_owner(struct conntab *ct, struct ct_listener *l)
 {
-	const char	*comm;
-	uint32_t	*grown;
-	size_t		 i;
+	const struct ct_snapshot	*prev;
+	const char			*comm;
+	size_t				 j;
+
+	l->cl_pid = procpid_owner(ct->ct_procs, l->cl_inode, &comm);
+	strncpy(l->cl_comm, comm, sizeof(l->cl_comm) - 1);
+	if (l->cl_pid == 0)
+		return;
+	if (ct->ct_last != NULL) {
+		prev = &ct->ct_last->sp_pub;
+		j = listeners_search(prev->sn_listeners, prev->sn_nlisteners,
+		    &l->cl_addr, l->cl_port, 0);
+		if (j < prev->sn_nlisteners &&
+		    prev->sn_listeners[j].cl_pid == l->cl_pid &&
+		    prev->sn_listeners[j].cl_port == l->cl_port &&
+		    conntab_addr_cmp(&prev->sn_listeners[j].cl_addr,
+		    &l->cl_addr) == 0) {
+			memcpy(l->cl_unit, prev->sn_listeners[j].cl_unit,
+			    sizeof(l->cl_unit));
+			return;
+		}
+	}
+	(void)procpid_unit(ct->ct_procroot, l->cl_pid, l->cl_unit,
+	    sizeof(l->cl_unit));
+}
+
+/* Owners by inode, of the rows and the listeners; rows keep pid 0 when
+ * switched off or on ENOMEM.  A listener's systemd unit is read from
+ * /proc only when its owner changed since the previous snapshot. */
+static void
+ct_fill_owners(struct conntab *ct, struct ct_snap *sp)
+{
+	struct ct_row		*rows = (struct ct_row *)sp->sp_pub.sn_rows;
+	struct ct_listener	*ls = (struct ct_listener *)
+				    sp->sp_pub.sn_listeners;
+	size_t			 n = sp->sp_pub.sn_nrows;
+	size_t			 nl = sp->sp_pub.sn_nlisteners;
+	const char		*comm;
+	uint32_t		*grown;
+	size_t			 i;
 
 	if (ct->ct_procs == NULL)
 		return;
-	if (n > ct->ct_inodes_cap) {
-		grown = realloc(ct->ct_inodes, n * sizeof(*grown));
+	if (n + nl > ct->ct_inodes_cap) {
+		grown = realloc(ct->ct_inodes, (n + nl) * sizeof(*grown));
 		if (grown == NULL)
 			return;
 		ct->ct_inodes = grown;
-		ct->ct_inodes_cap = n;
+		ct->ct_inodes_cap = n + nl;
 	}
 	for (i = 0; i < n; i++)
 		ct->ct_inodes[i] = rows[i].cr_inode;
-	if (procpid_update(ct->ct_procs, ct->ct_inodes, n) < 0)
+	for (i = 0; i < nl; i++)
+		ct->ct_inodes[n + i] = ls[i].cl_inode;
+	if (procpid_update(ct->ct_procs, ct->ct_inodes, n + nl) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		rows[i].cr_pid = procpid_owner(ct->ct_procs, rows[i].cr_inode,
 		    &comm);
 		strncpy(rows[i].cr_comm, comm, sizeof(rows[i].cr_comm) - 1);
 	}
+	for (i = 0; i < nl; i++)
+		ct_fill_listener_owner(ct, &ls[i]);
 }
 
 static void
@@ -564,6 +637,42 @@ ct_build_clients(struct conntab *ct, struct ct_snap *sp)
 	return 0;
 }
 
+/* The listeners, and the TcpExt deltas since the last build shared
+ * among them (a counter that went back, a new namespace or a reset, is
+ * taken as a new start). */
+static int
+ct_build_listeners(struct conntab *ct, struct ct_snap *sp,
+    const struct sd_list *sl)
+{
+	const struct ct_snapshot	*prev = NULL;
+	const struct ct_netstat		*now = &ct->ct_netstat;
+	const struct ct_netstat		*was = &ct->ct_netstat_last;
+	struct ct_listener		*ls;
+	size_t				 n;
+	uint64_t			 dov = 0, ddr = 0;
+
+	if (ct->ct_last != NULL)
+		prev = &ct->ct_last->sp_pub;
+	if (listeners_build(sl, sp->sp_pub.sn_rows, sp->sp_pub.sn_nrows, prev,
+	    prev ? sp->sp_pub.sn_mono_ns - prev->sn_mono_ns : 0, &ls, &n) < 0)
+		return -1;
+	sp->sp_pub.sn_listeners = ls;
+	sp->sp_pub.sn_nlisteners = n;
+	if (now->cn_have && was->cn_have) {
+		if (now->cn_listen_overflows >= was->cn_listen_overflows)
+			dov = now->cn_listen_overflows -
+			    was->cn_listen_overflows;
+		if (now->cn_listen_drops >= was->cn_listen_drops)
+			ddr = now->cn_listen_drops - was->cn_listen_drops;
+		ct->ct_overflows += dov;
+		ct->ct_drops += ddr;
+		listeners_attribute(ls, n, prev, dov, ddr,
+		    &ct->ct_unattr_overflows, &ct->ct_unattr_drops);
+	}
+	ct->ct_netstat_last = *now;
+	return 0;
+}
+
 static void
 ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
     uint32_t listeners)
@@ -586,6 +695,11 @@ ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
 	cs->cs_info_short = sl->sl_stats.st_short_info;
 	cs->cs_dropped = sl->sl_stats.st_dropped;
 	cs->cs_duplicates = ct->ct_duplicates;
+	cs->cs_netstat_known = ct->ct_netstat.cn_have;
+	cs->cs_listen_overflows = ct->ct_overflows;
+	cs->cs_listen_drops = ct->ct_drops;
+	cs->cs_overflows_unattributed = ct->ct_unattr_overflows;
+	cs->cs_drops_unattributed = ct->ct_unattr_drops;
 	if (ct->ct_procs != NULL) {
 		procpid_counters(ct->ct_procs, &pc);
 		cs->cs_proc_scans = pc.pc_scans;
@@ -635,14 +749,16 @@ ct_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
 	if (ct_build_rows(ct, sp, (struct ct_row *)sp->sp_pub.sn_rows,
 	    nsorted) < 0)
 		goto fail;
-	ct_fill_owners(ct, (struct ct_row *)sp->sp_pub.sn_rows,
-	    sp->sp_pub.sn_nrows);
+	if (ct_build_listeners(ct, sp, sl) < 0)
+		goto fail;
+	ct_fill_owners(ct, sp);
 	if (ct_build_clients(ct, sp) < 0)
 		goto fail;
 	ct_summarize(ct, sp, sl, listeners);
 	sp->sp_pub.sn_bytes = sizeof(*sp) +
 	    nsorted * sizeof(struct ct_row) +
 	    sp->sp_pub.sn_nclients * sizeof(struct ct_client) +
+	    sp->sp_pub.sn_nlisteners * sizeof(struct ct_listener) +
 	    hash_memory(sp->sp_cookies);
 	sp->sp_pub.sn_summary.cs_refresh_usec =
 	    (ct_now_ns(CLOCK_MONOTONIC) - start_ns) / 1000;
@@ -659,6 +775,12 @@ conntab_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
     const struct timespec *real)
 {
 	return ct_build(ct, sl, mono_ns, real, ct_now_ns(CLOCK_MONOTONIC));
+}
+
+void
+conntab_set_netstat(struct conntab *ct, const struct ct_netstat *cn)
+{
+	ct->ct_netstat = *cn;
 }
 
 int
@@ -732,6 +854,14 @@ conntab_client_search(const struct ct_snapshot *sn, const struct ct_addr *key,
 			hi = mid;
 	}
 	return lo;
+}
+
+size_t
+conntab_listener_search(const struct ct_snapshot *sn,
+    const struct ct_addr *key, uint16_t port, int after)
+{
+	return listeners_search(sn->sn_listeners, sn->sn_nlisteners, key,
+	    port, after);
 }
 
 void

@@ -75,6 +75,8 @@ struct ct_index {
 #define CT_ROW_RATES_VALID	0x01	/* seen at the previous refresh too */
 #define CT_ROW_HAVE_INFO	0x02	/* kernel gave tcp_info this time */
 #define CT_ROW_AGE_AT_LEAST	0x04	/* open before our first refresh */
+#define CT_ROW_ACCEPTED		0x08	/* has (or had) a socket: accept()ed */
+#define CT_ROW_NEW_ACCEPT	0x10	/* accepted since the last refresh */
 
 struct ct_row {
 	struct ct_index	cr_index;
@@ -136,6 +138,42 @@ struct ct_client {
 	uint32_t	cc_oldest_age;		/* seconds */
 };
 
+#define CT_UNIT_MAX		64
+
+/*
+ * A listening address and port: every LISTEN socket with that index
+ * (SO_REUSEPORT groups several) summed.  For a listener the kernel puts
+ * the accept queue's length in idiag_rqueue and its limit, listen()'s
+ * backlog, in idiag_wqueue (inet_diag_fill: sk_ack_backlog and
+ * sk_max_ack_backlog); the queue is full when the length exceeds the
+ * limit (sk_acceptq_is_full).
+ */
+struct ct_listener {
+	struct ct_addr	cl_addr;	/* a wildcard is all zero */
+	uint16_t	cl_port;
+	uint16_t	cl_sockets;	/* LISTEN sockets with this index */
+	uint8_t		cl_full;	/* queue over its limit at this dump */
+	uint32_t	cl_pid;		/* of the first socket; 0: unknown */
+	uint32_t	cl_uid;
+	uint32_t	cl_inode;	/* of the first socket */
+	uint32_t	cl_queue;	/* idiag_rqueue, summed */
+	uint32_t	cl_backlog;	/* idiag_wqueue, summed */
+	uint32_t	cl_syn_recv;	/* request sockets for it */
+	uint32_t	cl_accept_rate;	/* hundredths of connections/s */
+	uint64_t	cl_accepted;	/* since coremond first saw it */
+	uint64_t	cl_overflows;	/* attributed TcpExt ListenOverflows */
+	uint64_t	cl_drops;	/* attributed TcpExt ListenDrops */
+	char		cl_comm[CT_COMM_MAX];
+	char		cl_unit[CT_UNIT_MAX];	/* systemd unit; "" unknown */
+};
+
+/* TcpExt counters of /proc/net/netstat at a refresh. */
+struct ct_netstat {
+	int		cn_have;	/* both were read */
+	uint64_t	cn_listen_overflows;
+	uint64_t	cn_listen_drops;
+};
+
 struct ct_summary {
 	uint32_t	cs_conns;		/* rows */
 	uint32_t	cs_by_state[CT_STATE_MAX + 1];	/* by enum ct_state */
@@ -152,6 +190,13 @@ struct ct_summary {
 	uint64_t	cs_dropped;		/* sockets over cf_max_conns */
 	uint64_t	cs_duplicates;		/* same index twice in a dump */
 	uint64_t	cs_proc_scans;		/* /proc scans for owners */
+	/* TcpExt deltas since the first refresh, and the part no listener
+	 * was full to take. */
+	int		cs_netstat_known;	/* /proc/net/netstat was read */
+	uint64_t	cs_listen_overflows;
+	uint64_t	cs_listen_drops;
+	uint64_t	cs_overflows_unattributed;
+	uint64_t	cs_drops_unattributed;
 };
 
 struct ct_snapshot {
@@ -160,6 +205,8 @@ struct ct_snapshot {
 	size_t			 sn_nrows;
 	const struct ct_client	*sn_clients;	/* (family, address) order */
 	size_t			 sn_nclients;
+	const struct ct_listener *sn_listeners;	/* (family, address, port) */
+	size_t			 sn_nlisteners;
 	struct ct_summary	 sn_summary;
 	int64_t			 sn_mono_ns;	/* CLOCK_MONOTONIC of the dump */
 	size_t			 sn_bytes;	/* allocated for this snapshot */
@@ -199,6 +246,11 @@ int	conntab_refresh_if_stale(struct conntab *);
 int	conntab_build(struct conntab *, const struct sd_list *,
 	    int64_t mono_ns, const struct timespec *real);
 
+/* The TcpExt counters the next build (conntab_refresh, conntab_build)
+ * attributes to listeners: the caller reads them from /proc/net/netstat
+ * just before the refresh (src/monitor).  Until set, unknown. */
+void	conntab_set_netstat(struct conntab *, const struct ct_netstat *);
+
 /* The current snapshot with a reference taken; NULL before the first
  * refresh.  Each acquire is paired with one release. */
 const struct ct_snapshot *conntab_acquire(struct conntab *);
@@ -214,6 +266,8 @@ size_t	conntab_row_search(const struct ct_snapshot *,
 	    const struct ct_index *key, int after);
 size_t	conntab_client_search(const struct ct_snapshot *,
 	    const struct ct_addr *key, int after);
+size_t	conntab_listener_search(const struct ct_snapshot *,
+	    const struct ct_addr *key, uint16_t port, int after);
 
 /* TCP-MIB state of a kernel TCP state (enum sd_tcp_state); 0 if none. */
 int	conntab_state_of(uint8_t kernel_state);
