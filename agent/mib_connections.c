@@ -290,6 +290,81 @@ client_index(void *arg, size_t i, oid *idx)
 	return mt_index_inet(idx, is_v6(&c->cc_addr), c->cc_addr.ca_bytes);
 }
 
+/* Which kernel field a health column needs (SD_HAVE_*); 0: none. */
+static uint8_t
+client_health_needs(unsigned col)
+{
+	switch (col) {
+	case MIB_cmClientRetransOctets:		return SD_HAVE_BYTES_RETRANS;
+	case MIB_cmClientOutDataSegs:
+	case MIB_cmClientRetransRatio:
+	case MIB_cmClientRetransRatioNow:	return SD_HAVE_DATA_SEGS;
+	case MIB_cmClientMinRtt:		return SD_HAVE_MIN_RTT;
+	case MIB_cmClientBusyShare:
+	case MIB_cmClientRwndLimitedShare:
+	case MIB_cmClientSndbufLimitedShare:	return SD_HAVE_BUSY;
+	case MIB_cmClientDeliveryRate:		return SD_HAVE_DELIVERY;
+	default:				return 0;
+	}
+}
+
+/* cmClientTable's TCP health columns.  A column whose field no
+ * connection's tcp_info has (an older kernel), or that nothing measured
+ * (RTTs with no connection reporting), is absent: unknown, not 0. */
+static int
+client_health_value(const struct ct_client *c, unsigned col,
+    struct mt_value *v)
+{
+	uint8_t need = client_health_needs(col);
+
+	if (need != 0 && !(c->cc_have & need))
+		return -1;
+	switch (col) {
+	case MIB_cmClientRetransSegs:
+		mt_counter64(v, c->cc_retrans_segs);
+		break;
+	case MIB_cmClientRetransOctets:
+		mt_counter64(v, c->cc_retrans_octets);
+		break;
+	case MIB_cmClientOutDataSegs:
+		mt_counter64(v, c->cc_data_segs_out);
+		break;
+	case MIB_cmClientRetransRatio:
+		mt_gauge(v, c->cc_retrans_ratio);
+		break;
+	case MIB_cmClientRetransRatioNow:
+		mt_gauge(v, c->cc_retrans_ratio_now);
+		break;
+	case MIB_cmClientRttMean:
+	case MIB_cmClientRttMax:
+		if (c->cc_rtt_rows == 0)
+			return -1;
+		mt_gauge(v, col == MIB_cmClientRttMean ? c->cc_rtt_mean_us :
+		    c->cc_rtt_max_us);
+		break;
+	case MIB_cmClientMinRtt:
+		if (c->cc_min_rtt_us == UINT32_MAX)
+			return -1;
+		mt_gauge(v, c->cc_min_rtt_us);
+		break;
+	case MIB_cmClientBusyShare:
+		mt_gauge(v, c->cc_busy_share);
+		break;
+	case MIB_cmClientRwndLimitedShare:
+		mt_gauge(v, c->cc_rwnd_share);
+		break;
+	case MIB_cmClientSndbufLimitedShare:
+		mt_gauge(v, c->cc_sndbuf_share);
+		break;
+	case MIB_cmClientDeliveryRate:
+		mt_counter64(v, c->cc_delivery_rate);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 static int
 client_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 {
@@ -337,7 +412,7 @@ client_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 		mt_gauge(v, c->cc_oldest_age);
 		break;
 	default:
-		return -1;
+		return client_health_value(c, col, v);
 	}
 	return 0;
 }
@@ -348,10 +423,71 @@ static struct mt_table client_table = {
 	.mt_entry = client_entry_oid,
 	.mt_entry_len = OID_LENGTH(client_entry_oid),
 	.mt_mincol = MIB_cmClientConnections,
-	.mt_maxcol = MIB_cmClientOldestAge,
+	.mt_maxcol = MIB_cmClientDeliveryRate,
 	.mt_count = client_count,
 	.mt_index = client_index,
 	.mt_value = client_value,
+	.mt_version = conn_version,
+	.mt_begin = conn_begin,
+	.mt_end = conn_end,
+};
+
+/* cmClientRetransTopTable: by rank, the clients that retransmitted in
+ * the last interval. */
+static size_t
+retrans_top_count(void *arg)
+{
+	(void)arg;
+	return cn_snap == NULL ? 0 : cn_snap->sn_nretrans_top;
+}
+
+static size_t
+retrans_top_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = i + 1;
+	return 1;
+}
+
+static int
+retrans_top_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct ct_client *c =
+	    &cn_snap->sn_clients[cn_snap->sn_retrans_top[i]];
+
+	(void)arg;
+	switch (col) {
+	case MIB_cmClientRetransTopAddressType:
+		mt_inet_type(v, is_v6(&c->cc_addr));
+		break;
+	case MIB_cmClientRetransTopAddress:
+		mt_string(v, c->cc_addr.ca_bytes, c->cc_addr.ca_len);
+		break;
+	case MIB_cmClientRetransTopRatio:
+		mt_gauge(v, c->cc_retrans_ratio_now);
+		break;
+	case MIB_cmClientRetransTopSegs:
+		mt_counter64(v, c->cc_retrans_delta);
+		break;
+	case MIB_cmClientRetransTopDataSegs:
+		mt_counter64(v, c->cc_data_segs_delta);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static const oid retrans_top_oid[] = { OID_cmClientRetransTopEntry };
+static struct mt_table retrans_top_table = {
+	.mt_name = "cmClientRetransTopTable",
+	.mt_entry = retrans_top_oid,
+	.mt_entry_len = OID_LENGTH(retrans_top_oid),
+	.mt_mincol = MIB_cmClientRetransTopAddressType,
+	.mt_maxcol = MIB_cmClientRetransTopDataSegs,
+	.mt_count = retrans_top_count,
+	.mt_index = retrans_top_index,
+	.mt_value = retrans_top_value,
 	.mt_version = conn_version,
 	.mt_begin = conn_begin,
 	.mt_end = conn_end,
@@ -575,19 +711,59 @@ mib_listen_notify(void)
 	conn_end(NULL);
 }
 
+/* cmClientRetrans: a client's retransmitted segments over its data
+ * segments sent in the last interval above clientRetransThreshold. */
+static void
+mib_retrans_notify(void)
+{
+	static const unsigned cols[] = { MIB_cmClientRetransRatioNow,
+		MIB_cmClientRetransSegs, MIB_cmClientOutDataSegs };
+	static uint64_t last_refresh;
+	uint32_t limit = notify_config.nc_client_retrans_x100;
+	char key[48];
+	size_t i, c;
+
+	if (limit == 0 || monitor_conntab(cm_monitor) == NULL)
+		return;
+	conn_begin(NULL);
+	if (cn_snap == NULL ||
+	    cn_snap->sn_summary.cs_refreshes == last_refresh) {
+		conn_end(NULL);
+		return;
+	}
+	last_refresh = cn_snap->sn_summary.cs_refreshes;
+	notify_round_begin(NOTIFY_CLIENT_RETRANS);
+	for (i = 0; i < cn_snap->sn_nclients; i++) {
+		const struct ct_client *cl = &cn_snap->sn_clients[i];
+		netsnmp_variable_list *vars = NULL;
+		int over = cl->cc_retrans_ratio_now > limit;
+
+		client_key(cl, key, sizeof(key));
+		if (!over && !notify_tracks(NOTIFY_CLIENT_RETRANS, key))
+			continue;
+		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			mibtable_varbind(&client_table, i, cols[c], &vars);
+		notify_add_threshold(&vars, NT_CLIENT_RETRANS);
+		notify_report(NOTIFY_CLIENT_RETRANS, key, over, vars);
+	}
+	notify_round_end(NOTIFY_CLIENT_RETRANS);
+	conn_end(NULL);
+}
+
 /* Registers the group when the monitor has a connection table (no
  * sock_diag: cmConnections is left out, the other groups serve). */
 int
 mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
-		&client_table, &listen_table };
+		&client_table, &listen_table, &retrans_top_table };
 
 	if (monitor_conntab(cm_monitor) == NULL)
 		return 0;
 	if (mibtable_register(tables, MIBTABLE_COUNT(tables)) == -1)
 		return -1;
-	if (notify_register_check(mib_listen_notify) == -1)
+	if (notify_register_check(mib_listen_notify) == -1 ||
+	    notify_register_check(mib_retrans_notify) == -1)
 		return -1;
 	return notify_register_check(mib_connections_notify);
 }

@@ -20,6 +20,7 @@
 #define MIB_cmConnTable				2
 #define MIB_cmClientTable			3
 #define MIB_cmListenTable			4
+#define MIB_cmClientRetransTopTable		5
 
 /* under cmConnSummary */
 #define MIB_cmConnNumClosed			1
@@ -100,6 +101,18 @@
 #define MIB_cmClientSendQueue			13
 #define MIB_cmClientRecvQueue			14
 #define MIB_cmClientOldestAge			15
+#define MIB_cmClientRetransSegs			16
+#define MIB_cmClientRetransOctets		17
+#define MIB_cmClientOutDataSegs			18
+#define MIB_cmClientRetransRatio		19
+#define MIB_cmClientRetransRatioNow		20
+#define MIB_cmClientRttMean			21
+#define MIB_cmClientRttMax			22
+#define MIB_cmClientMinRtt			23
+#define MIB_cmClientBusyShare			24
+#define MIB_cmClientRwndLimitedShare		25
+#define MIB_cmClientSndbufLimitedShare		26
+#define MIB_cmClientDeliveryRate		27
 
 /* under cmListenTable */
 #define MIB_cmListenEntry			1
@@ -122,6 +135,17 @@
 #define MIB_cmListenOverflows			15
 #define MIB_cmListenDrops			16
 
+/* under cmClientRetransTopTable */
+#define MIB_cmClientRetransTopEntry		1
+
+/* under cmClientRetransTopEntry */
+#define MIB_cmClientRetransTopRank		1	/* index, not served */
+#define MIB_cmClientRetransTopAddressType	2
+#define MIB_cmClientRetransTopAddress		3
+#define MIB_cmClientRetransTopRatio		4
+#define MIB_cmClientRetransTopSegs		5
+#define MIB_cmClientRetransTopDataSegs		6
+
 /* Full OIDs, for registration: the scalar group and table entries. */
 #define OID_cmConnections \
 	OID_coremonObjects, MIB_cmConnections
@@ -131,6 +155,9 @@
 	OID_cmConnections, MIB_cmConnTable, MIB_cmConnEntry
 #define OID_cmClientEntry \
 	OID_cmConnections, MIB_cmClientTable, MIB_cmClientEntry
+#define OID_cmClientRetransTopEntry \
+	OID_cmConnections, MIB_cmClientRetransTopTable, \
+	MIB_cmClientRetransTopEntry
 #define OID_cmListenEntry \
 	OID_cmConnections, MIB_cmListenTable, MIB_cmListenEntry
 

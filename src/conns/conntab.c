@@ -324,6 +324,11 @@ ct_fill_counters(struct ct_row *r, const struct sd_sock *ss,
 		r->cr_data_segs_out = prev->cr_data_segs_out;
 		r->cr_data_segs_in = prev->cr_data_segs_in;
 		r->cr_retrans_segs = prev->cr_retrans_segs;
+		r->cr_info_have = prev->cr_info_have;
+		r->cr_min_rtt_us = prev->cr_min_rtt_us;
+		r->cr_busy_us = prev->cr_busy_us;
+		r->cr_rwnd_limited_us = prev->cr_rwnd_limited_us;
+		r->cr_sndbuf_limited_us = prev->cr_sndbuf_limited_us;
 		return;
 	}
 	r->cr_flags |= CT_ROW_HAVE_INFO;
@@ -345,6 +350,11 @@ ct_fill_counters(struct ct_row *r, const struct sd_sock *ss,
 	r->cr_rttvar_us = ss->ss_rttvar;
 	r->cr_snd_cwnd = ss->ss_snd_cwnd;
 	r->cr_delivery_rate = ss->ss_delivery_rate;
+	r->cr_info_have = ss->ss_info_have;
+	r->cr_min_rtt_us = ss->ss_min_rtt;
+	r->cr_busy_us = ss->ss_busy_time;
+	r->cr_rwnd_limited_us = ss->ss_rwnd_limited;
+	r->cr_sndbuf_limited_us = ss->ss_sndbuf_limited;
 }
 
 static void
@@ -364,6 +374,12 @@ ct_fill_rates(struct ct_row *r, const struct ct_row *prev,
 	    100, interval_ns, UINT32_MAX);
 	r->cr_seg_rate_in = ct_per_second(r->cr_segs_in - prev->cr_segs_in,
 	    100, interval_ns, UINT32_MAX);
+	r->cr_retrans_delta = (uint32_t)(r->cr_retrans_segs -
+	    prev->cr_retrans_segs);
+	r->cr_data_segs_delta = (uint32_t)(r->cr_data_segs_out -
+	    prev->cr_data_segs_out);
+	if (r->cr_busy_us >= prev->cr_busy_us)
+		r->cr_busy_delta_us = r->cr_busy_us - prev->cr_busy_us;
 }
 
 /*
@@ -436,6 +452,7 @@ ct_snap_free(struct ct_snap *sp)
 	free((void *)sp->sp_pub.sn_rows);
 	free((void *)sp->sp_pub.sn_clients);
 	free((void *)sp->sp_pub.sn_listeners);
+	free((void *)sp->sp_pub.sn_retrans_top);
 	free(sp);
 }
 
@@ -578,6 +595,38 @@ ct_fill_owners(struct conntab *ct, struct ct_snap *sp)
 		ct_fill_listener_owner(ct, &ls[i]);
 }
 
+/* The TCP health part of a row: counters from every row (TIME-WAIT
+ * keeps its last), RTTs and rates only from rows with tcp_info now. */
+static void
+ct_client_add_health(struct ct_client *cc, const struct ct_row *r)
+{
+	cc->cc_have |= r->cr_info_have;
+	cc->cc_retrans_segs += r->cr_retrans_segs;
+	cc->cc_retrans_octets += r->cr_octets_retrans;
+	cc->cc_data_segs_out += r->cr_data_segs_out;
+	cc->cc_retrans_delta += r->cr_retrans_delta;
+	cc->cc_data_segs_delta += r->cr_data_segs_delta;
+	cc->cc_busy_us += r->cr_busy_us;
+	cc->cc_rwnd_limited_us += r->cr_rwnd_limited_us;
+	cc->cc_sndbuf_limited_us += r->cr_sndbuf_limited_us;
+	if ((r->cr_flags & CT_ROW_RATES_VALID) &&
+	    (r->cr_flags & CT_ROW_HAVE_INFO) &&
+	    (r->cr_info_have & SD_HAVE_BUSY)) {
+		cc->cc_busy_delta_us += r->cr_busy_delta_us;
+		cc->cc_busy_rows++;
+	}
+	if (!(r->cr_flags & CT_ROW_HAVE_INFO))
+		return;
+	cc->cc_rtt_rows++;
+	cc->cc_rtt_sum_us += r->cr_rtt_us;
+	if (r->cr_rtt_us > cc->cc_rtt_max_us)
+		cc->cc_rtt_max_us = r->cr_rtt_us;
+	if ((r->cr_info_have & SD_HAVE_MIN_RTT) &&
+	    r->cr_min_rtt_us < cc->cc_min_rtt_us)
+		cc->cc_min_rtt_us = r->cr_min_rtt_us;
+	cc->cc_delivery_rate += r->cr_delivery_rate;
+}
+
 static void
 ct_client_add(struct ct_client *cc, const struct ct_row *r)
 {
@@ -600,6 +649,79 @@ ct_client_add(struct ct_client *cc, const struct ct_row *r)
 	cc->cc_wqueue += r->cr_wqueue;
 	if (r->cr_age > cc->cc_oldest_age)
 		cc->cc_oldest_age = r->cr_age;
+	ct_client_add_health(cc, r);
+}
+
+/* Hundredths of a percent of part in whole, at most 10000. */
+static uint32_t
+ct_share(uint64_t part, uint64_t whole)
+{
+	double	v;
+
+	if (whole == 0)
+		return 0;
+	v = (double)part * 10000.0 / (double)whole + 0.5;
+	return v >= 10000.0 ? 10000 : (uint32_t)v;
+}
+
+/* The ratios and means of a client whose rows are all added. */
+static void
+ct_client_finish(struct ct_client *cc, int64_t interval_ns)
+{
+	cc->cc_retrans_ratio = ct_share(cc->cc_retrans_segs,
+	    cc->cc_data_segs_out);
+	cc->cc_retrans_ratio_now = ct_share(cc->cc_retrans_delta,
+	    cc->cc_data_segs_delta);
+	if (cc->cc_rtt_rows > 0)
+		cc->cc_rtt_mean_us = (uint32_t)((cc->cc_rtt_sum_us +
+		    cc->cc_rtt_rows / 2) / cc->cc_rtt_rows);
+	if (interval_ns > 0)
+		cc->cc_busy_share = ct_share(cc->cc_busy_delta_us,
+		    (uint64_t)cc->cc_busy_rows * (uint64_t)interval_ns / 1000);
+	cc->cc_rwnd_share = ct_share(cc->cc_rwnd_limited_us, cc->cc_busy_us);
+	cc->cc_sndbuf_share = ct_share(cc->cc_sndbuf_limited_us,
+	    cc->cc_busy_us);
+}
+
+/* The retransmission top's order: the last interval's ratio, then its
+ * retransmitted segments, down; then the client's order. */
+static int
+ct_retrans_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ct_client	*cl = arg;
+	uint32_t		 x = *(const uint32_t *)a;
+	uint32_t		 y = *(const uint32_t *)b;
+
+	if (cl[x].cc_retrans_ratio_now != cl[y].cc_retrans_ratio_now)
+		return cl[x].cc_retrans_ratio_now >
+		    cl[y].cc_retrans_ratio_now ? -1 : 1;
+	if (cl[x].cc_retrans_delta != cl[y].cc_retrans_delta)
+		return cl[x].cc_retrans_delta > cl[y].cc_retrans_delta ?
+		    -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The clients that retransmitted in the last interval, worst first, at
+ * most CT_RETRANS_TOP. */
+static int
+ct_build_retrans_top(struct ct_snap *sp)
+{
+	const struct ct_client	*cl = sp->sp_pub.sn_clients;
+	uint32_t		*top;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < sp->sp_pub.sn_nclients; i++)
+		n += cl[i].cc_retrans_delta > 0;
+	if ((top = malloc((n ? n : 1) * sizeof(*top))) == NULL)
+		return -1;
+	for (i = n = 0; i < sp->sp_pub.sn_nclients; i++)
+		if (cl[i].cc_retrans_delta > 0)
+			top[n++] = (uint32_t)i;
+	if (n > 1)
+		qsort_r(top, n, sizeof(*top), ct_retrans_cmp, (void *)cl);
+	sp->sp_pub.sn_retrans_top = top;
+	sp->sp_pub.sn_nretrans_top = n < CT_RETRANS_TOP ? n : CT_RETRANS_TOP;
+	return 0;
 }
 
 /* Groups the rows by remote address into the client table. */
@@ -628,13 +750,18 @@ ct_build_clients(struct conntab *ct, struct ct_snap *sp)
 	for (i = 0; i < nrows; i++) {
 		const struct ct_row	*r = keys[i].sk_item;
 
-		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0)
-			clients[n++].cc_addr = r->cr_index.ci_remote;
+		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0) {
+			clients[n].cc_addr = r->cr_index.ci_remote;
+			clients[n++].cc_min_rtt_us = UINT32_MAX;
+		}
 		ct_client_add(&clients[n - 1], r);
 	}
+	for (i = 0; i < n; i++)
+		ct_client_finish(&clients[i], ct->ct_last == NULL ? 0 :
+		    sp->sp_pub.sn_mono_ns - ct->ct_last->sp_pub.sn_mono_ns);
 	sp->sp_pub.sn_clients = clients;
 	sp->sp_pub.sn_nclients = n;
-	return 0;
+	return ct_build_retrans_top(sp);
 }
 
 /* The listeners, and the TcpExt deltas since the last build shared

@@ -118,6 +118,18 @@ struct ct_row {
 	uint64_t	cr_delivery_rate;	/* octets per second */
 	int64_t		cr_first_seen_ns;	/* CLOCK_MONOTONIC */
 	char		cr_comm[CT_COMM_MAX];	/* "" when unknown */
+	/* TCP health.  cr_info_have says which fields the kernel's
+	 * tcp_info has (SD_HAVE_*); the others are unknown, not 0. */
+	uint8_t		cr_info_have;
+	uint32_t	cr_min_rtt_us;		/* tcpi_min_rtt; ~0U: none */
+	uint64_t	cr_busy_us;		/* tcpi_busy_time */
+	uint64_t	cr_rwnd_limited_us;	/* tcpi_rwnd_limited */
+	uint64_t	cr_sndbuf_limited_us;	/* tcpi_sndbuf_limited */
+	/* Growth since the previous refresh; 0 unless
+	 * CT_ROW_RATES_VALID. */
+	uint32_t	cr_retrans_delta;	/* segments */
+	uint32_t	cr_data_segs_delta;	/* data segments sent */
+	uint64_t	cr_busy_delta_us;
 };
 
 struct ct_client {
@@ -136,7 +148,37 @@ struct ct_client {
 	uint64_t	cc_rqueue;
 	uint64_t	cc_wqueue;
 	uint32_t	cc_oldest_age;		/* seconds */
+	/*
+	 * TCP health, summed over the rows like the rest; a field is
+	 * known when cc_have has its SD_HAVE_* bit (some row's kernel
+	 * tcp_info had it).  Ratios and shares are hundredths of a
+	 * percent, 0..10000.
+	 */
+	uint8_t		cc_have;
+	uint32_t	cc_rtt_rows;		/* rows with tcp_info now */
+	uint64_t	cc_retrans_segs;	/* tcpi_total_retrans */
+	uint64_t	cc_retrans_octets;	/* tcpi_bytes_retrans */
+	uint64_t	cc_data_segs_out;	/* tcpi_data_segs_out */
+	uint64_t	cc_retrans_delta;	/* in the last interval */
+	uint64_t	cc_data_segs_delta;
+	uint32_t	cc_retrans_ratio;	/* retrans / data segs out */
+	uint32_t	cc_retrans_ratio_now;	/* the same, last interval */
+	uint64_t	cc_rtt_sum_us;		/* of tcpi_rtt, for the mean */
+	uint32_t	cc_rtt_mean_us;
+	uint32_t	cc_rtt_max_us;
+	uint32_t	cc_min_rtt_us;		/* ~0U: no sample */
+	uint64_t	cc_busy_us;
+	uint64_t	cc_rwnd_limited_us;
+	uint64_t	cc_sndbuf_limited_us;
+	uint64_t	cc_busy_delta_us;
+	uint32_t	cc_busy_rows;		/* rows with a busy delta */
+	uint32_t	cc_busy_share;		/* busy/time, last interval */
+	uint32_t	cc_rwnd_share;		/* rwnd-limited/busy (as ss) */
+	uint32_t	cc_sndbuf_share;	/* sndbuf-limited/busy */
+	uint64_t	cc_delivery_rate;	/* octets/s, summed */
 };
+
+#define CT_RETRANS_TOP		50	/* rows of the retransmission top */
 
 #define CT_UNIT_MAX		64
 
@@ -205,6 +247,8 @@ struct ct_snapshot {
 	size_t			 sn_nrows;
 	const struct ct_client	*sn_clients;	/* (family, address) order */
 	size_t			 sn_nclients;
+	const uint32_t		*sn_retrans_top;	/* client positions */
+	size_t			 sn_nretrans_top;
 	const struct ct_listener *sn_listeners;	/* (family, address, port) */
 	size_t			 sn_nlisteners;
 	struct ct_summary	 sn_summary;

@@ -146,6 +146,29 @@ sd_fill_identity(struct sd_sock *ss, const struct inet_diag_msg *m)
 	}
 }
 
+/* The length of tcp_info up to and including field. */
+#define SD_REACH(field)	(offsetof(struct tcp_info, field) + \
+			    sizeof(((struct tcp_info *)0)->field))
+
+/* Which of the newer fields a tcp_info of len bytes holds. */
+static uint8_t
+sd_info_have(size_t len)
+{
+	uint8_t	have = 0;
+
+	if (len >= SD_REACH(tcpi_min_rtt))
+		have |= SD_HAVE_MIN_RTT;
+	if (len >= SD_REACH(tcpi_data_segs_out))
+		have |= SD_HAVE_DATA_SEGS;
+	if (len >= SD_REACH(tcpi_delivery_rate))
+		have |= SD_HAVE_DELIVERY;
+	if (len >= SD_REACH(tcpi_sndbuf_limited))
+		have |= SD_HAVE_BUSY;
+	if (len >= SD_REACH(tcpi_bytes_retrans))
+		have |= SD_HAVE_BYTES_RETRANS;
+	return have;
+}
+
 /* A tcp_info of any length: an older kernel's shorter one leaves the
  * newer fields 0, a newer kernel's longer one is cut to ours. */
 static void
@@ -175,6 +198,11 @@ sd_fill_info(struct sd_parse *sp, const struct nlattr *attr)
 	ss->ss_rtt = ti.tcpi_rtt;
 	ss->ss_rttvar = ti.tcpi_rttvar;
 	ss->ss_snd_cwnd = ti.tcpi_snd_cwnd;
+	ss->ss_info_have = sd_info_have(len);
+	ss->ss_min_rtt = ti.tcpi_min_rtt;
+	ss->ss_busy_time = ti.tcpi_busy_time;
+	ss->ss_rwnd_limited = ti.tcpi_rwnd_limited;
+	ss->ss_sndbuf_limited = ti.tcpi_sndbuf_limited;
 }
 
 /* One attribute, whose length sd_parse_attrs() has checked: 0, or -1 if

@@ -11,6 +11,13 @@
  *	opens N connections without waiting for them (non-blocking
  *	connect), prints "started" and holds them until killed; the
  *	kernel's SYN retries keep knocking on a full queue.
+ *   cmlisten serve ADDR PORT N BYTES MS
+ *	listens on ADDR PORT, accepts N connections, then sends BYTES on
+ *	each, 64 KiB to each connection in turn every MS milliseconds,
+ *	shuts each down for writing, prints "sent" and holds them.
+ *   cmlisten fetch SRC ADDR PORT N
+ *	opens N connections from address SRC, reads each to its end,
+ *	prints "done BYTES" (all it read) and holds them until killed.
  *
  * Both exit 0 on SIGTERM.
  */
@@ -23,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -146,6 +154,107 @@ do_connect(const char *addr, int port, int n)
 	return 0;
 }
 
+static int
+do_serve(const char *addr, int port, int n, long long bytes, int ms)
+{
+	static char		chunk[65536];
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	long long		left;
+	int			fd, one = 1, i, conns[CONNS_MAX];
+	struct timespec		pace = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (parse_addr(addr, port, &ss, &len) < 0 || n > CONNS_MAX)
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, n) < 0) {
+		perror("cmlisten: serve");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	for (i = 0; i < n; i++)
+		if ((conns[i] = accept(fd, NULL, NULL)) < 0) {
+			perror("cmlisten: accept");
+			return 1;
+		}
+	memset(chunk, 'x', sizeof(chunk));
+	for (left = bytes; left > 0 && !stopping; left -= sizeof(chunk)) {
+		size_t	want = left < (long long)sizeof(chunk) ?
+			    (size_t)left : sizeof(chunk);
+
+		for (i = 0; i < n; i++) {
+			size_t	done = 0;
+			ssize_t	w;
+
+			while (done < want && (w = write(conns[i],
+			    chunk + done, want - done)) > 0)
+				done += (size_t)w;
+		}
+		if (ms > 0)
+			nanosleep(&pace, NULL);
+	}
+	for (i = 0; i < n; i++)
+		shutdown(conns[i], SHUT_WR);
+	printf("sent\n");
+	fflush(stdout);
+	while (!stopping)
+		pause();
+	return 0;
+}
+
+static int
+do_fetch(const char *src, const char *addr, int port, int n)
+{
+	struct sockaddr_storage	ss, from;
+	socklen_t		len, flen;
+	struct pollfd		pfd[CONNS_MAX];
+	char			buf[65536];
+	long long		total = 0;
+	int			i, open_ = n;
+
+	if (parse_addr(addr, port, &ss, &len) < 0 ||
+	    parse_addr(src, 0, &from, &flen) < 0 || n > CONNS_MAX)
+		return 2;
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		pfd[i].events = POLLIN;
+		if (pfd[i].fd < 0 ||
+		    bind(pfd[i].fd, (struct sockaddr *)&from, flen) < 0 ||
+		    connect(pfd[i].fd, (struct sockaddr *)&ss, len) < 0) {
+			perror("cmlisten: fetch");
+			return 1;
+		}
+	}
+	while (open_ > 0 && !stopping) {
+		if (poll(pfd, n, 1000) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			ssize_t	r;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN |
+			    POLLHUP | POLLERR)))
+				continue;
+			r = read(pfd[i].fd, buf, sizeof(buf));
+			if (r > 0) {
+				total += r;
+				continue;
+			}
+			/* Done: keep the socket, stop polling it. */
+			pfd[i].events = 0;
+			pfd[i].fd = -pfd[i].fd - 1;
+			open_--;
+		}
+	}
+	printf("done %lld\n", total);
+	fflush(stdout);
+	while (!stopping)
+		pause();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -161,7 +270,15 @@ main(int argc, char **argv)
 		return do_listen(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 5 && strcmp(argv[1], "connect") == 0)
 		return do_connect(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 7 && strcmp(argv[1], "serve") == 0)
+		return do_serve(argv[2], atoi(argv[3]), atoi(argv[4]),
+		    atoll(argv[5]), atoi(argv[6]));
+	if (argc == 6 && strcmp(argv[1], "fetch") == 0)
+		return do_fetch(argv[2], argv[3], atoi(argv[4]),
+		    atoi(argv[5]));
 	fprintf(stderr, "usage: cmlisten listen ADDR BACKLOG COUNTFILE\n"
-	    "       cmlisten connect ADDR PORT N\n");
+	    "       cmlisten connect ADDR PORT N\n"
+	    "       cmlisten serve ADDR PORT N BYTES MS\n"
+	    "       cmlisten fetch SRC ADDR PORT N\n");
 	return 2;
 }

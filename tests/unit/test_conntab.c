@@ -1031,6 +1031,127 @@ test_unit_fake(void)
 	rmdir(dir);
 }
 
+/* ---- TCP health per client ------------------------------------------- */
+
+static struct sd_sock *
+add_health(struct sd_list *sl, const char *remote, uint16_t rport,
+    uint64_t cookie, uint32_t retrans, uint32_t data_segs, uint32_t rtt,
+    uint32_t min_rtt, uint64_t busy, uint64_t rwnd, uint64_t sndbuf)
+{
+	struct sd_sock	*ss;
+
+	ss = add_sock(sl, AF_INET, "10.0.0.1", 80, remote, rport, cookie,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_info_have = SD_HAVE_MIN_RTT | SD_HAVE_DATA_SEGS |
+	    SD_HAVE_DELIVERY | SD_HAVE_BUSY | SD_HAVE_BYTES_RETRANS;
+	ss->ss_total_retrans = retrans;
+	ss->ss_bytes_retrans = (uint64_t)retrans * 1000;
+	ss->ss_data_segs_out = data_segs;
+	ss->ss_rtt = rtt;
+	ss->ss_min_rtt = min_rtt;
+	ss->ss_busy_time = busy;
+	ss->ss_rwnd_limited = rwnd;
+	ss->ss_sndbuf_limited = sndbuf;
+	ss->ss_delivery_rate = 1000;
+	return ss;
+}
+
+static const struct ct_client *
+find_client(const struct ct_snapshot *sn, const char *addr)
+{
+	struct ct_addr	ca;
+	size_t		pos;
+
+	make_addr(&ca, AF_INET, addr);
+	pos = conntab_client_search(sn, &ca, 0);
+	if (pos < sn->sn_nclients &&
+	    conntab_addr_cmp(&sn->sn_clients[pos].cc_addr, &ca) == 0)
+		return &sn->sn_clients[pos];
+	return NULL;
+}
+
+/*
+ * Two refreshes a second apart, worked out by hand: sums, lifetime and
+ * last-interval ratios, RTT mean/max/min, busy share over the interval,
+ * rwnd/sndbuf shares of busy time as ss computes them, a TIME-WAIT row
+ * keeping its counters but not counting in RTTs, the retransmission top
+ * in order, and an old kernel's client whose fields stay unknown.
+ */
+static void
+test_client_health(void)
+{
+	struct conntab			*ct = new_table(0, 0);
+	struct sd_list			 sl;
+	const struct ct_snapshot	*sn;
+	const struct ct_client		*a, *b, *c;
+	struct sd_sock			*ss;
+
+	sockdiag_list_init(&sl, 0);
+	/* a: two connections; b: one; c: an old kernel's (no fields). */
+	add_health(&sl, "10.0.0.7", 1000, 1, 10, 100, 2000, 900, 400000,
+	    100000, 0);
+	add_health(&sl, "10.0.0.7", 1001, 2, 0, 100, 4000, 1500, 100000, 0,
+	    50000);
+	add_health(&sl, "10.0.0.8", 1000, 3, 1, 100, 1000, 800, 0, 0, 0);
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1000, 4,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_total_retrans = 5;
+	ss->ss_rtt = 3000;
+	CHECK(conntab_build(ct, &sl, 100 * S, &wall) == 0, "health: builds");
+	sn = conntab_acquire(ct);
+	a = find_client(sn, "10.0.0.7");
+	CHECK(a && a->cc_retrans_segs == 10 && a->cc_data_segs_out == 200 &&
+	    a->cc_retrans_octets == 10000 && a->cc_retrans_ratio == 500,
+	    "health: sums and lifetime ratio (10 of 200: 5.00%%)");
+	CHECK(a && a->cc_rtt_mean_us == 3000 && a->cc_rtt_max_us == 4000 &&
+	    a->cc_min_rtt_us == 900 && a->cc_delivery_rate == 2000,
+	    "health: RTT mean, max, min RTT, delivery rate summed");
+	CHECK(a && a->cc_rwnd_share == 2000 && a->cc_sndbuf_share == 1000,
+	    "health: rwnd 100 of 500 ms busy (20%%), sndbuf 50 (10%%)");
+	CHECK(a && a->cc_retrans_ratio_now == 0 && a->cc_busy_share == 0,
+	    "health: no interval at the first refresh");
+	CHECK_U64(sn->sn_nretrans_top, 0, "health: no top without interval");
+	c = find_client(sn, "10.0.0.9");
+	CHECK(c && c->cc_have == 0 && c->cc_retrans_segs == 5,
+	    "health: an old kernel's client: counters, no newer field");
+	conntab_release(sn);
+
+	/* One second on: a sent 100 more (20 retransmitted) on 1 and
+	 * nothing on 2, busy 500 ms on 1; b 100 more with 40 retransmitted
+	 * and 2 gone to TIME-WAIT (its counters stay). */
+	sockdiag_list_clear(&sl);
+	add_health(&sl, "10.0.0.7", 1000, 1, 30, 200, 2000, 900, 900000,
+	    100000, 0);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.7", 1001, 2,
+	    SD_TCP_TIME_WAIT);
+	add_health(&sl, "10.0.0.8", 1000, 3, 41, 200, 1000, 800, 0, 0, 0);
+	CHECK(conntab_build(ct, &sl, 101 * S, &wall) == 0,
+	    "health: builds again");
+	sn = conntab_acquire(ct);
+	a = find_client(sn, "10.0.0.7");
+	b = find_client(sn, "10.0.0.8");
+	CHECK(a && a->cc_retrans_segs == 30 && a->cc_data_segs_out == 300 &&
+	    a->cc_retrans_delta == 20 && a->cc_data_segs_delta == 100 &&
+	    a->cc_retrans_ratio_now == 2000,
+	    "health: TIME-WAIT keeps its counters; 20 of 100 now (20%%)");
+	CHECK(a && a->cc_rtt_rows == 1 && a->cc_rtt_mean_us == 2000 &&
+	    a->cc_min_rtt_us == 900,
+	    "health: TIME-WAIT is not in the RTTs");
+	CHECK(a && a->cc_busy_share == 5000,
+	    "health: busy 500 ms of 1 s on the one row seen twice with "
+	    "tcp_info (50%%)");
+	CHECK(b && b->cc_retrans_ratio_now == 4000 &&
+	    b->cc_retrans_ratio == 2050,
+	    "health: b 40 of 100 now, 41 of 200 in all");
+	CHECK(sn->sn_nretrans_top == 2 && sn->sn_retrans_top[0] ==
+	    (uint32_t)(b - sn->sn_clients) && sn->sn_retrans_top[1] ==
+	    (uint32_t)(a - sn->sn_clients),
+	    "health: the top ranks b (40%%) before a (20%%)");
+	conntab_release(sn);
+	sockdiag_list_free(&sl);
+	conntab_free(ct);
+}
+
 int
 main(void)
 {
@@ -1044,5 +1165,6 @@ main(void)
 	test_interval();
 	test_listeners();
 	test_unit_fake();
+	test_client_health();
 	return check_done();
 }
