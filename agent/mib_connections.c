@@ -54,12 +54,38 @@ is_v6(const struct ct_addr *a)
 	return a->ca_family == AF_INET6;
 }
 
+/* cmConnSummary's destroyed-socket columns. */
+static int
+closed_summary_value(const struct ct_summary *s, unsigned col,
+    struct mt_value *v)
+{
+	switch (col) {
+	case MIB_cmConnClosedTracking:
+		mt_truth(v, s->cs_closed_tracking);
+		break;
+	case MIB_cmConnClosedNotices:
+		mt_counter64(v, s->cs_closed_notices);
+		break;
+	case MIB_cmConnClosedNoticesLost:
+		mt_counter32(v, s->cs_closed_lost);
+		break;
+	case MIB_cmConnProcessesFolded:
+		mt_counter32(v, s->cs_procs_evicted);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 /* cmConnSummary's TcpExt columns: absent while /proc/net/netstat cannot
  * be read (unknown, not 0). */
 static int
 listen_summary_value(const struct ct_summary *s, unsigned col,
     struct mt_value *v)
 {
+	if (col >= MIB_cmConnClosedTracking)
+		return closed_summary_value(s, col, v);
 	if (!s->cs_netstat_known)
 		return -1;
 	switch (col) {
@@ -141,7 +167,7 @@ static struct mt_table summary_table = {
 	.mt_entry = summary_oid,
 	.mt_entry_len = OID_LENGTH(summary_oid),
 	.mt_mincol = MIB_cmConnNumClosed,
-	.mt_maxcol = MIB_cmConnListenDropsUnattributed,
+	.mt_maxcol = MIB_cmConnProcessesFolded,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = summary_value,
@@ -493,6 +519,100 @@ static struct mt_table retrans_top_table = {
 	.mt_end = conn_end,
 };
 
+/* cmProcessTable: one row per process, by pid. */
+static size_t
+process_count(void *arg)
+{
+	(void)arg;
+	return cn_snap == NULL ? 0 : cn_snap->sn_nprocs;
+}
+
+static size_t
+process_index(void *arg, size_t i, oid *idx)
+{
+	(void)arg;
+	idx[0] = cn_snap->sn_procs[i].cp_pid;
+	return 1;
+}
+
+static int
+process_value(void *arg, size_t i, unsigned col, struct mt_value *v)
+{
+	const struct ct_process *p = &cn_snap->sn_procs[i];
+
+	(void)arg;
+	switch (col) {
+	case MIB_cmProcessName:
+		mt_string(v, p->cp_comm, strnlen(p->cp_comm,
+		    sizeof(p->cp_comm)));
+		break;
+	case MIB_cmProcessUnit:
+		mt_string(v, p->cp_unit, strnlen(p->cp_unit,
+		    sizeof(p->cp_unit)));
+		break;
+	case MIB_cmProcessUid:
+		mt_unsigned(v, p->cp_uid);
+		break;
+	case MIB_cmProcessConnections:
+		mt_gauge(v, p->cp_conns);
+		break;
+	case MIB_cmProcessEstablished:
+		mt_gauge(v, p->cp_established);
+		break;
+	case MIB_cmProcessCloseWait:
+		mt_gauge(v, p->cp_close_wait);
+		break;
+	case MIB_cmProcessListeners:
+		mt_gauge(v, p->cp_listeners);
+		break;
+	case MIB_cmProcessInOctets:
+		mt_counter64(v, p->cp_octets_in);
+		break;
+	case MIB_cmProcessOutOctets:
+		mt_counter64(v, p->cp_octets_out);
+		break;
+	case MIB_cmProcessInSegs:
+		mt_counter64(v, p->cp_segs_in);
+		break;
+	case MIB_cmProcessOutSegs:
+		mt_counter64(v, p->cp_segs_out);
+		break;
+	case MIB_cmProcessInOctetRate:
+		mt_counter64(v, p->cp_rate_in);
+		break;
+	case MIB_cmProcessOutOctetRate:
+		mt_counter64(v, p->cp_rate_out);
+		break;
+	case MIB_cmProcessInSegRate:
+		mt_gauge(v, p->cp_seg_rate_in);
+		break;
+	case MIB_cmProcessOutSegRate:
+		mt_gauge(v, p->cp_seg_rate_out);
+		break;
+	case MIB_cmProcessClosedConns:
+		mt_counter64(v, p->cp_closed);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static const oid process_entry_oid[] = { OID_cmProcessEntry };
+static struct mt_table process_table = {
+	.mt_name = "cmProcessTable",
+	.mt_entry = process_entry_oid,
+	.mt_entry_len = OID_LENGTH(process_entry_oid),
+	.mt_mincol = MIB_cmProcessName,
+	.mt_maxcol = MIB_cmProcessClosedConns,
+	.mt_count = process_count,
+	.mt_index = process_index,
+	.mt_value = process_value,
+	.mt_version = conn_version,
+	.mt_begin = conn_begin,
+	.mt_end = conn_end,
+};
+
 /* cmListenTable: one row per listening address and port. */
 static size_t
 listen_count(void *arg)
@@ -756,7 +876,8 @@ int
 mib_connections_init(void)
 {
 	struct mt_table *tables[] = { &summary_table, &conn_table,
-		&client_table, &listen_table, &retrans_top_table };
+		&client_table, &listen_table, &retrans_top_table,
+		&process_table };
 
 	if (monitor_conntab(cm_monitor) == NULL)
 		return 0;

@@ -21,6 +21,7 @@
 #define MIB_cmClientTable			3
 #define MIB_cmListenTable			4
 #define MIB_cmClientRetransTopTable		5
+#define MIB_cmProcessTable			6
 
 /* under cmConnSummary */
 #define MIB_cmConnNumClosed			1
@@ -46,6 +47,10 @@
 #define MIB_cmConnListenDrops			21
 #define MIB_cmConnListenOverflowsUnattributed	22
 #define MIB_cmConnListenDropsUnattributed	23
+#define MIB_cmConnClosedTracking		24
+#define MIB_cmConnClosedNotices			25
+#define MIB_cmConnClosedNoticesLost		26
+#define MIB_cmConnProcessesFolded		27
 
 /* under cmConnTable */
 #define MIB_cmConnEntry				1
@@ -146,6 +151,28 @@
 #define MIB_cmClientRetransTopSegs		5
 #define MIB_cmClientRetransTopDataSegs		6
 
+/* under cmProcessTable */
+#define MIB_cmProcessEntry			1
+
+/* under cmProcessEntry */
+#define MIB_cmProcessPid			1	/* index, not served */
+#define MIB_cmProcessName			2
+#define MIB_cmProcessUnit			3
+#define MIB_cmProcessUid			4
+#define MIB_cmProcessConnections		5
+#define MIB_cmProcessEstablished		6
+#define MIB_cmProcessCloseWait			7
+#define MIB_cmProcessListeners			8
+#define MIB_cmProcessInOctets			9
+#define MIB_cmProcessOutOctets			10
+#define MIB_cmProcessInSegs			11
+#define MIB_cmProcessOutSegs			12
+#define MIB_cmProcessInOctetRate		13
+#define MIB_cmProcessOutOctetRate		14
+#define MIB_cmProcessInSegRate			15
+#define MIB_cmProcessOutSegRate			16
+#define MIB_cmProcessClosedConns		17
+
 /* Full OIDs, for registration: the scalar group and table entries. */
 #define OID_cmConnections \
 	OID_coremonObjects, MIB_cmConnections
@@ -158,6 +185,8 @@
 #define OID_cmClientRetransTopEntry \
 	OID_cmConnections, MIB_cmClientRetransTopTable, \
 	MIB_cmClientRetransTopEntry
+#define OID_cmProcessEntry \
+	OID_cmConnections, MIB_cmProcessTable, MIB_cmProcessEntry
 #define OID_cmListenEntry \
 	OID_cmConnections, MIB_cmListenTable, MIB_cmListenEntry
 

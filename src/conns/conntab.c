@@ -14,6 +14,7 @@
 
 #include "conns/conntab.h"
 #include "conns/listeners.h"
+#include "conns/proctab.h"
 #include "conns/procpid.h"
 #include "conns/sockdiag.h"
 #include "lib/hash.h"
@@ -63,6 +64,15 @@ struct conntab {
 	struct ct_netstat	 ct_netstat_last;
 	uint64_t		 ct_overflows, ct_drops;
 	uint64_t		 ct_unattr_overflows, ct_unattr_drops;
+	/* Destroyed sockets: the subscription (NULL without
+	 * CAP_NET_ADMIN), the notices of this refresh, their growth. */
+	struct sockdiag		*ct_destroy;
+	struct sd_list		 ct_closed;
+	struct pt_closed	*ct_closed_deltas;
+	size_t			 ct_closed_cap;
+	uint64_t		 ct_closed_notices;
+	uint64_t		 ct_closed_lost;
+	uint64_t		 ct_procs_evicted;
 };
 
 static int64_t
@@ -380,6 +390,10 @@ ct_fill_rates(struct ct_row *r, const struct ct_row *prev,
 	    prev->cr_data_segs_out);
 	if (r->cr_busy_us >= prev->cr_busy_us)
 		r->cr_busy_delta_us = r->cr_busy_us - prev->cr_busy_us;
+	r->cr_delta_in = r->cr_octets_in - prev->cr_octets_in;
+	r->cr_delta_out = r->cr_octets_out - prev->cr_octets_out;
+	r->cr_delta_segs_in = (uint32_t)(r->cr_segs_in - prev->cr_segs_in);
+	r->cr_delta_segs_out = (uint32_t)(r->cr_segs_out - prev->cr_segs_out);
 }
 
 /*
@@ -437,6 +451,11 @@ ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
 		r->cr_first_seen_ns = prev->cr_first_seen_ns;
 		r->cr_flags |= prev->cr_flags & CT_ROW_AGE_AT_LEAST;
 	} else {
+		/* New since the last refresh: all it moved is growth. */
+		r->cr_delta_in = r->cr_octets_in;
+		r->cr_delta_out = r->cr_octets_out;
+		r->cr_delta_segs_in = (uint32_t)r->cr_segs_in;
+		r->cr_delta_segs_out = (uint32_t)r->cr_segs_out;
 		r->cr_first_seen_ns = now_ns;
 		/* Whatever the first refresh finds was open before it. */
 		if (prev_snap == NULL)
@@ -453,6 +472,7 @@ ct_snap_free(struct ct_snap *sp)
 	free((void *)sp->sp_pub.sn_clients);
 	free((void *)sp->sp_pub.sn_listeners);
 	free((void *)sp->sp_pub.sn_retrans_top);
+	free((void *)sp->sp_pub.sn_procs);
 	free(sp);
 }
 
@@ -800,6 +820,115 @@ ct_build_listeners(struct conntab *ct, struct ct_snap *sp,
 	return 0;
 }
 
+/* A closed socket's growth past the row it had (its final counters less
+ * the row's), or all of it when it had none. */
+static void
+ct_closed_delta(struct pt_closed *pc, const struct sd_sock *ss,
+    const struct ct_row *r)
+{
+	pc->pc_in = ss->ss_bytes_received;
+	pc->pc_out = ss->ss_bytes_acked;
+	pc->pc_segs_in = ss->ss_segs_in;
+	pc->pc_segs_out = ss->ss_segs_out;
+	if (r == NULL)
+		return;
+	pc->pc_pid = r->cr_pid;
+	pc->pc_in = ss->ss_bytes_received >= r->cr_octets_in ?
+	    ss->ss_bytes_received - r->cr_octets_in : 0;
+	pc->pc_out = ss->ss_bytes_acked >= r->cr_octets_out ?
+	    ss->ss_bytes_acked - r->cr_octets_out : 0;
+	pc->pc_segs_in = (uint32_t)(ss->ss_segs_in - (uint32_t)r->cr_segs_in);
+	pc->pc_segs_out = (uint32_t)(ss->ss_segs_out -
+	    (uint32_t)r->cr_segs_out);
+}
+
+/*
+ * The closed sockets of this refresh, each matched by cookie to its row
+ * in this snapshot (it closed after the dump, or lingers in TIME-WAIT)
+ * or else the previous one, and owned by that row's process; one never seen open goes to the process
+ * of the listener its local address and port belong to, else to pid 0.
+ * Returns how many, or -1.
+ */
+static ssize_t
+ct_closed_deltas(struct conntab *ct, const struct ct_snap *sp)
+{
+	const struct sd_list	*cl = &ct->ct_closed;
+	struct pt_closed	*grown;
+	size_t			 i, n = 0;
+
+	if (cl->sl_count > ct->ct_closed_cap) {
+		grown = realloc(ct->ct_closed_deltas,
+		    cl->sl_count * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		ct->ct_closed_deltas = grown;
+		ct->ct_closed_cap = cl->sl_count;
+	}
+	for (i = 0; i < cl->sl_count; i++) {
+		const struct sd_sock		*ss = &cl->sl_socks[i];
+		const struct ct_row		*r = NULL, *p = NULL;
+		const struct ct_listener	*l;
+		struct pt_closed		*pc = &ct->ct_closed_deltas[n];
+		struct ct_addr			 local;
+		uint32_t			 pos;
+
+		if (!ss->ss_have_info)
+			continue;
+		memset(pc, 0, sizeof(*pc));
+		pos = ct_cookie_find(sp->sp_cookies, ss->ss_cookie);
+		if (pos != HASH_NONE)
+			r = &sp->sp_pub.sn_rows[pos];
+		if (ct->ct_last != NULL && (pos = ct_cookie_find(
+		    ct->ct_last->sp_cookies, ss->ss_cookie)) != HASH_NONE)
+			p = &ct->ct_last->sp_pub.sn_rows[pos];
+		ct_closed_delta(pc, ss, r != NULL ? r : p);
+		/* A socket that went to TIME-WAIT lost its owner (no inode
+		 * left): the previous row still knows it. */
+		if (pc->pc_pid == 0 && p != NULL)
+			pc->pc_pid = p->cr_pid;
+		if (pc->pc_pid == 0) {
+			ct_addr_set(&local, ss->ss_family, ss->ss_local);
+			l = listeners_owner(sp->sp_pub.sn_listeners,
+			    sp->sp_pub.sn_nlisteners, &local,
+			    ss->ss_local_port);
+			pc->pc_pid = l != NULL ? l->cl_pid : 0;
+		}
+		n++;
+	}
+	ct->ct_closed_notices += cl->sl_count;
+	return n;
+}
+
+static int
+ct_build_procs(struct conntab *ct, struct ct_snap *sp)
+{
+	struct pt_input		 in;
+	struct ct_process	*ps;
+	size_t			 n;
+	ssize_t			 nclosed;
+
+	if ((nclosed = ct_closed_deltas(ct, sp)) < 0)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.pi_rows = sp->sp_pub.sn_rows;
+	in.pi_nrows = sp->sp_pub.sn_nrows;
+	in.pi_closed = ct->ct_closed_deltas;
+	in.pi_nclosed = nclosed;
+	in.pi_listeners = sp->sp_pub.sn_listeners;
+	in.pi_nlisteners = sp->sp_pub.sn_nlisteners;
+	in.pi_prev = ct->ct_last ? &ct->ct_last->sp_pub : NULL;
+	in.pi_now_ns = sp->sp_pub.sn_mono_ns;
+	in.pi_interval_ns = ct->ct_last ? sp->sp_pub.sn_mono_ns -
+	    ct->ct_last->sp_pub.sn_mono_ns : 0;
+	in.pi_procroot = ct->ct_procroot;
+	if (proctab_build(&in, &ps, &n, &ct->ct_procs_evicted) < 0)
+		return -1;
+	sp->sp_pub.sn_procs = ps;
+	sp->sp_pub.sn_nprocs = n;
+	sockdiag_list_clear(&ct->ct_closed);
+	return 0;
+}
+
 static void
 ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
     uint32_t listeners)
@@ -827,6 +956,10 @@ ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
 	cs->cs_listen_drops = ct->ct_drops;
 	cs->cs_overflows_unattributed = ct->ct_unattr_overflows;
 	cs->cs_drops_unattributed = ct->ct_unattr_drops;
+	cs->cs_closed_tracking = ct->ct_destroy != NULL;
+	cs->cs_closed_notices = ct->ct_closed_notices;
+	cs->cs_closed_lost = ct->ct_closed_lost;
+	cs->cs_procs_evicted = ct->ct_procs_evicted;
 	if (ct->ct_procs != NULL) {
 		procpid_counters(ct->ct_procs, &pc);
 		cs->cs_proc_scans = pc.pc_scans;
@@ -879,13 +1012,14 @@ ct_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
 	if (ct_build_listeners(ct, sp, sl) < 0)
 		goto fail;
 	ct_fill_owners(ct, sp);
-	if (ct_build_clients(ct, sp) < 0)
+	if (ct_build_clients(ct, sp) < 0 || ct_build_procs(ct, sp) < 0)
 		goto fail;
 	ct_summarize(ct, sp, sl, listeners);
 	sp->sp_pub.sn_bytes = sizeof(*sp) +
 	    nsorted * sizeof(struct ct_row) +
 	    sp->sp_pub.sn_nclients * sizeof(struct ct_client) +
 	    sp->sp_pub.sn_nlisteners * sizeof(struct ct_listener) +
+	    sp->sp_pub.sn_nprocs * sizeof(struct ct_process) +
 	    hash_memory(sp->sp_cookies);
 	sp->sp_pub.sn_summary.cs_refresh_usec =
 	    (ct_now_ns(CLOCK_MONOTONIC) - start_ns) / 1000;
@@ -904,6 +1038,31 @@ conntab_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
 	return ct_build(ct, sl, mono_ns, real, ct_now_ns(CLOCK_MONOTONIC));
 }
 
+int
+conntab_set_closed(struct conntab *ct, const struct sd_list *sl)
+{
+	size_t	i;
+
+	sockdiag_list_clear(&ct->ct_closed);
+	for (i = 0; i < sl->sl_count; i++) {
+		if (ct->ct_closed.sl_count == ct->ct_closed.sl_cap) {
+			struct sd_sock	*grown;
+			size_t		 cap = ct->ct_closed.sl_cap ?
+					    2 * ct->ct_closed.sl_cap : 64;
+
+			grown = reallocarray(ct->ct_closed.sl_socks, cap,
+			    sizeof(*grown));
+			if (grown == NULL)
+				return -1;
+			ct->ct_closed.sl_socks = grown;
+			ct->ct_closed.sl_cap = cap;
+		}
+		ct->ct_closed.sl_socks[ct->ct_closed.sl_count++] =
+		    sl->sl_socks[i];
+	}
+	return 0;
+}
+
 void
 conntab_set_netstat(struct conntab *ct, const struct ct_netstat *cn)
 {
@@ -920,6 +1079,11 @@ conntab_refresh(struct conntab *ct)
 	clock_gettime(CLOCK_REALTIME, &real);
 	if (sockdiag_dump(ct->ct_diag, &ct->ct_socks) < 0)
 		return -1;
+	/* After the dump: a socket closed since is in the dump or in these
+	 * notices, never lost between the two (ct_closed_deltas). */
+	if (ct->ct_destroy != NULL && sockdiag_drain(ct->ct_destroy,
+	    &ct->ct_closed, &ct->ct_closed_lost) < 0)
+		ct->ct_closed_lost++;
 	return ct_build(ct, &ct->ct_socks, start, &real, start);
 }
 
@@ -984,6 +1148,12 @@ conntab_client_search(const struct ct_snapshot *sn, const struct ct_addr *key,
 }
 
 size_t
+conntab_process_search(const struct ct_snapshot *sn, uint32_t pid, int after)
+{
+	return proctab_search(sn->sn_procs, sn->sn_nprocs, pid, after);
+}
+
+size_t
 conntab_listener_search(const struct ct_snapshot *sn,
     const struct ct_addr *key, uint16_t port, int after)
 {
@@ -1025,6 +1195,10 @@ conntab_new(const struct ct_config *cf)
 	if (ct->ct_config.cf_processes &&
 	    (ct->ct_procs = procpid_new(ct->ct_procroot)) == NULL)
 		goto fail;
+	/* Without CAP_NET_ADMIN the process table misses the last growth
+	 * of connections that close between refreshes: it says so. */
+	sockdiag_list_init(&ct->ct_closed, ct->ct_config.cf_max_conns);
+	ct->ct_destroy = sockdiag_open_destroy();
 	return ct;
 fail:
 	conntab_free(ct);
@@ -1042,6 +1216,9 @@ conntab_free(struct conntab *ct)
 	sockdiag_close(ct->ct_diag);
 	procpid_free(ct->ct_procs);
 	sockdiag_list_free(&ct->ct_socks);
+	sockdiag_close(ct->ct_destroy);
+	sockdiag_list_free(&ct->ct_closed);
+	free(ct->ct_closed_deltas);
 	free(ct->ct_sort);
 	free(ct->ct_inodes);
 	free(ct->ct_procroot);

@@ -130,6 +130,12 @@ struct ct_row {
 	uint32_t	cr_retrans_delta;	/* segments */
 	uint32_t	cr_data_segs_delta;	/* data segments sent */
 	uint64_t	cr_busy_delta_us;
+	/* Growth since the previous refresh, for the process table: all
+	 * of the counters for a connection new since then. */
+	uint64_t	cr_delta_in;		/* octets */
+	uint64_t	cr_delta_out;
+	uint32_t	cr_delta_segs_in;
+	uint32_t	cr_delta_segs_out;
 };
 
 struct ct_client {
@@ -209,6 +215,38 @@ struct ct_listener {
 	char		cl_unit[CT_UNIT_MAX];	/* systemd unit; "" unknown */
 };
 
+#define CT_MAX_PROCS		4096	/* process table cap */
+
+/*
+ * A process that held TCP connections: what its connections moved since
+ * coremond first saw it, summed from per-socket growth between refreshes
+ * -- including the last stretch of connections that closed in between,
+ * from the kernel's notices of destroyed sockets -- and what it holds
+ * now.  pid 0 gathers what has no known owner: TIME-WAIT and queued
+ * connections, sockets of processes we may not inspect, closed
+ * connections never seen open, and processes past CT_MAX_PROCS.
+ */
+struct ct_process {
+	uint32_t	cp_pid;
+	uint32_t	cp_uid;
+	uint32_t	cp_conns;		/* rows now */
+	uint32_t	cp_established;
+	uint32_t	cp_close_wait;
+	uint32_t	cp_listeners;		/* listening addresses */
+	uint64_t	cp_octets_in;		/* since first seen */
+	uint64_t	cp_octets_out;
+	uint64_t	cp_segs_in;
+	uint64_t	cp_segs_out;
+	uint64_t	cp_closed;		/* connections seen closing */
+	uint64_t	cp_rate_in;		/* octets/s, last interval */
+	uint64_t	cp_rate_out;
+	uint32_t	cp_seg_rate_in;		/* hundredths of segments/s */
+	uint32_t	cp_seg_rate_out;
+	int64_t		cp_first_seen_ns;	/* CLOCK_MONOTONIC */
+	char		cp_comm[CT_COMM_MAX];
+	char		cp_unit[CT_UNIT_MAX];
+};
+
 /* TcpExt counters of /proc/net/netstat at a refresh. */
 struct ct_netstat {
 	int		cn_have;	/* both were read */
@@ -239,6 +277,11 @@ struct ct_summary {
 	uint64_t	cs_listen_drops;
 	uint64_t	cs_overflows_unattributed;
 	uint64_t	cs_drops_unattributed;
+	/* Destroyed-socket notices (the process table's closed bytes). */
+	int		cs_closed_tracking;	/* subscribed */
+	uint64_t	cs_closed_notices;
+	uint64_t	cs_closed_lost;		/* ENOBUFS: some lost */
+	uint64_t	cs_procs_evicted;	/* folded into pid 0 */
 };
 
 struct ct_snapshot {
@@ -251,6 +294,8 @@ struct ct_snapshot {
 	size_t			 sn_nretrans_top;
 	const struct ct_listener *sn_listeners;	/* (family, address, port) */
 	size_t			 sn_nlisteners;
+	const struct ct_process	*sn_procs;	/* by pid */
+	size_t			 sn_nprocs;
 	struct ct_summary	 sn_summary;
 	int64_t			 sn_mono_ns;	/* CLOCK_MONOTONIC of the dump */
 	size_t			 sn_bytes;	/* allocated for this snapshot */
@@ -295,6 +340,11 @@ int	conntab_build(struct conntab *, const struct sd_list *,
  * just before the refresh (src/monitor).  Until set, unknown. */
 void	conntab_set_netstat(struct conntab *, const struct ct_netstat *);
 
+/* The destroyed sockets the next conntab_build takes as closed since the
+ * previous one, for tests (conntab_refresh drains the kernel's notices
+ * itself).  The list is copied. */
+int	conntab_set_closed(struct conntab *, const struct sd_list *);
+
 /* The current snapshot with a reference taken; NULL before the first
  * refresh.  Each acquire is paired with one release. */
 const struct ct_snapshot *conntab_acquire(struct conntab *);
@@ -310,6 +360,8 @@ size_t	conntab_row_search(const struct ct_snapshot *,
 	    const struct ct_index *key, int after);
 size_t	conntab_client_search(const struct ct_snapshot *,
 	    const struct ct_addr *key, int after);
+size_t	conntab_process_search(const struct ct_snapshot *, uint32_t pid,
+	    int after);
 size_t	conntab_listener_search(const struct ct_snapshot *,
 	    const struct ct_addr *key, uint16_t port, int after);
 

@@ -87,6 +87,13 @@ ls_owner(struct ct_listener *ls, size_t n, const struct ct_addr *local,
 	return ls_find(ls, n, &any, port);
 }
 
+const struct ct_listener *
+listeners_owner(const struct ct_listener *ls, size_t n,
+    const struct ct_addr *local, uint16_t port)
+{
+	return ls_owner((struct ct_listener *)ls, n, local, port);
+}
+
 /* Sorts the LISTEN sockets into ls and merges those sharing an index;
  * returns how many are left. */
 static size_t

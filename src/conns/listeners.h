@@ -48,4 +48,9 @@ void	listeners_attribute(struct ct_listener *ls, size_t n,
 size_t	listeners_search(const struct ct_listener *ls, size_t n,
 	    const struct ct_addr *addr, uint16_t port, int after);
 
+/* The listener a connection with this local address and port belongs
+ * to (see above), or NULL. */
+const struct ct_listener *listeners_owner(const struct ct_listener *ls,
+	    size_t n, const struct ct_addr *local, uint16_t port);
+
 #endif

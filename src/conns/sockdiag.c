@@ -536,3 +536,67 @@ sockdiag_dump(struct sockdiag *sd, struct sd_list *sl)
 	}
 	return rc;
 }
+
+/*
+ * Closing sockets: the kernel multicasts an inet_diag_msg, with tcp_info,
+ * for every TCP socket it destroys to the SKNLGRP_INET_TCP_DESTROY and
+ * SKNLGRP_INET6_TCP_DESTROY groups (sock_diag_broadcast_destroy, Linux
+ * 4.5; joining needs CAP_NET_ADMIN in the socket's user namespace, and
+ * it is checked at join time, before coremond drops privileges).
+ */
+#define SD_DESTROY_RCVBUF	(8 * 1024 * 1024)
+
+struct sockdiag *
+sockdiag_open_destroy(void)
+{
+	struct sockdiag	*sd;
+	int		 groups[] = { SKNLGRP_INET_TCP_DESTROY,
+			    SKNLGRP_INET6_TCP_DESTROY };
+	int		 size = SD_DESTROY_RCVBUF, fd;
+	size_t		 i;
+
+	if ((sd = sockdiag_open()) == NULL)
+		return NULL;
+	fd = mnl_socket_get_fd(sd->sd_nl);
+	/* Bursts of closes must not overflow before the next refresh;
+	 * FORCE goes past rmem_max when we may. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (mnl_socket_setsockopt(sd->sd_nl, NETLINK_ADD_MEMBERSHIP,
+		    &groups[i], sizeof(groups[i])) < 0)
+			goto fail;
+	return sd;
+fail:
+	sockdiag_close(sd);
+	return NULL;
+}
+
+int
+sockdiag_drain(struct sockdiag *sd, struct sd_list *sl, uint64_t *lost)
+{
+	sockdiag_list_clear(sl);
+	for (;;) {
+		ssize_t	n = recv(mnl_socket_get_fd(sd->sd_nl), sd->sd_buf,
+			    SD_RECV_SIZE, MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == ENOBUFS) {
+				/* Some were dropped; how many, nobody says. */
+				(*lost)++;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* Broadcasts carry sequence 0 and port id 0. */
+		if (sockdiag_parse(sl, sd->sd_buf, (size_t)n, 0, 0) < 0 &&
+		    errno == ENOMEM)
+			return -1;
+	}
+}

@@ -132,4 +132,18 @@ void		 sockdiag_close(struct sockdiag *);	/* accepts NULL */
  */
 int	sockdiag_dump(struct sockdiag *, struct sd_list *);
 
+/*
+ * A socket subscribed to the kernel's notices of destroyed TCP sockets
+ * (each with its final tcp_info), IPv4 and IPv6.  NULL with errno set:
+ * EPERM without CAP_NET_ADMIN, ENOENT on kernels without them.
+ */
+struct sockdiag	*sockdiag_open_destroy(void);
+
+/*
+ * Empties the list, then appends every notice waiting on a socket from
+ * sockdiag_open_destroy() without blocking.  Adds to *lost each time the
+ * kernel reports it dropped notices (ENOBUFS).  0, or -1 with errno set.
+ */
+int	sockdiag_drain(struct sockdiag *, struct sd_list *, uint64_t *lost);
+
 #endif

@@ -15,11 +15,19 @@
  *	listens on ADDR PORT, accepts N connections, then sends BYTES on
  *	each, 64 KiB to each connection in turn every MS milliseconds,
  *	shuts each down for writing, prints "sent" and holds them.
- *   cmlisten fetch SRC ADDR PORT N
- *	opens N connections from address SRC, reads each to its end,
- *	prints "done BYTES" (all it read) and holds them until killed.
+ *   cmlisten fetch SRC ADDR PORT N [SEND [close]]
+ *	opens N connections from address SRC, writes SEND bytes (default
+ *	0) on each, reads each to its end, closes it there with "close",
+ *	prints "done BYTES" (all it read) and stays until killed.
+ *   cmlisten sink ADDR PORT
+ *	listens on ADDR PORT, prints "listening", reads and discards what
+ *	every connection sends and closes each at its end.
+ *   cmlisten push SRC ADDR PORT N BYTES [MORE]
+ *	opens N connections from SRC, writes BYTES on each, prints "sent";
+ *	with MORE, waits for SIGUSR1, writes MORE more on each, closes
+ *	them and prints "closed".  Stays until killed.
  *
- * Both exit 0 on SIGTERM.
+ * All exit 0 on SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -206,7 +214,8 @@ do_serve(const char *addr, int port, int n, long long bytes, int ms)
 }
 
 static int
-do_fetch(const char *src, const char *addr, int port, int n)
+do_fetch(const char *src, const char *addr, int port, int n, long send_,
+    int close_)
 {
 	struct sockaddr_storage	ss, from;
 	socklen_t		len, flen;
@@ -227,6 +236,17 @@ do_fetch(const char *src, const char *addr, int port, int n)
 			perror("cmlisten: fetch");
 			return 1;
 		}
+		memset(buf, 'y', sizeof(buf));
+		for (long left = send_; left > 0; ) {
+			ssize_t	w = write(pfd[i].fd, buf, left < (long)sizeof(buf) ?
+				    (size_t)left : sizeof(buf));
+
+			if (w <= 0) {
+				perror("cmlisten: write");
+				return 1;
+			}
+			left -= w;
+		}
 	}
 	while (open_ > 0 && !stopping) {
 		if (poll(pfd, n, 1000) <= 0)
@@ -242,7 +262,9 @@ do_fetch(const char *src, const char *addr, int port, int n)
 				total += r;
 				continue;
 			}
-			/* Done: keep the socket, stop polling it. */
+			/* Done: keep the socket (or close it), stop polling. */
+			if (close_)
+				close(pfd[i].fd);
 			pfd[i].events = 0;
 			pfd[i].fd = -pfd[i].fd - 1;
 			open_--;
@@ -250,6 +272,104 @@ do_fetch(const char *src, const char *addr, int port, int n)
 	}
 	printf("done %lld\n", total);
 	fflush(stdout);
+	while (!stopping)
+		pause();
+	return 0;
+}
+
+static int
+do_sink(const char *addr, int port)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	struct pollfd		pfd[CONNS_MAX + 1];
+	char			buf[65536];
+	int			fd, one = 1, n = 1, i;
+
+	if (parse_addr(addr, port, &ss, &len) < 0)
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, 64) < 0) {
+		perror("cmlisten: sink");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	while (!stopping) {
+		if (poll(pfd, n, 500) <= 0)
+			continue;
+		for (i = n - 1; i >= 1; i--) {
+			ssize_t	r;
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if ((r = read(pfd[i].fd, buf, sizeof(buf))) > 0)
+				continue;
+			close(pfd[i].fd);
+			pfd[i] = pfd[--n];
+		}
+		if ((pfd[0].revents & POLLIN) && n <= CONNS_MAX &&
+		    (pfd[n].fd = accept(fd, NULL, NULL)) >= 0)
+			pfd[n++].events = POLLIN;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, long bytes)
+{
+	static char	buf[65536];
+	ssize_t		w;
+
+	memset(buf, 'z', sizeof(buf));
+	while (bytes > 0) {
+		w = write(fd, buf, bytes < (long)sizeof(buf) ? (size_t)bytes :
+		    sizeof(buf));
+		if (w <= 0)
+			return -1;
+		bytes -= w;
+	}
+	return 0;
+}
+
+static int
+do_push(const char *src, const char *addr, int port, int n, long bytes,
+    long more)
+{
+	struct sockaddr_storage	ss, from;
+	socklen_t		len, flen;
+	int			i, fds[CONNS_MAX];
+
+	if (parse_addr(addr, port, &ss, &len) < 0 ||
+	    parse_addr(src, 0, &from, &flen) < 0 || n > CONNS_MAX)
+		return 2;
+	for (i = 0; i < n; i++) {
+		fds[i] = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (fds[i] < 0 ||
+		    bind(fds[i], (struct sockaddr *)&from, flen) < 0 ||
+		    connect(fds[i], (struct sockaddr *)&ss, len) < 0 ||
+		    write_all(fds[i], bytes) < 0) {
+			perror("cmlisten: push");
+			return 1;
+		}
+	}
+	printf("sent\n");
+	fflush(stdout);
+	if (more >= 0) {
+		while (!accepting && !stopping)
+			pause();
+		for (i = 0; i < n; i++)
+			if (write_all(fds[i], more) < 0 || close(fds[i]) < 0) {
+				perror("cmlisten: push");
+				return 1;
+			}
+		printf("closed\n");
+		fflush(stdout);
+	}
 	while (!stopping)
 		pause();
 	return 0;
@@ -270,15 +390,23 @@ main(int argc, char **argv)
 		return do_listen(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 5 && strcmp(argv[1], "connect") == 0)
 		return do_connect(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && strcmp(argv[1], "sink") == 0)
+		return do_sink(argv[2], atoi(argv[3]));
+	if ((argc == 7 || argc == 8) && strcmp(argv[1], "push") == 0)
+		return do_push(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]),
+		    atol(argv[6]), argc == 8 ? atol(argv[7]) : -1);
 	if (argc == 7 && strcmp(argv[1], "serve") == 0)
 		return do_serve(argv[2], atoi(argv[3]), atoi(argv[4]),
 		    atoll(argv[5]), atoi(argv[6]));
-	if (argc == 6 && strcmp(argv[1], "fetch") == 0)
+	if (argc >= 6 && argc <= 8 && strcmp(argv[1], "fetch") == 0)
 		return do_fetch(argv[2], argv[3], atoi(argv[4]),
-		    atoi(argv[5]));
+		    atoi(argv[5]), argc > 6 ? atol(argv[6]) : 0,
+		    argc > 7 && strcmp(argv[7], "close") == 0);
 	fprintf(stderr, "usage: cmlisten listen ADDR BACKLOG COUNTFILE\n"
 	    "       cmlisten connect ADDR PORT N\n"
 	    "       cmlisten serve ADDR PORT N BYTES MS\n"
-	    "       cmlisten fetch SRC ADDR PORT N\n");
+	    "       cmlisten fetch SRC ADDR PORT N [SEND [close]]\n"
+	    "       cmlisten sink ADDR PORT\n"
+	    "       cmlisten push SRC ADDR PORT N BYTES [MORE]\n");
 	return 2;
 }

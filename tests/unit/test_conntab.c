@@ -1152,6 +1152,87 @@ test_client_health(void)
 	conntab_free(ct);
 }
 
+/* ---- the process table's closed sockets ------------------------------ */
+
+/*
+ * With owners off every row is pid 0's, so row 0 of the process table
+ * sums everything: a connection's growth counted once whether it is seen
+ * again, closes between refreshes (its notice), closes into TIME-WAIT
+ * (its notice and a TIME-WAIT row with the same cookie), or lives and
+ * dies between two refreshes.
+ */
+static void
+test_processes_closed(void)
+{
+	struct conntab			*ct = new_table(0, 0);
+	struct sd_list			 sl, closed;
+	const struct ct_snapshot	*sn;
+	struct sd_sock			*ss;
+
+	sockdiag_list_init(&sl, 0);
+	sockdiag_list_init(&closed, 0);
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1, 1,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_bytes_acked = 1000;
+	ss->ss_bytes_received = 100;
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_bytes_acked = 2000;
+	CHECK(conntab_build(ct, &sl, 100 * S, &wall) == 0,
+	    "procs: builds");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_nprocs == 1 && sn->sn_procs[0].cp_pid == 0 &&
+	    sn->sn_procs[0].cp_octets_out == 3000 &&
+	    sn->sn_procs[0].cp_octets_in == 100 &&
+	    sn->sn_procs[0].cp_conns == 2,
+	    "procs: the first refresh counts what the connections moved");
+	conntab_release(sn);
+
+	/* 1 closed (notice: 1500 out, 150 in); 2 went to TIME-WAIT after
+	 * 2500 (notice, and a TIME-WAIT row under its cookie); 3 opened and
+	 * closed in between (notice: 700). */
+	sockdiag_list_clear(&sl);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_TIME_WAIT);
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1, 1,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 1500;
+	ss->ss_bytes_received = 150;
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 2500;
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 3, 3,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 700;
+	CHECK(conntab_set_closed(ct, &closed) == 0, "procs: closed set");
+	CHECK(conntab_build(ct, &sl, 101 * S, &wall) == 0,
+	    "procs: builds again");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_nprocs == 1 && sn->sn_procs[0].cp_octets_out ==
+	    1500 + 2500 + 700 && sn->sn_procs[0].cp_octets_in == 150,
+	    "procs: closed growth counted once: %llu out, %llu in",
+	    (unsigned long long)sn->sn_procs[0].cp_octets_out,
+	    (unsigned long long)sn->sn_procs[0].cp_octets_in);
+	CHECK(sn->sn_procs[0].cp_closed == 3 &&
+	    sn->sn_procs[0].cp_rate_out == 1700 && sn->sn_procs[0].cp_conns == 1,
+	    "procs: 3 closed, 1,700 B/s over the second, the TIME-WAIT row");
+	CHECK_U64(sn->sn_summary.cs_closed_notices, 3,
+	    "procs: notices counted");
+	conntab_release(sn);
+
+	/* Nothing more: the TIME-WAIT row adds nothing. */
+	CHECK(conntab_build(ct, &sl, 102 * S, &wall) == 0,
+	    "procs: builds a third time");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_procs[0].cp_octets_out == 4700 &&
+	    sn->sn_procs[0].cp_rate_out == 0,
+	    "procs: totals stay, rates fall to 0");
+	conntab_release(sn);
+	sockdiag_list_free(&sl);
+	sockdiag_list_free(&closed);
+	conntab_free(ct);
+}
+
 int
 main(void)
 {
@@ -1166,5 +1247,6 @@ main(void)
 	test_listeners();
 	test_unit_fake();
 	test_client_health();
+	test_processes_closed();
 	return check_done();
 }
