@@ -14,15 +14,21 @@
  * section 3): local address type (IPv4 before IPv6), local address, local
  * port, remote address type, remote address, remote port.  Addresses are
  * typed by family, and AF_INET (2) < AF_INET6 (10) gives that order.
- * Listening sockets are not rows, only counted.  Clients are sorted by
- * (family, address).
+ * Listening sockets are not rows: they are the listener table
+ * (src/conns/listeners), sorted by (family, address, port).  Clients are
+ * sorted by (family, address), with their TCP health (retransmissions,
+ * RTTs, limited shares) and a top of the last interval's retransmission
+ * ratio.  The process table (src/conns/proctab) sums each connection's
+ * growth by owner, with the last growth of connections that closed
+ * between refreshes from the kernel's destroyed-socket notices.
  *
- * Cost of a refresh: one qsort of the rows, one of the client index, and
- * O(1) cookie lookups in a keyed hash (src/hash) of the previous
- * snapshot's rows.  Memory: a row is 208 bytes, about 230 a row with its
- * share of the cookie hash and the clients; while refreshing, the dump
- * (136 bytes a socket), sort scratch (24) and owner cache (about 40) come
- * on top (tests/tools/bench_conntab measures it).
+ * Cost of a refresh: one qsort of the rows, one of the client index, one
+ * of the (owner, row) pairs, and O(1) cookie lookups in a keyed hash
+ * (src/hash) of the previous snapshot's rows.  Memory: a row is 280
+ * bytes, about 292 a row with its share of the cookie hash and the
+ * clients; while refreshing, the dump (168 bytes a socket), sort scratch
+ * (24) and owner cache (about 40) come on top (tests/tools/bench_conntab
+ * measures it).
  *
  * Threads: one thread refreshes (conntab_refresh*, conntab_build); any
  * thread may acquire and release; conntab_free once no thread acquires.
