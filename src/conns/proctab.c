@@ -180,7 +180,13 @@ proctab_build(const struct pt_input *in, struct ct_process **out,
 
 	if ((pairs = pt_pairs(in, &np)) == NULL)
 		return -1;
-	cap = CT_MAX_PROCS + 1;
+	/* Room for pid 0, every previous process and every new pid, up to
+	 * the cap. */
+	for (cap = 1 + nprev, k = 0; k < np; k++)
+		cap += pairs[k].pr_pid != 0 &&
+		    (k == 0 || pairs[k - 1].pr_pid != pairs[k].pr_pid);
+	if (cap > CT_MAX_PROCS + 1)
+		cap = CT_MAX_PROCS + 1;
 	ps = calloc(cap, sizeof(*ps));
 	acc = calloc(cap, sizeof(*acc));
 	if (ps == NULL || acc == NULL)
