@@ -3,7 +3,7 @@
 # cmClientRetransTopTable, cmClientRetrans) in a network namespace of its
 # own, so that nothing else's traffic mixes in: coremond, snmptrapd, a
 # server and two clients all run inside it, over its lo.  nftables drops
-# one in 12 of the server's segments to the lossy client 127.0.0.2
+# one in 6 of the server's segments to the lossy client 127.0.0.2
 # (numgen random, on the input hook: a drop on output only fails the
 # send, which TCP repeats as a first transmission, not a retransmission;
 # the kernel here has no netem), none to the clean client 127.0.0.3.
@@ -11,8 +11,9 @@
 # over about 3 s.  Once sent and acknowledged, the lossy client's
 # retransmitted segments and octets and its data segments sent equal the
 # sums of ss -ti's retrans:N/M (M), bytes_retrans and data_segs_out over
-# the server's sockets to it, as does its ratio; the clean client shows
-# 0; while the loss lasts the lossy client tops cmClientRetransTopTable
+# the server's sockets to it, as does its ratio; the clean client's
+# equal ss -ti too, and are 0 (unless a loaded machine made the kernel
+# retransmit spuriously, which the test then says); while the loss lasts the lossy client tops cmClientRetransTopTable
 # and cmClientRetrans reaches a real snmptrapd, then clears.
 # Needs root, ip netns and nft; skips otherwise.
 . tests/lib.sh
@@ -36,11 +37,15 @@ if [ -z "$CH_INNER" ]; then
 fi
 
 ip link set lo up
+# No tail loss probes in this namespace: on a loaded machine they
+# retransmit to the clean client too (a probe counts in
+# tcpi_total_retrans).
+sysctl -qw net.ipv4.tcp_early_retrans=0 2>/dev/null
 if ! nft -f - <<EON 2>"$T/err"
 table inet cmhealth {
 	chain in {
 		type filter hook input priority 0;
-		ip daddr 127.0.0.2 tcp sport 7000 numgen random mod 12 0 drop
+		ip daddr 127.0.0.2 tcp sport 7000 numgen random mod 6 0 drop
 	}
 }
 EON
@@ -53,7 +58,7 @@ rocommunity public 127.0.0.1
 trap2sink 127.0.0.1:$TPORT public
 connRefresh 1
 notifyHoldDown 0
-clientRetransThreshold 1%
+clientRetransThreshold 5%
 EOC
 start_coremond "$T/coremon.conf" --standalone "udp:127.0.0.1:$PORT"
 check "coremond serves in the namespace" wait_for "$PORT" "$CM.1.1.0" 10
@@ -76,7 +81,7 @@ top_is_lossy() {
 n=0; until top_is_lossy || [ $n -gt 100 ]; do sleep 0.1; n=$((n+1)); done
 check "while the loss lasts the lossy client tops cmClientRetransTopTable" top_is_lossy
 check "cmClientRetrans arrives" wait_trap 17 1 15
-lossy_named() { varbinds 17 | grep -qF "$CM.3.3.1.20.$LOSSY ="; }
+lossy_named() { varbinds 17 "$CM.3.3.1.20.$LOSSY =" | grep -qF "$CM.3.3.1.20.$LOSSY ="; }
 check "it names the lossy client" lossy_named
 
 done_all() { grep -q done "$T/lossy.out" && grep -q done "$T/clean.out"; }
@@ -110,12 +115,28 @@ check "cmClientOutDataSegs equals ss -ti data_segs_out ($DS)" \
 RATIO=$(awk -v r="$RS" -v d="$DS" 'BEGIN { printf "%d", r * 10000 / d + 0.5 }')
 check "cmClientRetransRatio is their ratio ($RATIO hundredths of a percent)" \
 	test "$(ccol 19 $LOSSY)" = "$RATIO"
-check "the clean client: 0 retransmitted segments, as ss -ti ($(ss_sum 127.0.0.3 retrans))" \
-	test "$(ccol 16 $CLEAN)" = 0 -a "$(ss_sum 127.0.0.3 retrans)" = 0
-check "the clean client: 0 retransmitted octets" test "$(ccol 17 $CLEAN)" = 0
-check "cmClientRetransCleared once nothing is sent" wait_trap 18 1 15
-check "the clean client never raised cmClientRetrans" \
-	sh -c "! grep -F '$CM.3.3.1.20.$CLEAN =' '$T/traps.log'"
+# The clean client loses nothing, but a loaded machine can delay an ACK
+# past the retransmission timeout: the kernel then retransmits to it too,
+# and coremond must say so.  Its figures always equal ss -ti; they are 0
+# whenever ss's are.
+CS=$(ss_sum 127.0.0.3 retrans) CO=$(ss_sum 127.0.0.3 bytes_retrans)
+check "the clean client's retransmitted segments equal ss -ti ($CS)" \
+	test "$(ccol 16 $CLEAN)" = "$CS"
+check "the clean client's retransmitted octets equal ss -ti ($CO)" \
+	test "$(ccol 17 $CLEAN)" = "$CO"
+if [ "$CS" = 0 ]; then
+	check "the clean client shows 0 and never raised cmClientRetrans" \
+		sh -c "! grep -qF '$CM.3.3.1.20.$CLEAN =' '$T/traps.log'"
+else
+	echo "# the clean client had $CS spurious retransmissions (a loaded machine)"
+fi
+lossy_cleared() { varbinds 18 "$CM.3.3.1.20.$LOSSY =" | grep -qF "$CM.3.3.1.20.$LOSSY ="; }
+wait_lossy_cleared() {
+	n=75; until lossy_cleared || [ $n -le 0 ]; do sleep 0.2; n=$((n - 1)); done
+	lossy_cleared
+}
+check "cmClientRetransCleared for the lossy client once nothing is sent" \
+	wait_lossy_cleared
 check "the RTT columns are served (mean $(ccol 21 $LOSSY) us, min $(ccol 23 $LOSSY) us)" \
 	test -n "$(ccol 21 $LOSSY)" -a -n "$(ccol 23 $LOSSY)"
 exit 0
