@@ -11,7 +11,10 @@
 # the kernel counts it), as the kernel counts them (tcpi_bytes_acked,
 # tcpi_bytes_received); and the same
 # figures from ss itself: ss -ti over A's open sockets, ss -tiE (the
-# destroyed sockets, as the kernel reported them) over B's.
+# destroyed sockets, as the kernel reported them) over B's.  With capture
+# on the namespace's lo and 1 s windows, the history database's
+# window_processes rows of each process add up to the same totals (SQL
+# over the SQLite file), and no row is of a process that moved nothing.
 # Needs root and ip netns; skips otherwise.
 . tests/lib.sh
 
@@ -36,6 +39,9 @@ PORT=$(free_port)
 cat >"$T/coremon.conf" <<EOC
 rocommunity public 127.0.0.1
 connRefresh 1
+captureInterface lo
+windowInterval 1
+historyDatabase $T/history.sqlite
 EOC
 start_coremond "$T/coremon.conf" --standalone "udp:127.0.0.1:$PORT"
 check "coremond serves in the namespace" wait_for "$PORT" "$CM.1.1.0" 10
@@ -99,4 +105,29 @@ check "the sink's listener is counted (cmProcessListeners 1)" \
 	test "$(pcol 8 "$SPID")" = 1
 check "A still holds its 2 connections, both established" \
 	test "$(pcol 5 "$APID")" = 2 -a "$(pcol 6 "$APID")" = 2
+
+# The history: windows close as packets arrive (each query below is
+# some), and each holds what the processes moved since the last one.
+if ! command -v sqlite3 >/dev/null; then
+	skip "window_processes: no sqlite3"; exit 0
+fi
+sql() { sqlite3 -cmd ".timeout 3000" "$T/history.sqlite" "$1" 2>/dev/null; }
+hsum() { v=$(sql "SELECT sum($2) FROM window_processes WHERE pid = $1"); echo "${v:-0}"; }
+# wait_hsum PID COLUMN VALUE: until the windows add up to VALUE.
+wait_hsum() {
+	n=50; until [ "$(hsum "$1" "$2")" = "$3" ] || [ $n -le 0 ]; do
+		get "$PORT" "$CM.3.1.16.0" >/dev/null; sleep 0.2; n=$((n - 1)); done
+	[ "$(hsum "$1" "$2")" = "$3" ]
+}
+check "window_processes: B's windows add up to what it sent, closed connections included (600004)" \
+	wait_hsum "$BPID" octets_out 600004
+check "window_processes: A's add up to 200002" wait_hsum "$APID" octets_out 200002
+check "window_processes: the sink's add up to 800002 in" \
+	wait_hsum "$SPID" octets_in 800002
+check "window_processes: B's rows name it ($(sql "SELECT DISTINCT name FROM window_processes WHERE pid = $BPID"))" \
+	test "$(sql "SELECT DISTINCT name FROM window_processes WHERE pid = $BPID")" = cmlisten
+check "window_processes: no row of a process that moved nothing" \
+	test "$(sql "SELECT count(*) FROM window_processes WHERE octets_in = 0 AND octets_out = 0")" = 0
+check "window_processes: B's growth spans more than one window (the close came later)" \
+	test "$(sql "SELECT count(*) FROM window_processes WHERE pid = $BPID")" -ge 2
 exit 0
