@@ -19,7 +19,10 @@
 #define MIB_cmConnSummary			1
 #define MIB_cmConnTable				2
 #define MIB_cmClientTable			3
-#define MIB_cmClientConnTable			4
+#define MIB_cmListenTable			4
+#define MIB_cmClientRetransTopTable		5
+#define MIB_cmProcessTable			6
+#define MIB_cmClientConnTable			7
 
 /* under cmConnSummary */
 #define MIB_cmConnNumClosed			1
@@ -41,6 +44,14 @@
 #define MIB_cmConnDiagErrors			17
 #define MIB_cmConnProcessLookup			18
 #define MIB_cmConnRefreshInterval		19
+#define MIB_cmConnListenOverflows		20
+#define MIB_cmConnListenDrops			21
+#define MIB_cmConnListenOverflowsUnattributed	22
+#define MIB_cmConnListenDropsUnattributed	23
+#define MIB_cmConnClosedTracking		24
+#define MIB_cmConnClosedNotices			25
+#define MIB_cmConnClosedNoticesLost		26
+#define MIB_cmConnProcessesFolded		27
 
 /* under cmConnTable */
 #define MIB_cmConnEntry				1
@@ -96,6 +107,72 @@
 #define MIB_cmClientSendQueue			13
 #define MIB_cmClientRecvQueue			14
 #define MIB_cmClientOldestAge			15
+#define MIB_cmClientRetransSegs			16
+#define MIB_cmClientRetransOctets		17
+#define MIB_cmClientOutDataSegs			18
+#define MIB_cmClientRetransRatio		19
+#define MIB_cmClientRetransRatioNow		20
+#define MIB_cmClientRttMean			21
+#define MIB_cmClientRttMax			22
+#define MIB_cmClientMinRtt			23
+#define MIB_cmClientBusyShare			24
+#define MIB_cmClientRwndLimitedShare		25
+#define MIB_cmClientSndbufLimitedShare		26
+#define MIB_cmClientDeliveryRate		27
+
+/* under cmListenTable */
+#define MIB_cmListenEntry			1
+
+/* under cmListenEntry */
+#define MIB_cmListenAddressType			1	/* index, not served */
+#define MIB_cmListenAddress			2	/* index, not served */
+#define MIB_cmListenPort			3	/* index, not served */
+#define MIB_cmListenSockets			4
+#define MIB_cmListenProcess			5
+#define MIB_cmListenProcessName			6
+#define MIB_cmListenUnit			7
+#define MIB_cmListenUid				8
+#define MIB_cmListenQueue			9
+#define MIB_cmListenBacklog			10
+#define MIB_cmListenQueuePercent		11
+#define MIB_cmListenSynReceived			12
+#define MIB_cmListenAccepted			13
+#define MIB_cmListenAcceptRate			14
+#define MIB_cmListenOverflows			15
+#define MIB_cmListenDrops			16
+
+/* under cmClientRetransTopTable */
+#define MIB_cmClientRetransTopEntry		1
+
+/* under cmClientRetransTopEntry */
+#define MIB_cmClientRetransTopRank		1	/* index, not served */
+#define MIB_cmClientRetransTopAddressType	2
+#define MIB_cmClientRetransTopAddress		3
+#define MIB_cmClientRetransTopRatio		4
+#define MIB_cmClientRetransTopSegs		5
+#define MIB_cmClientRetransTopDataSegs		6
+
+/* under cmProcessTable */
+#define MIB_cmProcessEntry			1
+
+/* under cmProcessEntry */
+#define MIB_cmProcessPid			1	/* index, not served */
+#define MIB_cmProcessName			2
+#define MIB_cmProcessUnit			3
+#define MIB_cmProcessUid			4
+#define MIB_cmProcessConnections		5
+#define MIB_cmProcessEstablished		6
+#define MIB_cmProcessCloseWait			7
+#define MIB_cmProcessListeners			8
+#define MIB_cmProcessInOctets			9
+#define MIB_cmProcessOutOctets			10
+#define MIB_cmProcessInSegs			11
+#define MIB_cmProcessOutSegs			12
+#define MIB_cmProcessInOctetRate		13
+#define MIB_cmProcessOutOctetRate		14
+#define MIB_cmProcessInSegRate			15
+#define MIB_cmProcessOutSegRate			16
+#define MIB_cmProcessClosedConns		17
 
 /* under cmClientConnTable */
 #define MIB_cmClientConnEntry			1
@@ -126,6 +203,13 @@
 	OID_cmConnections, MIB_cmConnTable, MIB_cmConnEntry
 #define OID_cmClientEntry \
 	OID_cmConnections, MIB_cmClientTable, MIB_cmClientEntry
+#define OID_cmClientRetransTopEntry \
+	OID_cmConnections, MIB_cmClientRetransTopTable, \
+	MIB_cmClientRetransTopEntry
+#define OID_cmProcessEntry \
+	OID_cmConnections, MIB_cmProcessTable, MIB_cmProcessEntry
+#define OID_cmListenEntry \
+	OID_cmConnections, MIB_cmListenTable, MIB_cmListenEntry
 #define OID_cmClientConnEntry \
 	OID_cmConnections, MIB_cmClientConnTable, MIB_cmClientConnEntry
 

@@ -23,6 +23,8 @@
 #define MIB_cmNotifyClientMaxRate		4	/* sent, not served */
 #define MIB_cmNotifyCaptureLossThreshold	5	/* sent, not served */
 #define MIB_cmNotifyLinkBusyThreshold		6	/* sent, not served */
+#define MIB_cmNotifyListenQueueThreshold	7	/* sent, not served */
+#define MIB_cmNotifyClientRetransThreshold	8	/* sent, not served */
 
 /* under coremonNotifications */
 #define MIB_cmProbeDown				1
@@ -39,6 +41,10 @@
 #define MIB_cmHistoryDroppedCleared		12
 #define MIB_cmHistoryDown			13
 #define MIB_cmHistoryUp				14
+#define MIB_cmListenQueueFull			15
+#define MIB_cmListenQueueFullCleared		16
+#define MIB_cmClientRetrans			17
+#define MIB_cmClientRetransCleared		18
 
 /* Full OIDs: the thresholds, as varbinds carry them. */
 #define OID_cmNotifyObjects \

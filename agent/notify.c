@@ -83,6 +83,14 @@ notify_parse(const char *token, char *line)
 	} else if (strcasecmp(token, "clientMaxRate") == 0) {
 		rc = units_rate(line, &notify_config.nc_client_max_rate, err,
 		    sizeof(err));
+	} else if (strcasecmp(token, "listenQueueThreshold") == 0) {
+		/* Over 100: a queue holds one more than its backlog
+		 * (sk_acceptq_is_full), and SO_REUSEPORT groups sum. */
+		rc = units_count(line, 1, 1000, &n, err, sizeof(err));
+		notify_config.nc_listen_queue_pct = (uint32_t)n;
+	} else if (strcasecmp(token, "clientRetransThreshold") == 0) {
+		rc = units_percent_x100(line,
+		    &notify_config.nc_client_retrans_x100, err, sizeof(err));
 	} else if (strcasecmp(token, "captureLossThreshold") == 0) {
 		rc = units_percent_x100(line,
 		    &notify_config.nc_capture_loss_x100, err, sizeof(err));
@@ -101,7 +109,8 @@ notify_register_config(void)
 {
 	static const char *tokens[] = { "notifyHoldDown", "probeDownAfter",
 		"probeRttThreshold", "clientMaxConnections", "clientMaxRate",
-		"captureLossThreshold", "linkBusyThreshold" };
+		"captureLossThreshold", "linkBusyThreshold",
+		"listenQueueThreshold", "clientRetransThreshold" };
 	size_t i;
 
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
@@ -126,6 +135,9 @@ threshold_value(void *arg, size_t i, unsigned col, struct mt_value *v)
 	case NT_CLIENT_RATE:	mt_counter64(v, c->nc_client_max_rate); break;
 	case NT_CAPTURE_LOSS:	mt_gauge(v, c->nc_capture_loss_x100); break;
 	case NT_LINK_BUSY:	mt_counter64(v, c->nc_link_busy); break;
+	case NT_LISTEN_QUEUE:	mt_unsigned(v, c->nc_listen_queue_pct); break;
+	case NT_CLIENT_RETRANS:
+		mt_gauge(v, c->nc_client_retrans_x100); break;
 	default:		return -1;
 	}
 	return 0;
@@ -137,7 +149,7 @@ static struct mt_table threshold_table = {
 	.mt_entry = threshold_oid,
 	.mt_entry_len = OID_LENGTH(threshold_oid),
 	.mt_mincol = MIB_cmNotifyProbeCount,
-	.mt_maxcol = MIB_cmNotifyLinkBusyThreshold,
+	.mt_maxcol = MIB_cmNotifyClientRetransThreshold,
 	.mt_count = mibtable_scalar_count,
 	.mt_index = mibtable_scalar_index,
 	.mt_value = threshold_value,
@@ -400,7 +412,7 @@ notify_unreported(void)
 }
 
 /* The groups' checks, in the order they registered. */
-#define NOTIFY_MAX_CHECKS	8
+#define NOTIFY_MAX_CHECKS	16
 static void	(*nf_checks[NOTIFY_MAX_CHECKS])(void);
 static size_t	  nf_nchecks;
 

@@ -28,6 +28,8 @@ enum notify_kind {
 	NOTIFY_LINK_BUSY = MIB_cmLinkBusy,
 	NOTIFY_HISTORY_DROPPED = MIB_cmHistoryDropped,
 	NOTIFY_HISTORY_DOWN = MIB_cmHistoryDown,
+	NOTIFY_LISTEN_QUEUE_FULL = MIB_cmListenQueueFull,
+	NOTIFY_CLIENT_RETRANS = MIB_cmClientRetrans,
 };
 _Static_assert(MIB_cmProbeUp == MIB_cmProbeDown + 1 &&
     MIB_cmProbeSlowCleared == MIB_cmProbeSlow + 1 &&
@@ -35,7 +37,10 @@ _Static_assert(MIB_cmProbeUp == MIB_cmProbeDown + 1 &&
     MIB_cmCaptureLossCleared == MIB_cmCaptureLoss + 1 &&
     MIB_cmLinkBusyCleared == MIB_cmLinkBusy + 1 &&
     MIB_cmHistoryDroppedCleared == MIB_cmHistoryDropped + 1 &&
-    MIB_cmHistoryUp == MIB_cmHistoryDown + 1, "a clear is its alarm + 1");
+    MIB_cmHistoryUp == MIB_cmHistoryDown + 1 &&
+    MIB_cmListenQueueFullCleared == MIB_cmListenQueueFull + 1 &&
+    MIB_cmClientRetransCleared == MIB_cmClientRetrans + 1,
+    "a clear is its alarm + 1");
 
 /* cmNotifyObjects columns: the thresholds. */
 enum notify_threshold {
@@ -45,6 +50,8 @@ enum notify_threshold {
 	NT_CLIENT_RATE = MIB_cmNotifyClientMaxRate,
 	NT_CAPTURE_LOSS = MIB_cmNotifyCaptureLossThreshold,
 	NT_LINK_BUSY = MIB_cmNotifyLinkBusyThreshold,
+	NT_LISTEN_QUEUE = MIB_cmNotifyListenQueueThreshold,
+	NT_CLIENT_RETRANS = MIB_cmNotifyClientRetransThreshold,
 };
 
 struct notify_config {
@@ -55,6 +62,8 @@ struct notify_config {
 	uint64_t	nc_client_max_rate;	/* B/s, 0: off */
 	uint32_t	nc_capture_loss_x100;	/* 0: off */
 	uint64_t	nc_link_busy;		/* B/s, 0: off */
+	uint32_t	nc_listen_queue_pct;	/* % of backlog, 0: off */
+	uint32_t	nc_client_retrans_x100;	/* % x 100, 0: off */
 };
 
 extern struct notify_config notify_config;

@@ -24,6 +24,7 @@
 #include "lib/logq.h"
 #include "monitor.h"
 #include "store/resolver.h"
+#include "traffic/procstat.h"
 
 /* How long a stop waits for the history writer to write what is queued
  * (the rest is spooled). */
@@ -53,6 +54,12 @@ struct monitor {
 	uint64_t		 mo_drops_mark[CAP_MAX_SOURCES];
 	struct histdb_source	 mo_hist_sources[CAP_MAX_SOURCES];
 	struct histdb_probe	*mo_hist_probes;	/* PROBE_MAX */
+	/* Per-window process rows: the rows of the window being closed,
+	 * and each process's totals at the previous window's end (by pid,
+	 * the process table's order).  CT_MAX_PROCS + 1 each. */
+	struct histdb_process	*mo_hist_procs;
+	struct ct_process	*mo_proc_marks;
+	size_t			 mo_nproc_marks;
 	time_t			 mo_last_save;
 	uint64_t		 mo_save_failures;
 
@@ -113,6 +120,44 @@ monitor_history_warn(void *arg, const char *msg)
 
 /* ---- opening, with privileges ---- */
 
+/* TcpExt ListenOverflows and ListenDrops for the listeners' share, read
+ * just before the dump they are attributed in; unknown when
+ * /proc/net/netstat cannot be read or lacks them. */
+static void
+monitor_conn_netstat(struct monitor *mo)
+{
+	const uint64_t want = 1ULL << PS_TCP_LISTENOVERFLOWS |
+	    1ULL << PS_TCP_LISTENDROPS;
+	struct ct_netstat cn;
+	struct ps_sample ps;
+	char path[4096], *text;
+
+	memset(&cn, 0, sizeof(cn));
+	snprintf(path, sizeof(path), "%s/net/netstat",
+	    mo->mo_config.mc_conntab.cf_procroot ?
+	    mo->mo_config.mc_conntab.cf_procroot : "/proc");
+	if ((text = procstat_slurp(path, NULL)) != NULL) {
+		procstat_sample_init(&ps);
+		if (procstat_parse_snmp(&ps, text) == 0 &&
+		    (ps.ps_have & want) == want) {
+			cn.cn_have = 1;
+			cn.cn_listen_overflows =
+			    ps.ps_counter[PS_TCP_LISTENOVERFLOWS];
+			cn.cn_listen_drops = ps.ps_counter[PS_TCP_LISTENDROPS];
+		}
+		procstat_sample_free(&ps);
+		free(text);
+	}
+	conntab_set_netstat(mo->mo_conntab, &cn);
+}
+
+static int
+monitor_conn_refresh(struct monitor *mo)
+{
+	monitor_conn_netstat(mo);
+	return conntab_refresh(mo->mo_conntab);
+}
+
 static void
 monitor_open_conns(struct monitor *mo)
 {
@@ -125,7 +170,7 @@ monitor_open_conns(struct monitor *mo)
 		    strerror(errno));
 		return;
 	}
-	if (conntab_refresh(mo->mo_conntab) == -1)
+	if (monitor_conn_refresh(mo) == -1)
 		logq_push(mo->mo_log, LOG_WARNING, "connections: first "
 		    "refresh failed: %s", strerror(errno));
 }
@@ -193,6 +238,18 @@ monitor_new_history(struct monitor *mo)
 		logq_push(mo->mo_log, LOG_ERR, "history: %s; no history is "
 		    "written", mo->mo_hist_probes == NULL ? "out of memory" :
 		    why);
+	if (mo->mo_history == NULL || !mo->mo_config.mc_conns)
+		return;
+	mo->mo_hist_procs = calloc(CT_MAX_PROCS + 1,
+	    sizeof(*mo->mo_hist_procs));
+	mo->mo_proc_marks = calloc(CT_MAX_PROCS + 1,
+	    sizeof(*mo->mo_proc_marks));
+	if (mo->mo_hist_procs == NULL || mo->mo_proc_marks == NULL) {
+		free(mo->mo_hist_procs);
+		mo->mo_hist_procs = NULL;
+		logq_push(mo->mo_log, LOG_WARNING, "history: out of memory; "
+		    "no process rows are written");
+	}
 }
 
 struct monitor *
@@ -245,7 +302,7 @@ monitor_refresher(void *arg)
 	pthread_mutex_lock(&mo->mo_lock);
 	while (!mo->mo_stopping) {
 		pthread_mutex_unlock(&mo->mo_lock);
-		if (conntab_refresh(mo->mo_conntab) == -1)
+		if (monitor_conn_refresh(mo) == -1)
 			__atomic_add_fetch(&mo->mo_conn_errors, 1,
 			    __ATOMIC_RELAXED);
 		pthread_mutex_lock(&mo->mo_lock);
@@ -336,6 +393,77 @@ monitor_history_extra(struct monitor *mo, const struct window_closed *wd,
 	probe_release(sn);
 }
 
+/* A process's growth since the mark of the previous window (all of it
+ * for a process the last window did not know). */
+static void
+monitor_process_growth(const struct ct_process *marks, size_t nmarks,
+    const struct ct_process *p, uint64_t *in, uint64_t *out)
+{
+	size_t	lo = 0, hi = nmarks;
+
+	*in = p->cp_octets_in;
+	*out = p->cp_octets_out;
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+
+		if (marks[mid].cp_pid < p->cp_pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == nmarks || marks[lo].cp_pid != p->cp_pid)
+		return;
+	*in = p->cp_octets_in >= marks[lo].cp_octets_in ?
+	    p->cp_octets_in - marks[lo].cp_octets_in : p->cp_octets_in;
+	*out = p->cp_octets_out >= marks[lo].cp_octets_out ?
+	    p->cp_octets_out - marks[lo].cp_octets_out : p->cp_octets_out;
+}
+
+/*
+ * The window's process rows: what each process of the connection table
+ * moved since the previous window closed, as of the latest refresh (so
+ * a row lags the window by up to connRefresh); processes that moved
+ * nothing are left out.  Live capture only: a replayed file's windows
+ * are of another time.  Capture thread.
+ */
+static void
+monitor_history_procs(struct monitor *mo, struct histdb_extra *ex)
+{
+	const struct ct_snapshot *sn;
+	size_t i, n = 0;
+	uint64_t in, out;
+
+	if (mo->mo_conntab == NULL || mo->mo_hist_procs == NULL ||
+	    mo->mo_config.mc_pipeline.pc_capture.cc_file != NULL ||
+	    (sn = conntab_acquire(mo->mo_conntab)) == NULL)
+		return;
+	for (i = 0; i < sn->sn_nprocs && n < CT_MAX_PROCS + 1; i++) {
+		const struct ct_process *p = &sn->sn_procs[i];
+		struct histdb_process *hq = &mo->mo_hist_procs[n];
+
+		monitor_process_growth(mo->mo_proc_marks, mo->mo_nproc_marks,
+		    p, &in, &out);
+		if (in == 0 && out == 0)
+			continue;
+		memset(hq, 0, sizeof(*hq));
+		hq->hq_pid = p->cp_pid;
+		snprintf(hq->hq_name, sizeof(hq->hq_name), "%s", p->cp_comm);
+		snprintf(hq->hq_unit, sizeof(hq->hq_unit), "%.*s",
+		    (int)sizeof(hq->hq_unit) - 1, p->cp_unit);
+		hq->hq_conns = p->cp_conns;
+		hq->hq_octets_in = in;
+		hq->hq_octets_out = out;
+		n++;
+	}
+	mo->mo_nproc_marks = sn->sn_nprocs < CT_MAX_PROCS + 1 ?
+	    sn->sn_nprocs : CT_MAX_PROCS + 1;
+	memcpy(mo->mo_proc_marks, sn->sn_procs,
+	    mo->mo_nproc_marks * sizeof(*mo->mo_proc_marks));
+	conntab_release(sn);
+	ex->he_procs = mo->mo_hist_procs;
+	ex->he_nprocs = n;
+}
+
 /* The pipeline's consumer, on the capture thread: the window into the
  * host database, its line into the archive, and a copy of it queued for
  * the history's writer. */
@@ -351,6 +479,7 @@ monitor_window_closed(const struct window_closed *wd, void *arg)
 	hostdb_add_window(mo->mo_hostdb, wd);
 	if (mo->mo_history != NULL) {
 		monitor_history_extra(mo, wd, &ex);
+		monitor_history_procs(mo, &ex);
 		histdb_submit(mo->mo_history, wd, &ex);
 	}
 	if (mo->mo_archive == NULL)
@@ -585,6 +714,8 @@ monitor_free(struct monitor *mo)
 	archive_free(mo->mo_archive);
 	histdb_free(mo->mo_history);
 	free(mo->mo_hist_probes);
+	free(mo->mo_hist_procs);
+	free(mo->mo_proc_marks);
 	pipeline_free(mo->mo_pipeline);
 	probe_engine_free(mo->mo_probes);
 	conntab_free(mo->mo_conntab);

@@ -73,7 +73,7 @@ enum {
 
 /* cmClientConnEntry: cmConnTable's rows under the remote address first:
  * index remote type, address, local type, address, port, remote port. */
-#define CM_CLIENT_CONN_ENTRY	3, 4, 1
+#define CM_CLIENT_CONN_ENTRY	3, 7, 1
 enum {
 	cmClientConnState = 7, cmClientConnProcess = 8,
 	cmClientConnProcessName = 9, cmClientConnOutOctetRate = 10,

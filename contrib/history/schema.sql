@@ -1,4 +1,5 @@
--- coremon history database, schema version 1 (issue 12).
+-- coremon history database, schema version 2 (issue 12; version 2 added
+-- window_processes, issue 16).
 --
 -- One text for SQLite (the embedded default) and PostgreSQL (a fleet):
 -- only BIGINT, INTEGER, TEXT and DOUBLE PRECISION, natural primary keys,
@@ -144,3 +145,23 @@ CREATE TABLE IF NOT EXISTS window_probes (
 	PRIMARY KEY (agent, start, probe)
 );
 CREATE INDEX IF NOT EXISTS window_probes_start ON window_probes (start);
+
+-- One row a window and process (version 2): what the TCP connections of
+-- each process moved during the window, from coremond's cmProcessTable
+-- (the growth of its totals since the previous window, closed
+-- connections included); processes that moved nothing are left out.
+-- Which process or unit moved the bytes:
+--   SELECT unit, name, sum(octets_in + octets_out) FROM window_processes
+--   WHERE start >= ... GROUP BY unit, name ORDER BY 3 DESC
+CREATE TABLE IF NOT EXISTS window_processes (
+	agent		TEXT NOT NULL,
+	start		BIGINT NOT NULL,	-- the window's start
+	pid		BIGINT NOT NULL,	-- 0: no known process
+	name		TEXT NOT NULL,		-- command name
+	unit		TEXT NOT NULL,		-- systemd unit, or ''
+	conns		INTEGER NOT NULL,	-- connections at the end
+	octets_in	BIGINT NOT NULL,
+	octets_out	BIGINT NOT NULL,
+	PRIMARY KEY (agent, start, pid)
+);
+CREATE INDEX IF NOT EXISTS window_processes_start ON window_processes (start);

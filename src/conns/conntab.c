@@ -13,6 +13,8 @@
 #include <sys/types.h>
 
 #include "conns/conntab.h"
+#include "conns/listeners.h"
+#include "conns/proctab.h"
 #include "conns/procpid.h"
 #include "conns/sockdiag.h"
 #include "lib/hash.h"
@@ -56,6 +58,21 @@ struct conntab {
 	int			 ct_tried;
 	uint64_t		 ct_refreshes;
 	uint64_t		 ct_duplicates;
+	/* TcpExt: as set for the next build, as of the last build, and
+	 * the sums since the first. */
+	struct ct_netstat	 ct_netstat;
+	struct ct_netstat	 ct_netstat_last;
+	uint64_t		 ct_overflows, ct_drops;
+	uint64_t		 ct_unattr_overflows, ct_unattr_drops;
+	/* Destroyed sockets: the subscription (NULL without
+	 * CAP_NET_ADMIN), the notices of this refresh, their growth. */
+	struct sockdiag		*ct_destroy;
+	struct sd_list		 ct_closed;
+	struct pt_closed	*ct_closed_deltas;
+	size_t			 ct_closed_cap;
+	uint64_t		 ct_closed_notices;
+	uint64_t		 ct_closed_lost;
+	uint64_t		 ct_procs_evicted;
 };
 
 static int64_t
@@ -317,6 +334,11 @@ ct_fill_counters(struct ct_row *r, const struct sd_sock *ss,
 		r->cr_data_segs_out = prev->cr_data_segs_out;
 		r->cr_data_segs_in = prev->cr_data_segs_in;
 		r->cr_retrans_segs = prev->cr_retrans_segs;
+		r->cr_info_have = prev->cr_info_have;
+		r->cr_min_rtt_us = prev->cr_min_rtt_us;
+		r->cr_busy_us = prev->cr_busy_us;
+		r->cr_rwnd_limited_us = prev->cr_rwnd_limited_us;
+		r->cr_sndbuf_limited_us = prev->cr_sndbuf_limited_us;
 		return;
 	}
 	r->cr_flags |= CT_ROW_HAVE_INFO;
@@ -338,6 +360,11 @@ ct_fill_counters(struct ct_row *r, const struct sd_sock *ss,
 	r->cr_rttvar_us = ss->ss_rttvar;
 	r->cr_snd_cwnd = ss->ss_snd_cwnd;
 	r->cr_delivery_rate = ss->ss_delivery_rate;
+	r->cr_info_have = ss->ss_info_have;
+	r->cr_min_rtt_us = ss->ss_min_rtt;
+	r->cr_busy_us = ss->ss_busy_time;
+	r->cr_rwnd_limited_us = ss->ss_rwnd_limited;
+	r->cr_sndbuf_limited_us = ss->ss_sndbuf_limited;
 }
 
 static void
@@ -357,6 +384,40 @@ ct_fill_rates(struct ct_row *r, const struct ct_row *prev,
 	    100, interval_ns, UINT32_MAX);
 	r->cr_seg_rate_in = ct_per_second(r->cr_segs_in - prev->cr_segs_in,
 	    100, interval_ns, UINT32_MAX);
+	r->cr_retrans_delta = (uint32_t)(r->cr_retrans_segs -
+	    prev->cr_retrans_segs);
+	r->cr_data_segs_delta = (uint32_t)(r->cr_data_segs_out -
+	    prev->cr_data_segs_out);
+	if (r->cr_busy_us >= prev->cr_busy_us)
+		r->cr_busy_delta_us = r->cr_busy_us - prev->cr_busy_us;
+	r->cr_delta_in = r->cr_octets_in - prev->cr_octets_in;
+	r->cr_delta_out = r->cr_octets_out - prev->cr_octets_out;
+	r->cr_delta_segs_in = (uint32_t)(r->cr_segs_in - prev->cr_segs_in);
+	r->cr_delta_segs_out = (uint32_t)(r->cr_segs_out - prev->cr_segs_out);
+}
+
+/*
+ * A connection a listener queued gets a socket (an inode) only when
+ * accept() takes it; one closed by our side since (FIN-WAIT, CLOSING,
+ * LAST-ACK, TIME-WAIT) was accepted too.  Counted once per cookie, from
+ * the second refresh on; a connection accepted and gone between two
+ * refreshes without a TIME-WAIT on our side is not seen.
+ */
+static void
+ct_fill_accepted(struct ct_row *r, const struct ct_row *prev, int counting)
+{
+	int	was = prev != NULL && (prev->cr_flags & CT_ROW_ACCEPTED);
+
+	if (r->cr_inode == 0 && !was &&
+	    r->cr_state != CT_STATE_FIN_WAIT1 &&
+	    r->cr_state != CT_STATE_FIN_WAIT2 &&
+	    r->cr_state != CT_STATE_CLOSING &&
+	    r->cr_state != CT_STATE_LAST_ACK &&
+	    r->cr_state != CT_STATE_TIME_WAIT)
+		return;
+	r->cr_flags |= CT_ROW_ACCEPTED;
+	if (!was && counting)
+		r->cr_flags |= CT_ROW_NEW_ACCEPT;
 }
 
 static void
@@ -384,11 +445,17 @@ ct_fill_row(struct ct_row *r, const struct sd_sock *ss,
 		prev = &prev_snap->sp_pub.sn_rows[pos];
 
 	ct_fill_counters(r, ss, prev);
+	ct_fill_accepted(r, prev, prev_snap != NULL);
 	if (prev != NULL) {
 		ct_fill_rates(r, prev, now_ns - prev_snap->sp_pub.sn_mono_ns);
 		r->cr_first_seen_ns = prev->cr_first_seen_ns;
 		r->cr_flags |= prev->cr_flags & CT_ROW_AGE_AT_LEAST;
 	} else {
+		/* New since the last refresh: all it moved is growth. */
+		r->cr_delta_in = r->cr_octets_in;
+		r->cr_delta_out = r->cr_octets_out;
+		r->cr_delta_segs_in = (uint32_t)r->cr_segs_in;
+		r->cr_delta_segs_out = (uint32_t)r->cr_segs_out;
 		r->cr_first_seen_ns = now_ns;
 		/* Whatever the first refresh finds was open before it. */
 		if (prev_snap == NULL)
@@ -403,6 +470,9 @@ ct_snap_free(struct ct_snap *sp)
 	hash_free(sp->sp_cookies);
 	free((void *)sp->sp_pub.sn_rows);
 	free((void *)sp->sp_pub.sn_clients);
+	free((void *)sp->sp_pub.sn_listeners);
+	free((void *)sp->sp_pub.sn_retrans_top);
+	free((void *)sp->sp_pub.sn_procs);
 	free(sp);
 }
 
@@ -477,32 +547,104 @@ ct_build_rows(struct conntab *ct, struct ct_snap *sp, struct ct_row *rows,
 	return rc;
 }
 
-/* Owners by inode; rows keep pid 0 when switched off or on ENOMEM. */
 static void
-ct_fill_owners(struct conntab *ct, struct ct_row *rows, size_t n)
+ct_fill_listener_owner(struct conntab *ct, struct ct_listener *l)
 {
-	const char	*comm;
-	uint32_t	*grown;
-	size_t		 i;
+	const struct ct_snapshot	*prev;
+	const char			*comm;
+	size_t				 j;
+
+	l->cl_pid = procpid_owner(ct->ct_procs, l->cl_inode, &comm);
+	strncpy(l->cl_comm, comm, sizeof(l->cl_comm) - 1);
+	if (l->cl_pid == 0)
+		return;
+	if (ct->ct_last != NULL) {
+		prev = &ct->ct_last->sp_pub;
+		j = listeners_search(prev->sn_listeners, prev->sn_nlisteners,
+		    &l->cl_addr, l->cl_port, 0);
+		if (j < prev->sn_nlisteners &&
+		    prev->sn_listeners[j].cl_pid == l->cl_pid &&
+		    prev->sn_listeners[j].cl_port == l->cl_port &&
+		    conntab_addr_cmp(&prev->sn_listeners[j].cl_addr,
+		    &l->cl_addr) == 0) {
+			memcpy(l->cl_unit, prev->sn_listeners[j].cl_unit,
+			    sizeof(l->cl_unit));
+			return;
+		}
+	}
+	(void)procpid_unit(ct->ct_procroot, l->cl_pid, l->cl_unit,
+	    sizeof(l->cl_unit));
+}
+
+/* Owners by inode, of the rows and the listeners; rows keep pid 0 when
+ * switched off or on ENOMEM.  A listener's systemd unit is read from
+ * /proc only when its owner changed since the previous snapshot. */
+static void
+ct_fill_owners(struct conntab *ct, struct ct_snap *sp)
+{
+	struct ct_row		*rows = (struct ct_row *)sp->sp_pub.sn_rows;
+	struct ct_listener	*ls = (struct ct_listener *)
+				    sp->sp_pub.sn_listeners;
+	size_t			 n = sp->sp_pub.sn_nrows;
+	size_t			 nl = sp->sp_pub.sn_nlisteners;
+	const char		*comm;
+	uint32_t		*grown;
+	size_t			 i;
 
 	if (ct->ct_procs == NULL)
 		return;
-	if (n > ct->ct_inodes_cap) {
-		grown = realloc(ct->ct_inodes, n * sizeof(*grown));
+	if (n + nl > ct->ct_inodes_cap) {
+		grown = realloc(ct->ct_inodes, (n + nl) * sizeof(*grown));
 		if (grown == NULL)
 			return;
 		ct->ct_inodes = grown;
-		ct->ct_inodes_cap = n;
+		ct->ct_inodes_cap = n + nl;
 	}
 	for (i = 0; i < n; i++)
 		ct->ct_inodes[i] = rows[i].cr_inode;
-	if (procpid_update(ct->ct_procs, ct->ct_inodes, n) < 0)
+	for (i = 0; i < nl; i++)
+		ct->ct_inodes[n + i] = ls[i].cl_inode;
+	if (procpid_update(ct->ct_procs, ct->ct_inodes, n + nl) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		rows[i].cr_pid = procpid_owner(ct->ct_procs, rows[i].cr_inode,
 		    &comm);
 		strncpy(rows[i].cr_comm, comm, sizeof(rows[i].cr_comm) - 1);
 	}
+	for (i = 0; i < nl; i++)
+		ct_fill_listener_owner(ct, &ls[i]);
+}
+
+/* The TCP health part of a row: counters from every row (TIME-WAIT
+ * keeps its last), RTTs and rates only from rows with tcp_info now. */
+static void
+ct_client_add_health(struct ct_client *cc, const struct ct_row *r)
+{
+	cc->cc_have |= r->cr_info_have;
+	cc->cc_retrans_segs += r->cr_retrans_segs;
+	cc->cc_retrans_octets += r->cr_octets_retrans;
+	cc->cc_data_segs_out += r->cr_data_segs_out;
+	cc->cc_retrans_delta += r->cr_retrans_delta;
+	cc->cc_data_segs_delta += r->cr_data_segs_delta;
+	cc->cc_busy_us += r->cr_busy_us;
+	cc->cc_rwnd_limited_us += r->cr_rwnd_limited_us;
+	cc->cc_sndbuf_limited_us += r->cr_sndbuf_limited_us;
+	if ((r->cr_flags & CT_ROW_RATES_VALID) &&
+	    (r->cr_flags & CT_ROW_HAVE_INFO) &&
+	    (r->cr_info_have & SD_HAVE_BUSY)) {
+		cc->cc_busy_delta_us += r->cr_busy_delta_us;
+		cc->cc_busy_rows++;
+	}
+	if (!(r->cr_flags & CT_ROW_HAVE_INFO))
+		return;
+	cc->cc_rtt_rows++;
+	cc->cc_rtt_sum_us += r->cr_rtt_us;
+	if (r->cr_rtt_us > cc->cc_rtt_max_us)
+		cc->cc_rtt_max_us = r->cr_rtt_us;
+	if ((r->cr_info_have & SD_HAVE_MIN_RTT) &&
+	    r->cr_min_rtt_us < cc->cc_min_rtt_us)
+		cc->cc_min_rtt_us = r->cr_min_rtt_us;
+	cc->cc_delivery_rate += r->cr_delivery_rate;
 }
 
 static void
@@ -527,6 +669,79 @@ ct_client_add(struct ct_client *cc, const struct ct_row *r)
 	cc->cc_wqueue += r->cr_wqueue;
 	if (r->cr_age > cc->cc_oldest_age)
 		cc->cc_oldest_age = r->cr_age;
+	ct_client_add_health(cc, r);
+}
+
+/* Hundredths of a percent of part in whole, at most 10000. */
+static uint32_t
+ct_share(uint64_t part, uint64_t whole)
+{
+	double	v;
+
+	if (whole == 0)
+		return 0;
+	v = (double)part * 10000.0 / (double)whole + 0.5;
+	return v >= 10000.0 ? 10000 : (uint32_t)v;
+}
+
+/* The ratios and means of a client whose rows are all added. */
+static void
+ct_client_finish(struct ct_client *cc, int64_t interval_ns)
+{
+	cc->cc_retrans_ratio = ct_share(cc->cc_retrans_segs,
+	    cc->cc_data_segs_out);
+	cc->cc_retrans_ratio_now = ct_share(cc->cc_retrans_delta,
+	    cc->cc_data_segs_delta);
+	if (cc->cc_rtt_rows > 0)
+		cc->cc_rtt_mean_us = (uint32_t)((cc->cc_rtt_sum_us +
+		    cc->cc_rtt_rows / 2) / cc->cc_rtt_rows);
+	if (interval_ns > 0)
+		cc->cc_busy_share = ct_share(cc->cc_busy_delta_us,
+		    (uint64_t)cc->cc_busy_rows * (uint64_t)interval_ns / 1000);
+	cc->cc_rwnd_share = ct_share(cc->cc_rwnd_limited_us, cc->cc_busy_us);
+	cc->cc_sndbuf_share = ct_share(cc->cc_sndbuf_limited_us,
+	    cc->cc_busy_us);
+}
+
+/* The retransmission top's order: the last interval's ratio, then its
+ * retransmitted segments, down; then the client's order. */
+static int
+ct_retrans_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ct_client	*cl = arg;
+	uint32_t		 x = *(const uint32_t *)a;
+	uint32_t		 y = *(const uint32_t *)b;
+
+	if (cl[x].cc_retrans_ratio_now != cl[y].cc_retrans_ratio_now)
+		return cl[x].cc_retrans_ratio_now >
+		    cl[y].cc_retrans_ratio_now ? -1 : 1;
+	if (cl[x].cc_retrans_delta != cl[y].cc_retrans_delta)
+		return cl[x].cc_retrans_delta > cl[y].cc_retrans_delta ?
+		    -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The clients that retransmitted in the last interval, worst first, at
+ * most CT_RETRANS_TOP. */
+static int
+ct_build_retrans_top(struct ct_snap *sp)
+{
+	const struct ct_client	*cl = sp->sp_pub.sn_clients;
+	uint32_t		*top;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < sp->sp_pub.sn_nclients; i++)
+		n += cl[i].cc_retrans_delta > 0;
+	if ((top = malloc((n ? n : 1) * sizeof(*top))) == NULL)
+		return -1;
+	for (i = n = 0; i < sp->sp_pub.sn_nclients; i++)
+		if (cl[i].cc_retrans_delta > 0)
+			top[n++] = (uint32_t)i;
+	if (n > 1)
+		qsort_r(top, n, sizeof(*top), ct_retrans_cmp, (void *)cl);
+	sp->sp_pub.sn_retrans_top = top;
+	sp->sp_pub.sn_nretrans_top = n < CT_RETRANS_TOP ? n : CT_RETRANS_TOP;
+	return 0;
 }
 
 /* Groups the rows by remote address into the client table. */
@@ -555,12 +770,162 @@ ct_build_clients(struct conntab *ct, struct ct_snap *sp)
 	for (i = 0; i < nrows; i++) {
 		const struct ct_row	*r = keys[i].sk_item;
 
-		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0)
-			clients[n++].cc_addr = r->cr_index.ci_remote;
+		if (i == 0 || ct_client_key_cmp(&keys[i - 1], &keys[i]) != 0) {
+			clients[n].cc_addr = r->cr_index.ci_remote;
+			clients[n++].cc_min_rtt_us = UINT32_MAX;
+		}
 		ct_client_add(&clients[n - 1], r);
 	}
+	for (i = 0; i < n; i++)
+		ct_client_finish(&clients[i], ct->ct_last == NULL ? 0 :
+		    sp->sp_pub.sn_mono_ns - ct->ct_last->sp_pub.sn_mono_ns);
 	sp->sp_pub.sn_clients = clients;
 	sp->sp_pub.sn_nclients = n;
+	return ct_build_retrans_top(sp);
+}
+
+/* The listeners, and the TcpExt deltas since the last build shared
+ * among them (a counter that went back, a new namespace or a reset, is
+ * taken as a new start). */
+static int
+ct_build_listeners(struct conntab *ct, struct ct_snap *sp,
+    const struct sd_list *sl)
+{
+	const struct ct_snapshot	*prev = NULL;
+	const struct ct_netstat		*now = &ct->ct_netstat;
+	const struct ct_netstat		*was = &ct->ct_netstat_last;
+	struct ct_listener		*ls;
+	size_t				 n;
+	uint64_t			 dov = 0, ddr = 0;
+
+	if (ct->ct_last != NULL)
+		prev = &ct->ct_last->sp_pub;
+	if (listeners_build(sl, sp->sp_pub.sn_rows, sp->sp_pub.sn_nrows, prev,
+	    prev ? sp->sp_pub.sn_mono_ns - prev->sn_mono_ns : 0, &ls, &n) < 0)
+		return -1;
+	sp->sp_pub.sn_listeners = ls;
+	sp->sp_pub.sn_nlisteners = n;
+	if (now->cn_have && was->cn_have) {
+		if (now->cn_listen_overflows >= was->cn_listen_overflows)
+			dov = now->cn_listen_overflows -
+			    was->cn_listen_overflows;
+		if (now->cn_listen_drops >= was->cn_listen_drops)
+			ddr = now->cn_listen_drops - was->cn_listen_drops;
+		ct->ct_overflows += dov;
+		ct->ct_drops += ddr;
+		listeners_attribute(ls, n, prev, dov, ddr,
+		    &ct->ct_unattr_overflows, &ct->ct_unattr_drops);
+	}
+	ct->ct_netstat_last = *now;
+	return 0;
+}
+
+/* A closed socket's growth past the row it had (its final counters less
+ * the row's), or all of it when it had none. */
+static void
+ct_closed_delta(struct pt_closed *pc, const struct sd_sock *ss,
+    const struct ct_row *r)
+{
+	pc->pc_in = ss->ss_bytes_received;
+	pc->pc_out = ss->ss_bytes_acked;
+	pc->pc_segs_in = ss->ss_segs_in;
+	pc->pc_segs_out = ss->ss_segs_out;
+	if (r == NULL)
+		return;
+	pc->pc_pid = r->cr_pid;
+	pc->pc_in = ss->ss_bytes_received >= r->cr_octets_in ?
+	    ss->ss_bytes_received - r->cr_octets_in : 0;
+	pc->pc_out = ss->ss_bytes_acked >= r->cr_octets_out ?
+	    ss->ss_bytes_acked - r->cr_octets_out : 0;
+	pc->pc_segs_in = (uint32_t)(ss->ss_segs_in - (uint32_t)r->cr_segs_in);
+	pc->pc_segs_out = (uint32_t)(ss->ss_segs_out -
+	    (uint32_t)r->cr_segs_out);
+}
+
+/*
+ * The closed sockets of this refresh, each matched by cookie to its row
+ * in this snapshot (it closed after the dump, or lingers in TIME-WAIT)
+ * or else the previous one, and owned by that row's process; one never seen open goes to the process
+ * of the listener its local address and port belong to, else to pid 0.
+ * Returns how many, or -1.
+ */
+static ssize_t
+ct_closed_deltas(struct conntab *ct, const struct ct_snap *sp)
+{
+	const struct sd_list	*cl = &ct->ct_closed;
+	struct pt_closed	*grown;
+	size_t			 i, n = 0;
+
+	if (cl->sl_count > ct->ct_closed_cap) {
+		grown = realloc(ct->ct_closed_deltas,
+		    cl->sl_count * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		ct->ct_closed_deltas = grown;
+		ct->ct_closed_cap = cl->sl_count;
+	}
+	for (i = 0; i < cl->sl_count; i++) {
+		const struct sd_sock		*ss = &cl->sl_socks[i];
+		const struct ct_row		*r = NULL, *p = NULL;
+		const struct ct_listener	*l;
+		struct pt_closed		*pc = &ct->ct_closed_deltas[n];
+		struct ct_addr			 local;
+		uint32_t			 pos;
+
+		if (!ss->ss_have_info)
+			continue;
+		memset(pc, 0, sizeof(*pc));
+		pos = ct_cookie_find(sp->sp_cookies, ss->ss_cookie);
+		if (pos != HASH_NONE)
+			r = &sp->sp_pub.sn_rows[pos];
+		if (ct->ct_last != NULL && (pos = ct_cookie_find(
+		    ct->ct_last->sp_cookies, ss->ss_cookie)) != HASH_NONE)
+			p = &ct->ct_last->sp_pub.sn_rows[pos];
+		ct_closed_delta(pc, ss, r != NULL ? r : p);
+		/* A socket that went to TIME-WAIT lost its owner (no inode
+		 * left): the previous row still knows it. */
+		if (pc->pc_pid == 0 && p != NULL)
+			pc->pc_pid = p->cr_pid;
+		if (pc->pc_pid == 0) {
+			ct_addr_set(&local, ss->ss_family, ss->ss_local);
+			l = listeners_owner(sp->sp_pub.sn_listeners,
+			    sp->sp_pub.sn_nlisteners, &local,
+			    ss->ss_local_port);
+			pc->pc_pid = l != NULL ? l->cl_pid : 0;
+		}
+		n++;
+	}
+	ct->ct_closed_notices += cl->sl_count;
+	return n;
+}
+
+static int
+ct_build_procs(struct conntab *ct, struct ct_snap *sp)
+{
+	struct pt_input		 in;
+	struct ct_process	*ps;
+	size_t			 n;
+	ssize_t			 nclosed;
+
+	if ((nclosed = ct_closed_deltas(ct, sp)) < 0)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.pi_rows = sp->sp_pub.sn_rows;
+	in.pi_nrows = sp->sp_pub.sn_nrows;
+	in.pi_closed = ct->ct_closed_deltas;
+	in.pi_nclosed = nclosed;
+	in.pi_listeners = sp->sp_pub.sn_listeners;
+	in.pi_nlisteners = sp->sp_pub.sn_nlisteners;
+	in.pi_prev = ct->ct_last ? &ct->ct_last->sp_pub : NULL;
+	in.pi_now_ns = sp->sp_pub.sn_mono_ns;
+	in.pi_interval_ns = ct->ct_last ? sp->sp_pub.sn_mono_ns -
+	    ct->ct_last->sp_pub.sn_mono_ns : 0;
+	in.pi_procroot = ct->ct_procroot;
+	if (proctab_build(&in, &ps, &n, &ct->ct_procs_evicted) < 0)
+		return -1;
+	sp->sp_pub.sn_procs = ps;
+	sp->sp_pub.sn_nprocs = n;
+	sockdiag_list_clear(&ct->ct_closed);
 	return 0;
 }
 
@@ -586,6 +951,15 @@ ct_summarize(struct conntab *ct, struct ct_snap *sp, const struct sd_list *sl,
 	cs->cs_info_short = sl->sl_stats.st_short_info;
 	cs->cs_dropped = sl->sl_stats.st_dropped;
 	cs->cs_duplicates = ct->ct_duplicates;
+	cs->cs_netstat_known = ct->ct_netstat.cn_have;
+	cs->cs_listen_overflows = ct->ct_overflows;
+	cs->cs_listen_drops = ct->ct_drops;
+	cs->cs_overflows_unattributed = ct->ct_unattr_overflows;
+	cs->cs_drops_unattributed = ct->ct_unattr_drops;
+	cs->cs_closed_tracking = ct->ct_destroy != NULL;
+	cs->cs_closed_notices = ct->ct_closed_notices;
+	cs->cs_closed_lost = ct->ct_closed_lost;
+	cs->cs_procs_evicted = ct->ct_procs_evicted;
 	if (ct->ct_procs != NULL) {
 		procpid_counters(ct->ct_procs, &pc);
 		cs->cs_proc_scans = pc.pc_scans;
@@ -635,14 +1009,17 @@ ct_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
 	if (ct_build_rows(ct, sp, (struct ct_row *)sp->sp_pub.sn_rows,
 	    nsorted) < 0)
 		goto fail;
-	ct_fill_owners(ct, (struct ct_row *)sp->sp_pub.sn_rows,
-	    sp->sp_pub.sn_nrows);
-	if (ct_build_clients(ct, sp) < 0)
+	if (ct_build_listeners(ct, sp, sl) < 0)
+		goto fail;
+	ct_fill_owners(ct, sp);
+	if (ct_build_clients(ct, sp) < 0 || ct_build_procs(ct, sp) < 0)
 		goto fail;
 	ct_summarize(ct, sp, sl, listeners);
 	sp->sp_pub.sn_bytes = sizeof(*sp) +
 	    nsorted * sizeof(struct ct_row) +
 	    sp->sp_pub.sn_nclients * sizeof(struct ct_client) +
+	    sp->sp_pub.sn_nlisteners * sizeof(struct ct_listener) +
+	    sp->sp_pub.sn_nprocs * sizeof(struct ct_process) +
 	    hash_memory(sp->sp_cookies);
 	sp->sp_pub.sn_summary.cs_refresh_usec =
 	    (ct_now_ns(CLOCK_MONOTONIC) - start_ns) / 1000;
@@ -662,6 +1039,37 @@ conntab_build(struct conntab *ct, const struct sd_list *sl, int64_t mono_ns,
 }
 
 int
+conntab_set_closed(struct conntab *ct, const struct sd_list *sl)
+{
+	size_t	i;
+
+	sockdiag_list_clear(&ct->ct_closed);
+	for (i = 0; i < sl->sl_count; i++) {
+		if (ct->ct_closed.sl_count == ct->ct_closed.sl_cap) {
+			struct sd_sock	*grown;
+			size_t		 cap = ct->ct_closed.sl_cap ?
+					    2 * ct->ct_closed.sl_cap : 64;
+
+			grown = reallocarray(ct->ct_closed.sl_socks, cap,
+			    sizeof(*grown));
+			if (grown == NULL)
+				return -1;
+			ct->ct_closed.sl_socks = grown;
+			ct->ct_closed.sl_cap = cap;
+		}
+		ct->ct_closed.sl_socks[ct->ct_closed.sl_count++] =
+		    sl->sl_socks[i];
+	}
+	return 0;
+}
+
+void
+conntab_set_netstat(struct conntab *ct, const struct ct_netstat *cn)
+{
+	ct->ct_netstat = *cn;
+}
+
+int
 conntab_refresh(struct conntab *ct)
 {
 	struct timespec	real;
@@ -671,6 +1079,11 @@ conntab_refresh(struct conntab *ct)
 	clock_gettime(CLOCK_REALTIME, &real);
 	if (sockdiag_dump(ct->ct_diag, &ct->ct_socks) < 0)
 		return -1;
+	/* After the dump: a socket closed since is in the dump or in these
+	 * notices, never lost between the two (ct_closed_deltas). */
+	if (ct->ct_destroy != NULL && sockdiag_drain(ct->ct_destroy,
+	    &ct->ct_closed, &ct->ct_closed_lost) < 0)
+		ct->ct_closed_lost++;
 	return ct_build(ct, &ct->ct_socks, start, &real, start);
 }
 
@@ -734,6 +1147,20 @@ conntab_client_search(const struct ct_snapshot *sn, const struct ct_addr *key,
 	return lo;
 }
 
+size_t
+conntab_process_search(const struct ct_snapshot *sn, uint32_t pid, int after)
+{
+	return proctab_search(sn->sn_procs, sn->sn_nprocs, pid, after);
+}
+
+size_t
+conntab_listener_search(const struct ct_snapshot *sn,
+    const struct ct_addr *key, uint16_t port, int after)
+{
+	return listeners_search(sn->sn_listeners, sn->sn_nlisteners, key,
+	    port, after);
+}
+
 void
 conntab_config_default(struct ct_config *cf)
 {
@@ -768,6 +1195,10 @@ conntab_new(const struct ct_config *cf)
 	if (ct->ct_config.cf_processes &&
 	    (ct->ct_procs = procpid_new(ct->ct_procroot)) == NULL)
 		goto fail;
+	/* Without CAP_NET_ADMIN the process table misses the last growth
+	 * of connections that close between refreshes: it says so. */
+	sockdiag_list_init(&ct->ct_closed, ct->ct_config.cf_max_conns);
+	ct->ct_destroy = sockdiag_open_destroy();
 	return ct;
 fail:
 	conntab_free(ct);
@@ -785,6 +1216,9 @@ conntab_free(struct conntab *ct)
 	sockdiag_close(ct->ct_diag);
 	procpid_free(ct->ct_procs);
 	sockdiag_list_free(&ct->ct_socks);
+	sockdiag_close(ct->ct_destroy);
+	sockdiag_list_free(&ct->ct_closed);
+	free(ct->ct_closed_deltas);
 	free(ct->ct_sort);
 	free(ct->ct_inodes);
 	free(ct->ct_procroot);

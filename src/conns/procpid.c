@@ -507,3 +507,85 @@ procpid_memory(const struct procpid *pp)
 	    (pp->pp_owner_pids_cap + pp->pp_tasks_cap) *
 	    sizeof(struct pp_task);
 }
+
+/* Does a cgroup path component name a systemd unit that runs processes?
+ * (systemd.unit(5): services and scopes hold them; slices only group.) */
+static int
+pp_is_unit(const char *s, size_t len)
+{
+	static const char *const suffixes[] = { ".service", ".scope" };
+	size_t	i, sl;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		sl = strlen(suffixes[i]);
+		if (len > sl && memcmp(s + len - sl, suffixes[i], sl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The last unit component of one cgroup path ("/system.slice/x.service"),
+ * copied to unit; 0 when found. */
+static int
+pp_unit_of_path(const char *path, size_t plen, char *unit, size_t len)
+{
+	const char	*p = path, *end = path + plen, *best = NULL;
+	size_t		 blen = 0, clen;
+
+	while (p < end) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+
+		clen = (size_t)((slash ? slash : end) - p);
+		if (pp_is_unit(p, clen)) {
+			best = p;
+			blen = clen;
+		}
+		p += clen + 1;
+	}
+	if (best == NULL || blen >= len)
+		return -1;
+	memcpy(unit, best, blen);
+	unit[blen] = '\0';
+	return 0;
+}
+
+int
+procpid_unit(const char *procroot, pid_t pid, char *unit, size_t len)
+{
+	char	path[PATH_MAX], text[4096];
+	char	*line, *next;
+	ssize_t	n;
+	int	fd, rc = -1;
+
+	unit[0] = '\0';
+	if (pid <= 0 || len == 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%d/cgroup", procroot, (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	/* "ID:CONTROLLERS:PATH" lines: the unified hierarchy ("0::") is
+	 * systemd's; on a v1 host its named hierarchy ("name=systemd"). */
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		char	*c1, *c2;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if ((c1 = strchr(line, ':')) == NULL ||
+		    (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		if ((c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) ||
+		    (c2 - c1 - 1 == 12 && memcmp(c1 + 1, "name=systemd",
+		    12) == 0)) {
+			if (pp_unit_of_path(c2 + 1, strlen(c2 + 1), unit,
+			    len) == 0)
+				rc = 0;
+		}
+	}
+	return rc;
+}

@@ -55,6 +55,14 @@ int	procpid_update(struct procpid *, const uint32_t *inodes, size_t n);
 pid_t	procpid_owner(const struct procpid *, uint32_t inode,
 	    const char **comm);
 
+/*
+ * The systemd unit (service or scope) process pid runs in, from the last
+ * unit in its /proc/PID/cgroup path: "" and -1 when the process is gone,
+ * runs in no unit or the name does not fit len.  One small read.
+ */
+int	procpid_unit(const char *procroot, pid_t pid, char *unit,
+	    size_t len);
+
 void	procpid_counters(const struct procpid *, struct pp_counters *);
 
 /* Bytes allocated by the cache. */

@@ -146,6 +146,29 @@ sd_fill_identity(struct sd_sock *ss, const struct inet_diag_msg *m)
 	}
 }
 
+/* The length of tcp_info up to and including field. */
+#define SD_REACH(field)	(offsetof(struct tcp_info, field) + \
+			    sizeof(((struct tcp_info *)0)->field))
+
+/* Which of the newer fields a tcp_info of len bytes holds. */
+static uint8_t
+sd_info_have(size_t len)
+{
+	uint8_t	have = 0;
+
+	if (len >= SD_REACH(tcpi_min_rtt))
+		have |= SD_HAVE_MIN_RTT;
+	if (len >= SD_REACH(tcpi_data_segs_out))
+		have |= SD_HAVE_DATA_SEGS;
+	if (len >= SD_REACH(tcpi_delivery_rate))
+		have |= SD_HAVE_DELIVERY;
+	if (len >= SD_REACH(tcpi_sndbuf_limited))
+		have |= SD_HAVE_BUSY;
+	if (len >= SD_REACH(tcpi_bytes_retrans))
+		have |= SD_HAVE_BYTES_RETRANS;
+	return have;
+}
+
 /* A tcp_info of any length: an older kernel's shorter one leaves the
  * newer fields 0, a newer kernel's longer one is cut to ours. */
 static void
@@ -175,6 +198,11 @@ sd_fill_info(struct sd_parse *sp, const struct nlattr *attr)
 	ss->ss_rtt = ti.tcpi_rtt;
 	ss->ss_rttvar = ti.tcpi_rttvar;
 	ss->ss_snd_cwnd = ti.tcpi_snd_cwnd;
+	ss->ss_info_have = sd_info_have(len);
+	ss->ss_min_rtt = ti.tcpi_min_rtt;
+	ss->ss_busy_time = ti.tcpi_busy_time;
+	ss->ss_rwnd_limited = ti.tcpi_rwnd_limited;
+	ss->ss_sndbuf_limited = ti.tcpi_sndbuf_limited;
 }
 
 /* One attribute, whose length sd_parse_attrs() has checked: 0, or -1 if
@@ -507,4 +535,68 @@ sockdiag_dump(struct sockdiag *sd, struct sd_list *sl)
 			break;
 	}
 	return rc;
+}
+
+/*
+ * Closing sockets: the kernel multicasts an inet_diag_msg, with tcp_info,
+ * for every TCP socket it destroys to the SKNLGRP_INET_TCP_DESTROY and
+ * SKNLGRP_INET6_TCP_DESTROY groups (sock_diag_broadcast_destroy, Linux
+ * 4.5; joining needs CAP_NET_ADMIN in the socket's user namespace, and
+ * it is checked at join time, before coremond drops privileges).
+ */
+#define SD_DESTROY_RCVBUF	(8 * 1024 * 1024)
+
+struct sockdiag *
+sockdiag_open_destroy(void)
+{
+	struct sockdiag	*sd;
+	int		 groups[] = { SKNLGRP_INET_TCP_DESTROY,
+			    SKNLGRP_INET6_TCP_DESTROY };
+	int		 size = SD_DESTROY_RCVBUF, fd;
+	size_t		 i;
+
+	if ((sd = sockdiag_open()) == NULL)
+		return NULL;
+	fd = mnl_socket_get_fd(sd->sd_nl);
+	/* Bursts of closes must not overflow before the next refresh;
+	 * FORCE goes past rmem_max when we may. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (mnl_socket_setsockopt(sd->sd_nl, NETLINK_ADD_MEMBERSHIP,
+		    &groups[i], sizeof(groups[i])) < 0)
+			goto fail;
+	return sd;
+fail:
+	sockdiag_close(sd);
+	return NULL;
+}
+
+int
+sockdiag_drain(struct sockdiag *sd, struct sd_list *sl, uint64_t *lost)
+{
+	sockdiag_list_clear(sl);
+	for (;;) {
+		ssize_t	n = recv(mnl_socket_get_fd(sd->sd_nl), sd->sd_buf,
+			    SD_RECV_SIZE, MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == ENOBUFS) {
+				/* Some were dropped; how many, nobody says. */
+				(*lost)++;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* Broadcasts carry sequence 0 and port id 0. */
+		if (sockdiag_parse(sl, sd->sd_buf, (size_t)n, 0, 0) < 0 &&
+		    errno == ENOMEM)
+			return -1;
+	}
 }

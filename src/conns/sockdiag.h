@@ -37,6 +37,15 @@ enum sd_tcp_state {
 	SD_TCP_NSTATES
 };
 
+/* ss_info_have: which tcp_info fields the kernel's tcp_info reaches
+ * (the Linux version that added them). */
+#define SD_HAVE_MIN_RTT		0x01	/* tcpi_min_rtt, 4.6 */
+#define SD_HAVE_DATA_SEGS	0x02	/* tcpi_data_segs_in/out, 4.6 */
+#define SD_HAVE_DELIVERY	0x04	/* tcpi_delivery_rate, 4.9 */
+#define SD_HAVE_BUSY		0x08	/* tcpi_busy_time, tcpi_rwnd_limited,
+					 * tcpi_sndbuf_limited, 4.10 */
+#define SD_HAVE_BYTES_RETRANS	0x10	/* tcpi_bytes_retrans, 4.19 */
+
 /* One socket.  Addresses are in network order; an IPv4 address fills the
  * first 4 bytes, the rest are zero. */
 struct sd_sock {
@@ -46,6 +55,7 @@ struct sd_sock {
 	uint8_t		ss_sock_family;	/* the socket's own (idiag_family) */
 	uint8_t		ss_state;	/* enum sd_tcp_state */
 	uint8_t		ss_have_info;	/* INET_DIAG_INFO was present */
+	uint8_t		ss_info_have;	/* SD_HAVE_* */
 	uint16_t	ss_info_len;	/* bytes of tcp_info the kernel gave */
 	uint16_t	ss_local_port;	/* host order */
 	uint16_t	ss_remote_port;
@@ -68,6 +78,10 @@ struct sd_sock {
 	uint32_t	ss_rtt;		/* microseconds */
 	uint32_t	ss_rttvar;	/* microseconds */
 	uint32_t	ss_snd_cwnd;	/* segments */
+	uint32_t	ss_min_rtt;	/* microseconds; ~0U: no sample */
+	uint64_t	ss_busy_time;	/* microseconds */
+	uint64_t	ss_rwnd_limited;	/* microseconds */
+	uint64_t	ss_sndbuf_limited;	/* microseconds */
 };
 
 /* What parsing saw; added to, never reset, by the parser. */
@@ -117,5 +131,19 @@ void		 sockdiag_close(struct sockdiag *);	/* accepts NULL */
  * with errno set (the list then holds whatever arrived).
  */
 int	sockdiag_dump(struct sockdiag *, struct sd_list *);
+
+/*
+ * A socket subscribed to the kernel's notices of destroyed TCP sockets
+ * (each with its final tcp_info), IPv4 and IPv6.  NULL with errno set:
+ * EPERM without CAP_NET_ADMIN, ENOENT on kernels without them.
+ */
+struct sockdiag	*sockdiag_open_destroy(void);
+
+/*
+ * Empties the list, then appends every notice waiting on a socket from
+ * sockdiag_open_destroy() without blocking.  Adds to *lost each time the
+ * kernel reports it dropped notices (ENOBUFS).  0, or -1 with errno set.
+ */
+int	sockdiag_drain(struct sockdiag *, struct sd_list *, uint64_t *lost);
 
 #endif

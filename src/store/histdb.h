@@ -125,12 +125,26 @@ struct histdb_probe {
 	uint32_t	hp_rtt_max_us;
 };
 
+/* One process's part of a window: what its TCP connections moved
+ * during it (src/conns' process table, the growth of its totals since
+ * the previous window). */
+struct histdb_process {
+	uint32_t	hq_pid;
+	char		hq_name[16];	/* command name */
+	char		hq_unit[HISTDB_NAME_MAX];	/* systemd unit or "" */
+	uint32_t	hq_conns;	/* connections at the window's end */
+	uint64_t	hq_octets_in;
+	uint64_t	hq_octets_out;
+};
+
 /* What the window's consumer knows besides the window. */
 struct histdb_extra {
 	const struct histdb_source *he_sources;	/* by session se_source */
 	size_t		 he_nsources;
 	const struct histdb_probe *he_probes;
 	size_t		 he_nprobes;
+	const struct histdb_process *he_procs;	/* window_processes */
+	size_t		 he_nprocs;
 	int64_t		 he_rtt_mean_us;	/* -1: no probe answered */
 };
 

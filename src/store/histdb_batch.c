@@ -20,22 +20,24 @@ histdb_batch_free(struct histdb_batch *b)
 	free(b->hb_sessions);
 	free(b->hb_hosts);
 	free(b->hb_probes);
+	free(b->hb_procs);
 	free(b->hb_names);
 	b->hb_windows = NULL;
 	b->hb_services = NULL;
 	b->hb_sessions = NULL;
 	b->hb_hosts = NULL;
 	b->hb_probes = NULL;
+	b->hb_procs = NULL;
 	b->hb_names = NULL;
 	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = 0;
-	b->hb_nhosts = b->hb_nprobes = 0;
+	b->hb_nhosts = b->hb_nprobes = b->hb_nprocs = 0;
 }
 
 size_t
 histdb_batch_rows(const struct histdb_batch *b)
 {
 	return b->hb_nwindows + b->hb_nservices + b->hb_nsessions +
-	    b->hb_nhosts + b->hb_nprobes;
+	    b->hb_nhosts + b->hb_nprobes + b->hb_nprocs;
 }
 
 int

@@ -474,6 +474,14 @@ histdb_build(struct histdb_build_ctx *hd, const struct histdb_item *it,
 		    it->hi_nprobes * sizeof(*b->hb_probes));
 		b->hb_nprobes = it->hi_nprobes;
 	}
+	if (it->hi_nprocs > 0) {
+		if ((b->hb_procs = calloc(it->hi_nprocs,
+		    sizeof(*b->hb_procs))) == NULL)
+			goto fail;
+		memcpy(b->hb_procs, it->hi_procs,
+		    it->hi_nprocs * sizeof(*b->hb_procs));
+		b->hb_nprocs = it->hi_nprocs;
+	}
 	return 0;
 fail:
 	histdb_batch_free(b);
@@ -489,6 +497,7 @@ histdb_item_free(struct histdb_item *it)
 	free(it->hi_sessions);
 	free(it->hi_sources);
 	free(it->hi_probes);
+	free(it->hi_procs);
 	free(it);
 }
 
@@ -540,6 +549,14 @@ histdb_item_new(const struct window_closed *wd, const struct histdb_extra *ex,
 		memcpy(it->hi_probes, ex->he_probes,
 		    ex->he_nprobes * sizeof(*it->hi_probes));
 		it->hi_nprobes = ex->he_nprobes;
+	}
+	if (ex->he_nprocs > 0) {
+		if ((it->hi_procs = calloc(ex->he_nprocs,
+		    sizeof(*it->hi_procs))) == NULL)
+			goto fail;
+		memcpy(it->hi_procs, ex->he_procs,
+		    ex->he_nprocs * sizeof(*it->hi_procs));
+		it->hi_nprocs = ex->he_nprocs;
 	}
 	return it;
 fail:

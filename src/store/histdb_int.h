@@ -21,7 +21,7 @@
 #define HISTDB_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
 #define HISTDB_SERVICE_MAX	(SERVICE_NAME_MAX + 1)	/* 32 and the NUL */
 #define HISTDB_HOSTNAME_MAX	256
-#define HISTDB_SCHEMA_VERSION	1
+#define HISTDB_SCHEMA_VERSION	2	/* 2: window_processes */
 
 struct histdb_window_row {		/* table windows */
 	char		wr_source[HISTDB_NAME_MAX];
@@ -73,6 +73,7 @@ struct histdb_batch {
 	struct histdb_session_row *hb_sessions;	size_t hb_nsessions;
 	struct histdb_host_row	  *hb_hosts;	size_t hb_nhosts;
 	struct histdb_probe	  *hb_probes;	size_t hb_nprobes;	/* window_probes */
+	struct histdb_process	  *hb_procs;	size_t hb_nprocs;	/* window_processes */
 	char			  *hb_names;	/* what hr_name point at, or NULL */
 };
 
@@ -92,6 +93,8 @@ struct histdb_item {
 	size_t			 hi_nsources;
 	struct histdb_probe	*hi_probes;
 	size_t			 hi_nprobes;
+	struct histdb_process	*hi_procs;
+	size_t			 hi_nprocs;
 	int64_t			 hi_rtt_mean_us;
 };
 

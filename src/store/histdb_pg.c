@@ -848,6 +848,31 @@ pg_put_probe_rows(struct pg_buf *pb, const char *agent,
 	}
 }
 
+static void
+pg_put_process_rows(struct pg_buf *pb, const char *agent,
+    const struct histdb_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->hb_nprocs; i++) {
+		const struct histdb_process *r = &b->hb_procs[i];
+		char	name[sizeof(r->hq_name)], unit[sizeof(r->hq_unit)];
+
+		/* Command names are any bytes; the database wants UTF-8. */
+		pg_utf8_clean(name, r->hq_name, sizeof(name));
+		pg_utf8_clean(unit, r->hq_unit, sizeof(unit));
+		pg_put_text(pb, agent);
+		pg_put_i64(pb, b->hb_start_s);
+		pg_put_u64(pb, r->hq_pid);
+		pg_put_text(pb, name);
+		pg_put_text(pb, unit);
+		pg_put_u64(pb, r->hq_conns);
+		pg_put_u64(pb, r->hq_octets_in);
+		pg_put_u64(pb, r->hq_octets_out);
+		pg_end_row(pb);
+	}
+}
+
 /* Whether the batch's window is in the database already: 1, 0, or -1.
  * By its first source's row; a batch without one by any row of its
  * start. */
@@ -915,6 +940,9 @@ pg_copy_rows(struct histdb_pg *pg, const struct histdb_batch *b, char *err,
 	PG_COPY(b->hb_nprobes > 0, pg_put_probe_rows(pb, pg->pg_batch_agent, b),
 	    "COPY window_probes (agent, start, probe, addr, sent, answered, "
 	    "rtt_min_us, rtt_mean_us, rtt_max_us) FROM STDIN");
+	PG_COPY(b->hb_nprocs > 0, pg_put_process_rows(pb, pg->pg_batch_agent, b),
+	    "COPY window_processes (agent, start, pid, name, unit, conns, "
+	    "octets_in, octets_out) FROM STDIN");
 	PG_COPY(b->hb_nhosts > 0, pb->pb_failed |=
 	    pg_put_host_rows(pg, pb, b) < 0, "COPY histdb_hosts_in FROM STDIN");
 #undef PG_COPY
@@ -1058,6 +1086,8 @@ pg_expire(void *arg, int64_t before_s, uint32_t before_day,
 	    "e AS (DELETE FROM window_sessions t USING w WHERE t.agent = $1 "
 	    "AND t.start = w.start), "
 	    "p AS (DELETE FROM window_probes t USING w WHERE t.agent = $1 "
+	    "AND t.start = w.start), "
+	    "q AS (DELETE FROM window_processes t USING w WHERE t.agent = $1 "
 	    "AND t.start = w.start), "
 	    "d AS (DELETE FROM windows t USING w WHERE t.agent = $1 "
 	    "AND t.start = w.start) "

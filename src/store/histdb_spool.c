@@ -9,6 +9,9 @@
  *	"CMHB"  be32 version  be32 payload length  be32 CRC-32C(payload)
  *	payload: the batch, big-endian, strings as a length byte and bytes
  *
+ * Version 2 added the process rows (a sixth count, and the rows last);
+ * version 1 files, which have none, are still read.
+ *
  * written under a temporary name, synced and renamed, so a crash leaves
  * either the whole batch under its real name or a temporary file that
  * the next open removes.  Read back, every length is checked through a
@@ -36,7 +39,7 @@
 #include "store/histdb_int.h"
 
 #define SPOOL_MAGIC		"CMHB"
-#define SPOOL_VERSION		1
+#define SPOOL_VERSION		2	/* 1 read too */
 #define SPOOL_HEADER		16	/* magic, version, length, CRC */
 #define SPOOL_PREFIX		"batch-"
 #define SPOOL_SUFFIX		".hdb"
@@ -56,6 +59,7 @@
 #define SPOOL_MIN_SESSION	(4 + 1 + 1 + 1 + 2 + 1 + 4 * 8)
 #define SPOOL_MIN_HOST		(1 + 1 + 6 * 8 + 1)
 #define SPOOL_MIN_PROBE		(1 + 1 + 5 * 4)
+#define SPOOL_MIN_PROCESS	(1 + 1 + 2 * 4 + 2 * 8)
 
 struct spool_file {
 	uint64_t	sf_seq;
@@ -197,6 +201,16 @@ spool_encode_rows(struct spool_buf *sb, const struct histdb_batch *b)
 		spool_put_be(sb, r->hp_rtt_mean_us, 4);
 		spool_put_be(sb, r->hp_rtt_max_us, 4);
 	}
+	for (i = 0; i < b->hb_nprocs; i++) {
+		const struct histdb_process *r = &b->hb_procs[i];
+
+		spool_put_str(sb, r->hq_name, sizeof(r->hq_name));
+		spool_put_str(sb, r->hq_unit, sizeof(r->hq_unit));
+		spool_put_be(sb, r->hq_pid, 4);
+		spool_put_be(sb, r->hq_conns, 4);
+		spool_put_be(sb, r->hq_octets_in, 8);
+		spool_put_be(sb, r->hq_octets_out, 8);
+	}
 }
 
 /* The whole file for b into sb: 0, or -1 (no memory, or too big). */
@@ -218,9 +232,10 @@ spool_encode(struct spool_buf *sb, const struct histdb_batch *b)
 	spool_put_be(sb, b->hb_nsessions, 4);
 	spool_put_be(sb, b->hb_nhosts, 4);
 	spool_put_be(sb, b->hb_nprobes, 4);
+	spool_put_be(sb, b->hb_nprocs, 4);
 	if (b->hb_nwindows > UINT32_MAX || b->hb_nservices > UINT32_MAX ||
 	    b->hb_nsessions > UINT32_MAX || b->hb_nhosts > UINT32_MAX ||
-	    b->hb_nprobes > UINT32_MAX)
+	    b->hb_nprobes > UINT32_MAX || b->hb_nprocs > UINT32_MAX)
 		sb->sb_failed = 1;
 	spool_encode_rows(sb, b);
 	if (sb->sb_failed) {
@@ -384,21 +399,38 @@ spool_decode_rows(struct cursor *c, struct histdb_batch *b)
 		r->hp_rtt_mean_us = w[3];
 		r->hp_rtt_max_us = w[4];
 	}
+	for (i = 0; i < b->hb_nprocs; i++) {
+		struct histdb_process *r = &b->hb_procs[i];
+		uint64_t		q[2];
+
+		if (spool_get_str(c, r->hq_name, sizeof(r->hq_name)) < 0 ||
+		    spool_get_str(c, r->hq_unit, sizeof(r->hq_unit)) < 0 ||
+		    cursor_get_be32(c, &w[0]) < 0 ||
+		    cursor_get_be32(c, &w[1]) < 0 ||
+		    spool_get_be64(c, &q[0]) < 0 ||
+		    spool_get_be64(c, &q[1]) < 0)
+			return -1;
+		r->hq_pid = w[0];
+		r->hq_conns = w[1];
+		r->hq_octets_in = q[0];
+		r->hq_octets_out = q[1];
+	}
 	return 0;
 }
 
 /* The row counts, each no more than what is left can hold (so a hostile
  * count allocates nothing large), and the arrays for them. */
 static int
-spool_decode_counts(struct cursor *c, struct histdb_batch *b)
+spool_decode_counts(struct cursor *c, struct histdb_batch *b,
+    uint32_t version)
 {
-	static const size_t	 min[5] = { SPOOL_MIN_WINDOW,
+	static const size_t	 min[6] = { SPOOL_MIN_WINDOW,
 	    SPOOL_MIN_SERVICE, SPOOL_MIN_SESSION, SPOOL_MIN_HOST,
-	    SPOOL_MIN_PROBE };
-	uint32_t		 n[5];
+	    SPOOL_MIN_PROBE, SPOOL_MIN_PROCESS };
+	uint32_t		 n[6] = { 0 };
 	size_t			 i, need = 0;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < (version >= 2 ? 6u : 5u); i++) {
 		if (cursor_get_be32(c, &n[i]) < 0 ||
 		    n[i] > cursor_remaining(c) / min[i])
 			return -1;
@@ -411,15 +443,17 @@ spool_decode_counts(struct cursor *c, struct histdb_batch *b)
 	b->hb_nsessions = n[2];
 	b->hb_nhosts = n[3];
 	b->hb_nprobes = n[4];
+	b->hb_nprocs = n[5];
 	/* calloc(0) may give NULL: allocate at least one of each. */
 	b->hb_windows = calloc(n[0] + 1, sizeof(*b->hb_windows));
 	b->hb_services = calloc(n[1] + 1, sizeof(*b->hb_services));
 	b->hb_sessions = calloc(n[2] + 1, sizeof(*b->hb_sessions));
 	b->hb_hosts = calloc((size_t)n[3] + 1, sizeof(*b->hb_hosts));
 	b->hb_probes = calloc(n[4] + 1, sizeof(*b->hb_probes));
+	b->hb_procs = calloc((size_t)n[5] + 1, sizeof(*b->hb_procs));
 	if (b->hb_windows == NULL || b->hb_services == NULL ||
 	    b->hb_sessions == NULL || b->hb_hosts == NULL ||
-	    b->hb_probes == NULL)
+	    b->hb_probes == NULL || b->hb_procs == NULL)
 		return -1;
 	return 0;
 }
@@ -446,7 +480,7 @@ histdb_spool_decode(const uint8_t *data, size_t len, struct histdb_batch *b,
 	if (memcmp(magic, SPOOL_MAGIC, 4) != 0)
 		return -1;
 	*why = "an unknown version";
-	if (version != SPOOL_VERSION)
+	if (version != SPOOL_VERSION && version != 1)
 		return -1;
 	*why = "truncated, or longer than its header says";
 	if (plen != cursor_remaining(&c))
@@ -462,7 +496,7 @@ histdb_spool_decode(const uint8_t *data, size_t len, struct histdb_batch *b,
 	b->hb_start_s = (int64_t)start;
 	b->hb_length_s = length_s;
 	b->hb_day = day;
-	if (spool_decode_counts(&c, b) < 0 || spool_decode_rows(&c, b) < 0 ||
+	if (spool_decode_counts(&c, b, version) < 0 || spool_decode_rows(&c, b) < 0 ||
 	    cursor_remaining(&c) != 0)
 		goto fail;
 	*why = NULL;

@@ -46,7 +46,7 @@
 #define SQLITE_CACHE		"-65536"
 
 enum {
-	ST_EXISTS, ST_WINDOW, ST_SERVICE, ST_SESSION, ST_PROBE,
+	ST_EXISTS, ST_WINDOW, ST_SERVICE, ST_SESSION, ST_PROBE, ST_PROCESS,
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_HOST, ST_HOSTS,	/* built at open: sqlite_host_sql() */
 	ST_COUNT
@@ -95,6 +95,9 @@ static const char *const sqlite_sql[ST_COUNT] = {
 	[ST_PROBE] = "INSERT INTO window_probes (agent, start, probe, addr, "
 	    "sent, answered, rtt_min_us, rtt_mean_us, rtt_max_us) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_PROCESS] = "INSERT INTO window_processes (agent, start, pid, "
+	    "name, unit, conns, octets_in, octets_out) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -514,6 +517,28 @@ sqlite_put_probes(struct sqlite_db *sd, const struct histdb_batch *b)
 }
 
 static int
+sqlite_put_processes(struct sqlite_db *sd, const struct histdb_batch *b)
+{
+	const struct histdb_process	*p;
+	sqlite3_stmt			*st = sd->sd_st[ST_PROCESS];
+	size_t				 i;
+
+	for (i = 0; i < b->hb_nprocs; i++) {
+		p = &b->hb_procs[i];
+		sqlite_bind_key(st, b);
+		sqlite3_bind_int64(st, 3, p->hq_pid);
+		sqlite3_bind_text(st, 4, p->hq_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, p->hq_unit, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, p->hq_conns);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)p->hq_octets_in);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)p->hq_octets_out);
+		if (sqlite_run(sd, ST_PROCESS) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
 sqlite_write(void *arg, const struct histdb_batch *b, char *err,
     size_t errlen)
 {
@@ -536,7 +561,8 @@ sqlite_write(void *arg, const struct histdb_batch *b, char *err,
 	}
 	if (sqlite_put_windows(sd, b) < 0 || sqlite_put_services(sd, b) < 0 ||
 	    sqlite_put_sessions(sd, b) < 0 || sqlite_put_hosts(sd, b) < 0 ||
-	    sqlite_put_probes(sd, b) < 0 || sqlite_run(sd, ST_COMMIT) < 0)
+	    sqlite_put_probes(sd, b) < 0 || sqlite_put_processes(sd, b) < 0 ||
+	    sqlite_run(sd, ST_COMMIT) < 0)
 		goto fail;
 	return 1;
 fail:
@@ -602,6 +628,7 @@ sqlite_expire(void *arg, int64_t before_s, uint32_t before_day,
 		"DELETE FROM window_services WHERE agent = ?1 AND start < ?2",
 		"DELETE FROM window_sessions WHERE agent = ?1 AND start < ?2",
 		"DELETE FROM window_probes WHERE agent = ?1 AND start < ?2",
+		"DELETE FROM window_processes WHERE agent = ?1 AND start < ?2",
 	};
 	struct sqlite_db	*sd = arg;
 	int64_t			 bound;

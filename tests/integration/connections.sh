@@ -129,13 +129,13 @@ by_client_from_conns() {
 }
 # "unordered" once for each column whose rows do not come in OID order
 by_client_served() {
-	for c in 7 8 10 11 12 13 14 15; do walk "$PORT" "$CM.3.4.1.$c" | awk '
+	for c in 7 8 10 11 12 13 14 15; do walk "$PORT" "$CM.3.7.1.$c" | awk '
 		{ n = split($1, f, "."); bad = 0
 		  if (NR > 1) { for (i = 1; i <= n && i <= pn; i++) if (f[i] != p[i]) break
 			if (i > n || (i <= pn && f[i] + 0 < p[i] + 0)) bad = 1 }
 		  if (bad && !said) { print "unordered"; said = 1 }
 		  pn = n; for (i = 1; i <= n; i++) p[i] = f[i]; print }'
-	done | sed "s/^$CM.3.4.1.//" | sort
+	done | sed "s/^$CM.3.7.1.//" | sort
 }
 pairs=0; try=0
 while [ $try -lt 40 ]; do
@@ -152,7 +152,7 @@ for client in 1.4.127.0.0.1 2.16.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1; do
 	try=0; got=x; n=y
 	while [ $try -lt 40 ] && [ "$got" != "$n" ]; do
 		try=$((try + 1))
-		r0=$(refreshes); got=$(walk "$PORT" "$CM.3.4.1.7.$client" | wc -l)
+		r0=$(refreshes); got=$(walk "$PORT" "$CM.3.7.1.7.$client" | wc -l)
 		n=$(get "$PORT" "$CM.3.3.1.3.$client"); r1=$(refreshes)
 		[ -n "$r0" ] && [ "$r0" = "$r1" ] || got=x
 	done

@@ -92,7 +92,7 @@ case $out in "open fail errno=other: connect: "*"password authentication failed"
 	*) notok "a wrong password: $out";; esac
 q "delete from windows where agent = 'pwagent'; delete from window_services where agent = 'pwagent';
    delete from window_sessions where agent = 'pwagent'; delete from window_probes where agent = 'pwagent';
-   delete from day_hosts where agent = 'pwagent'"
+   delete from window_processes where agent = 'pwagent'; delete from day_hosts where agent = 'pwagent'"
 
 # ---- a long-lived handle, a command at a time ----------------------------
 # run AGENT: cmhistpg reading $T/AGENT.cmd, writing $T/AGENT.out.
@@ -122,7 +122,7 @@ check "agent edge-b opens (finds it)" [ "$(cmd edge-b open)" = "open ok" ]
 out=$(printf 'open\nclose\n' | "$TOOL" "$SOCK_URL" quiet 2>&1)
 check "opening an existing schema prints no server notices (stderr is coremond's log)" \
 	[ "$out" = "$(printf 'open ok\nclose ok')" ]
-check "the schema is version 1, applied once" [ "$(q 'select count(*), max(version) from schema_version')" = "1|1" ]
+check "the schema is version 2, applied once" [ "$(q 'select count(*), max(version) from schema_version')" = "1|2" ]
 check "schema.sql's --postgresql: line ran (the index day_hosts_addr), its --sqlite: ones did not (day_hosts has no WITHOUT ROWID here)" \
 	[ "$(q "select count(*) from pg_indexes where tablename = 'day_hosts' and indexname = 'day_hosts_addr'")" = 1 ]
 
@@ -153,6 +153,9 @@ check "window_sessions: 20 x 5 and 30 x 3" \
 	[ "$(q "select agent, count(*) from window_sessions group by agent order by agent" | tr '\n' ' ')" = "edge-a|100 edge-b|90 " ]
 check "window_services 3 and window_probes 2 a window" \
 	[ "$(q "select (select count(*) from window_services), (select count(*) from window_probes)")" = "24|16" ]
+check "window_processes 2 a window" [ "$(q "select count(*) from window_processes")" = 16 ]
+check "a process row: pid, unit, 64-bit octets, its name's tab kept and bad UTF-8 made '?'" \
+	[ "$(q "select count(*) from window_processes where pid = 4242 and unit = 'nginx.service' and octets_out = 5000000000 + start and name = E'ng\\tinx?'")" = 8 ]
 check "a probe without answers has NULL RTTs, a source without RTT NULL" \
 	[ "$(q "select count(*) from window_probes where answered = 0 and rtt_mean_us is null")|$(q "select count(*) from windows where rtt_us is null")" = "8|8" ]
 # A host's rows say first start+0..9 and last start+20..29: its day spans
@@ -201,7 +204,7 @@ check "the next window on the same handle is written (rc $(field "$r" rc))" \
 q "drop trigger refuse on windows; drop function refuse();
    delete from windows where agent = 'refusal'; delete from window_services where agent = 'refusal';
    delete from window_sessions where agent = 'refusal'; delete from window_probes where agent = 'refusal';
-   delete from day_hosts where agent = 'refusal'"
+   delete from window_processes where agent = 'refusal'; delete from day_hosts where agent = 'refusal'"
 
 # ---- the server goes away and comes back ---------------------------------
 pg_stop
@@ -235,12 +238,21 @@ check "then the rest ($r)" [ "$r" = "expire n=180" ]
 check "edge-b's day_hosts are untouched" [ "$(q "select count(*) from day_hosts where agent = 'edge-b'")" = 500 ]
 
 # ---- a newer schema ----------------------------------------------------------
-q "insert into schema_version values (2, 'future', 0)"
+q "insert into schema_version values (3, 'future', 0)"
 out=$(echo open | "$TOOL" "$SOCK_URL" c)
-case $out in "open fail errno=EINVAL: the database's history schema is version 2, newer"*)
+case $out in "open fail errno=EINVAL: the database's history schema is version 3, newer"*)
 	ok "a newer schema is refused for good (EINVAL)";;
 	*) notok "a newer schema is refused: $out";; esac
-q "delete from schema_version where version = 2"
+q "delete from schema_version where version = 3"
+
+# ---- version 1 (before window_processes) migrated to 2 ------------------------
+q "delete from schema_version"
+q "insert into schema_version values (1, 'old', 0)"
+q "drop table window_processes"
+out=$(printf 'open\nclose\n' | "$TOOL" "$SOCK_URL" quiet 2>&1)
+check "a version 1 database opens" [ "$out" = "$(printf 'open ok\nclose ok')" ]
+check "and is version 2 with window_processes, the windows kept" \
+	[ "$(q "select max(version), to_regclass('window_processes') is not null, count(*) > 0 from schema_version, (select 1 from windows limit 1) w")" = "2|t|t" ]
 
 # ---- --import-archive over days capture wrote ------------------------------
 # edge-a has windows from S0+60 on: the archive's line of S0+60 is

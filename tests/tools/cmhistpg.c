@@ -86,10 +86,13 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 	b->hb_sessions = calloc(sessions + 1, sizeof(*b->hb_sessions));
 	b->hb_hosts = calloc(hosts + 1, sizeof(*b->hb_hosts));
 	b->hb_probes = calloc(2, sizeof(*b->hb_probes));
+	b->hb_nprocs = 2;
+	b->hb_procs = calloc(2, sizeof(*b->hb_procs));
 	b->hb_names = calloc(hosts + 1, CMHISTPG_NAME_MAX);
 	if (b->hb_windows == NULL || b->hb_services == NULL ||
 	    b->hb_sessions == NULL || b->hb_hosts == NULL ||
-	    b->hb_probes == NULL || b->hb_names == NULL)
+	    b->hb_probes == NULL || b->hb_procs == NULL ||
+	    b->hb_names == NULL)
 		return -1;
 	*octets_in = *host_in = 0;
 	for (i = 0; i < 2; i++) {
@@ -171,6 +174,14 @@ make_batch(struct histdb_batch *b, const char *agent, int64_t start,
 		p->hp_rtt_mean_us = i == 0 ? 200 : 0;
 		p->hp_rtt_max_us = i == 0 ? 300 : 0;
 	}
+	/* Row 0, and a process whose name is not UTF-8 ('?' then). */
+	b->hb_procs[1].hq_pid = 4242;
+	snprintf(b->hb_procs[1].hq_name, sizeof(b->hb_procs[1].hq_name),
+	    "ng\tinx\xff");
+	snprintf(b->hb_procs[1].hq_unit, sizeof(b->hb_procs[1].hq_unit),
+	    "nginx.service");
+	b->hb_procs[0].hq_octets_in = 1;
+	b->hb_procs[1].hq_octets_out = 5000000000ULL + (uint64_t)start;
 	return 0;
 }
 

@@ -802,6 +802,437 @@ test_interval(void)
 	conntab_free(ct);
 }
 
+/* ---- listeners -------------------------------------------------------- */
+
+static const struct ct_listener *
+find_listener(const struct ct_snapshot *sn, int family, const char *addr,
+    uint16_t port)
+{
+	struct ct_addr	ca;
+	size_t		pos;
+
+	make_addr(&ca, family, addr);
+	pos = conntab_listener_search(sn, &ca, port, 0);
+	if (pos < sn->sn_nlisteners &&
+	    conntab_addr_cmp(&sn->sn_listeners[pos].cl_addr, &ca) == 0 &&
+	    sn->sn_listeners[pos].cl_port == port)
+		return &sn->sn_listeners[pos];
+	return NULL;
+}
+
+static struct sd_sock *
+add_listener(struct sd_list *sl, int family, const char *addr, uint16_t port,
+    uint64_t cookie, uint32_t queue, uint32_t backlog, uint32_t inode)
+{
+	struct sd_sock	*ss;
+
+	ss = add_sock(sl, family, addr, port, family == AF_INET ? "0.0.0.0" :
+	    "::", 0, cookie, SD_TCP_LISTEN);
+	ss->ss_rqueue = queue;
+	ss->ss_wqueue = backlog;
+	ss->ss_inode = inode;
+	return ss;
+}
+
+/*
+ * Three dumps by hand: listeners merged per index (SO_REUSEPORT), request
+ * sockets and accepted connections found through the exact address, the
+ * family's wildcard and the IPv6 wildcard for IPv4; an accept counted once
+ * per cookie, not at the first refresh; TcpExt deltas shared among the
+ * full listeners (full at either end of the interval), the rest
+ * unattributed.
+ */
+static void
+test_listeners(void)
+{
+	struct conntab			*ct = new_table(0, 0);
+	struct sd_list			 sl;
+	const struct ct_snapshot	*sn;
+	const struct ct_listener	*l80, *l22, *l443;
+	struct ct_netstat		 ns = { 1, 1000, 2000 };
+
+	sockdiag_list_init(&sl, 0);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 1, 3, 2, 501);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 2, 0, 5, 500);
+	add_listener(&sl, AF_INET, "10.0.0.1", 22, 3, 0, 128, 502);
+	add_listener(&sl, AF_INET6, "::", 443, 4, 0, 10, 503);
+	/* Before the first refresh: never counted as accepted. */
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 5000, 10,
+	    SD_TCP_ESTABLISHED)->ss_inode = 900;
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.8", 5001, 11,
+	    SD_TCP_SYN_RECV);
+	conntab_set_netstat(ct, &ns);
+	CHECK(conntab_build(ct, &sl, 100 * S, &wall) == 0,
+	    "listeners: builds");
+	sn = conntab_acquire(ct);
+	CHECK_U64(sn->sn_nlisteners, 3, "listeners: one per index");
+	l80 = find_listener(sn, AF_INET, "0.0.0.0", 80);
+	CHECK(l80 != NULL && l80->cl_sockets == 2 && l80->cl_queue == 3 &&
+	    l80->cl_backlog == 7 && l80->cl_inode == 500 && l80->cl_full,
+	    "listeners: an SO_REUSEPORT pair sums, oldest inode names it, "
+	    "one full socket makes it full");
+	CHECK(l80 != NULL && l80->cl_syn_recv == 1 && l80->cl_accepted == 0,
+	    "listeners: a request socket goes to the wildcard; nothing "
+	    "accepted at the first refresh");
+	CHECK(sn->sn_summary.cs_netstat_known &&
+	    sn->sn_summary.cs_listen_overflows == 0,
+	    "listeners: the first refresh is the TcpExt baseline");
+	CHECK_U64(sn->sn_summary.cs_listeners, 4,
+	    "listeners: cs_listeners still counts sockets");
+	conntab_release(sn);
+
+	/* Two seconds later: 10 now accepted earlier (not counted), 12
+	 * queued (no inode), 13 accepted, 14 on 443 by IPv4 (the IPv6
+	 * wildcard), 15 closed by us since (TIME-WAIT); 7 overflows, 9
+	 * drops, and only :80 full (at the previous dump). */
+	sockdiag_list_clear(&sl);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 1, 0, 2, 501);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 2, 0, 5, 500);
+	add_listener(&sl, AF_INET, "10.0.0.1", 22, 3, 0, 128, 502);
+	add_listener(&sl, AF_INET6, "::", 443, 4, 0, 10, 503);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 5000, 10,
+	    SD_TCP_ESTABLISHED)->ss_inode = 900;
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.8", 5002, 12,
+	    SD_TCP_ESTABLISHED);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.8", 5003, 13,
+	    SD_TCP_ESTABLISHED)->ss_inode = 901;
+	add_sock(&sl, AF_INET, "10.0.0.2", 443, "10.0.0.8", 5004, 14,
+	    SD_TCP_ESTABLISHED)->ss_inode = 902;
+	add_sock(&sl, AF_INET, "10.0.0.1", 22, "10.0.0.7", 5005, 15,
+	    SD_TCP_TIME_WAIT);
+	/* An outgoing connection from port 22 of another address: no
+	 * listener of 10.0.0.3:22 nor wildcard on 22, so nobody's. */
+	add_sock(&sl, AF_INET, "10.0.0.3", 22, "10.0.0.7", 80, 16,
+	    SD_TCP_ESTABLISHED)->ss_inode = 903;
+	ns.cn_listen_overflows += 7;
+	ns.cn_listen_drops += 9;
+	conntab_set_netstat(ct, &ns);
+	CHECK(conntab_build(ct, &sl, 102 * S, &wall) == 0,
+	    "listeners: builds again");
+	sn = conntab_acquire(ct);
+	l80 = find_listener(sn, AF_INET, "0.0.0.0", 80);
+	l22 = find_listener(sn, AF_INET, "10.0.0.1", 22);
+	l443 = find_listener(sn, AF_INET6, "::", 443);
+	CHECK(l80 && l80->cl_accepted == 1 && l80->cl_accept_rate == 50 &&
+	    l80->cl_syn_recv == 0 && !l80->cl_full,
+	    "listeners: one accept in 2 s on :80 (0.50/s), the queued one "
+	    "not yet");
+	CHECK(l443 && l443->cl_accepted == 1,
+	    "listeners: an IPv4 connection belongs to the IPv6 wildcard");
+	CHECK(l22 && l22->cl_accepted == 1,
+	    "listeners: a TIME-WAIT of ours was accepted");
+	CHECK(l80 && l80->cl_overflows == 7 && l80->cl_drops == 9 &&
+	    l22 && l22->cl_overflows == 0 && l443 && l443->cl_overflows == 0,
+	    "listeners: the deltas go to the one full at the previous dump");
+	conntab_release(sn);
+
+	/* Then 12 is accepted, 13 stays: one more accept.  :22 and :443
+	 * full now: 5 overflows split 3 + 2, in index order. */
+	sockdiag_list_clear(&sl);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 1, 0, 2, 501);
+	add_listener(&sl, AF_INET, "10.0.0.1", 22, 3, 129, 128, 502);
+	add_listener(&sl, AF_INET6, "::", 443, 4, 11, 10, 503);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.8", 5002, 12,
+	    SD_TCP_ESTABLISHED)->ss_inode = 904;
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.8", 5003, 13,
+	    SD_TCP_ESTABLISHED)->ss_inode = 901;
+	ns.cn_listen_overflows += 5;
+	ns.cn_listen_drops += 5;
+	conntab_set_netstat(ct, &ns);
+	CHECK(conntab_build(ct, &sl, 103 * S, &wall) == 0,
+	    "listeners: builds a third time");
+	sn = conntab_acquire(ct);
+	l80 = find_listener(sn, AF_INET, "0.0.0.0", 80);
+	l22 = find_listener(sn, AF_INET, "10.0.0.1", 22);
+	l443 = find_listener(sn, AF_INET6, "::", 443);
+	CHECK(l80 && l80->cl_accepted == 2 && l80->cl_sockets == 1 &&
+	    l80->cl_overflows == 7,
+	    "listeners: the queued one counted once accepted; totals carried");
+	CHECK(l22 && l22->cl_overflows == 3 && l443 &&
+	    l443->cl_overflows == 2,
+	    "listeners: two full share 5 as 3 + 2");
+	CHECK(sn->sn_summary.cs_listen_overflows == 12 &&
+	    sn->sn_summary.cs_overflows_unattributed == 0,
+	    "listeners: host total 12, none unattributed");
+	conntab_release(sn);
+
+	sockdiag_list_clear(&sl);
+	add_listener(&sl, AF_INET, "0.0.0.0", 80, 1, 0, 2, 501);
+	ns.cn_listen_overflows += 4;
+	conntab_set_netstat(ct, &ns);
+	conntab_build(ct, &sl, 104 * S, &wall);
+	conntab_set_netstat(ct, &ns);
+	conntab_build(ct, &sl, 105 * S, &wall);
+	ns.cn_listen_overflows += 6;
+	conntab_set_netstat(ct, &ns);
+	conntab_build(ct, &sl, 106 * S, &wall);
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_summary.cs_listen_overflows == 22 &&
+	    sn->sn_summary.cs_overflows_unattributed == 10,
+	    "listeners: 4 when the full ones have closed and 6 with nobody "
+	    "full are unattributed");
+	conntab_release(sn);
+
+	memset(&ns, 0, sizeof(ns));
+	conntab_set_netstat(ct, &ns);
+	conntab_build(ct, &sl, 107 * S, &wall);
+	sn = conntab_acquire(ct);
+	CHECK(!sn->sn_summary.cs_netstat_known,
+	    "listeners: no /proc/net/netstat: unknown, not 0");
+	conntab_release(sn);
+	sockdiag_list_free(&sl);
+	conntab_free(ct);
+}
+
+/* procpid_unit over fake /proc/PID/cgroup files. */
+static void
+test_unit_fake(void)
+{
+	char	dir[] = "/tmp/test_unit.XXXXXX", path[256], unit[64];
+	FILE	*f;
+	static const struct {
+		const char	*text, *want;
+	} cases[] = {
+		{ "0::/system.slice/nginx.service\n", "nginx.service" },
+		{ "0::/user.slice/user-0.slice/session-3.scope\n",
+		    "session-3.scope" },
+		{ "12:pids:/x\n1:name=systemd:/system.slice/ssh.service\n"
+		    "0::/\n", "ssh.service" },
+		{ "0::/system.slice/docker-ab.scope/sub\n", "docker-ab.scope" },
+		{ "0::/\n", "" },
+		{ "0::/system.slice\n", "" },
+		{ "garbage", "" },
+	};
+	size_t	i;
+	int	rc;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/42", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/42/cgroup", dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = fopen(path, "w");
+		fputs(cases[i].text, f);
+		fclose(f);
+		rc = procpid_unit(dir, 42, unit, sizeof(unit));
+		CHECK(strcmp(unit, cases[i].want) == 0 &&
+		    (rc == 0) == (cases[i].want[0] != '\0'),
+		    "procpid_unit: %s", cases[i].want[0] ? cases[i].want :
+		    "no unit");
+	}
+	CHECK(procpid_unit(dir, 43, unit, sizeof(unit)) == -1 &&
+	    unit[0] == '\0', "procpid_unit: a gone process has none");
+	CHECK(procpid_unit(dir, 42, unit, 4) == -1,
+	    "procpid_unit: a name that does not fit is none");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/42", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* ---- TCP health per client ------------------------------------------- */
+
+static struct sd_sock *
+add_health(struct sd_list *sl, const char *remote, uint16_t rport,
+    uint64_t cookie, uint32_t retrans, uint32_t data_segs, uint32_t rtt,
+    uint32_t min_rtt, uint64_t busy, uint64_t rwnd, uint64_t sndbuf)
+{
+	struct sd_sock	*ss;
+
+	ss = add_sock(sl, AF_INET, "10.0.0.1", 80, remote, rport, cookie,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_info_have = SD_HAVE_MIN_RTT | SD_HAVE_DATA_SEGS |
+	    SD_HAVE_DELIVERY | SD_HAVE_BUSY | SD_HAVE_BYTES_RETRANS;
+	ss->ss_total_retrans = retrans;
+	ss->ss_bytes_retrans = (uint64_t)retrans * 1000;
+	ss->ss_data_segs_out = data_segs;
+	ss->ss_rtt = rtt;
+	ss->ss_min_rtt = min_rtt;
+	ss->ss_busy_time = busy;
+	ss->ss_rwnd_limited = rwnd;
+	ss->ss_sndbuf_limited = sndbuf;
+	ss->ss_delivery_rate = 1000;
+	return ss;
+}
+
+static const struct ct_client *
+find_client(const struct ct_snapshot *sn, const char *addr)
+{
+	struct ct_addr	ca;
+	size_t		pos;
+
+	make_addr(&ca, AF_INET, addr);
+	pos = conntab_client_search(sn, &ca, 0);
+	if (pos < sn->sn_nclients &&
+	    conntab_addr_cmp(&sn->sn_clients[pos].cc_addr, &ca) == 0)
+		return &sn->sn_clients[pos];
+	return NULL;
+}
+
+/*
+ * Two refreshes a second apart, worked out by hand: sums, lifetime and
+ * last-interval ratios, RTT mean/max/min, busy share over the interval,
+ * rwnd/sndbuf shares of busy time as ss computes them, a TIME-WAIT row
+ * keeping its counters but not counting in RTTs, the retransmission top
+ * in order, and an old kernel's client whose fields stay unknown.
+ */
+static void
+test_client_health(void)
+{
+	struct conntab			*ct = new_table(0, 0);
+	struct sd_list			 sl;
+	const struct ct_snapshot	*sn;
+	const struct ct_client		*a, *b, *c;
+	struct sd_sock			*ss;
+
+	sockdiag_list_init(&sl, 0);
+	/* a: two connections; b: one; c: an old kernel's (no fields). */
+	add_health(&sl, "10.0.0.7", 1000, 1, 10, 100, 2000, 900, 400000,
+	    100000, 0);
+	add_health(&sl, "10.0.0.7", 1001, 2, 0, 100, 4000, 1500, 100000, 0,
+	    50000);
+	add_health(&sl, "10.0.0.8", 1000, 3, 1, 100, 1000, 800, 0, 0, 0);
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1000, 4,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_total_retrans = 5;
+	ss->ss_rtt = 3000;
+	CHECK(conntab_build(ct, &sl, 100 * S, &wall) == 0, "health: builds");
+	sn = conntab_acquire(ct);
+	a = find_client(sn, "10.0.0.7");
+	CHECK(a && a->cc_retrans_segs == 10 && a->cc_data_segs_out == 200 &&
+	    a->cc_retrans_octets == 10000 && a->cc_retrans_ratio == 500,
+	    "health: sums and lifetime ratio (10 of 200: 5.00%%)");
+	CHECK(a && a->cc_rtt_mean_us == 3000 && a->cc_rtt_max_us == 4000 &&
+	    a->cc_min_rtt_us == 900 && a->cc_delivery_rate == 2000,
+	    "health: RTT mean, max, min RTT, delivery rate summed");
+	CHECK(a && a->cc_rwnd_share == 2000 && a->cc_sndbuf_share == 1000,
+	    "health: rwnd 100 of 500 ms busy (20%%), sndbuf 50 (10%%)");
+	CHECK(a && a->cc_retrans_ratio_now == 0 && a->cc_busy_share == 0,
+	    "health: no interval at the first refresh");
+	CHECK_U64(sn->sn_nretrans_top, 0, "health: no top without interval");
+	c = find_client(sn, "10.0.0.9");
+	CHECK(c && c->cc_have == 0 && c->cc_retrans_segs == 5,
+	    "health: an old kernel's client: counters, no newer field");
+	conntab_release(sn);
+
+	/* One second on: a sent 100 more (20 retransmitted) on 1 and
+	 * nothing on 2, busy 500 ms on 1; b 100 more with 40 retransmitted
+	 * and 2 gone to TIME-WAIT (its counters stay). */
+	sockdiag_list_clear(&sl);
+	add_health(&sl, "10.0.0.7", 1000, 1, 30, 200, 2000, 900, 900000,
+	    100000, 0);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.7", 1001, 2,
+	    SD_TCP_TIME_WAIT);
+	add_health(&sl, "10.0.0.8", 1000, 3, 41, 200, 1000, 800, 0, 0, 0);
+	CHECK(conntab_build(ct, &sl, 101 * S, &wall) == 0,
+	    "health: builds again");
+	sn = conntab_acquire(ct);
+	a = find_client(sn, "10.0.0.7");
+	b = find_client(sn, "10.0.0.8");
+	CHECK(a && a->cc_retrans_segs == 30 && a->cc_data_segs_out == 300 &&
+	    a->cc_retrans_delta == 20 && a->cc_data_segs_delta == 100 &&
+	    a->cc_retrans_ratio_now == 2000,
+	    "health: TIME-WAIT keeps its counters; 20 of 100 now (20%%)");
+	CHECK(a && a->cc_rtt_rows == 1 && a->cc_rtt_mean_us == 2000 &&
+	    a->cc_min_rtt_us == 900,
+	    "health: TIME-WAIT is not in the RTTs");
+	CHECK(a && a->cc_busy_share == 5000,
+	    "health: busy 500 ms of 1 s on the one row seen twice with "
+	    "tcp_info (50%%)");
+	CHECK(b && b->cc_retrans_ratio_now == 4000 &&
+	    b->cc_retrans_ratio == 2050,
+	    "health: b 40 of 100 now, 41 of 200 in all");
+	CHECK(sn->sn_nretrans_top == 2 && sn->sn_retrans_top[0] ==
+	    (uint32_t)(b - sn->sn_clients) && sn->sn_retrans_top[1] ==
+	    (uint32_t)(a - sn->sn_clients),
+	    "health: the top ranks b (40%%) before a (20%%)");
+	conntab_release(sn);
+	sockdiag_list_free(&sl);
+	conntab_free(ct);
+}
+
+/* ---- the process table's closed sockets ------------------------------ */
+
+/*
+ * With owners off every row is pid 0's, so row 0 of the process table
+ * sums everything: a connection's growth counted once whether it is seen
+ * again, closes between refreshes (its notice), closes into TIME-WAIT
+ * (its notice and a TIME-WAIT row with the same cookie), or lives and
+ * dies between two refreshes.
+ */
+static void
+test_processes_closed(void)
+{
+	struct conntab			*ct = new_table(0, 0);
+	struct sd_list			 sl, closed;
+	const struct ct_snapshot	*sn;
+	struct sd_sock			*ss;
+
+	sockdiag_list_init(&sl, 0);
+	sockdiag_list_init(&closed, 0);
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1, 1,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_bytes_acked = 1000;
+	ss->ss_bytes_received = 100;
+	ss = add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_ESTABLISHED);
+	ss->ss_bytes_acked = 2000;
+	CHECK(conntab_build(ct, &sl, 100 * S, &wall) == 0,
+	    "procs: builds");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_nprocs == 1 && sn->sn_procs[0].cp_pid == 0 &&
+	    sn->sn_procs[0].cp_octets_out == 3000 &&
+	    sn->sn_procs[0].cp_octets_in == 100 &&
+	    sn->sn_procs[0].cp_conns == 2,
+	    "procs: the first refresh counts what the connections moved");
+	conntab_release(sn);
+
+	/* 1 closed (notice: 1500 out, 150 in); 2 went to TIME-WAIT after
+	 * 2500 (notice, and a TIME-WAIT row under its cookie); 3 opened and
+	 * closed in between (notice: 700). */
+	sockdiag_list_clear(&sl);
+	add_sock(&sl, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_TIME_WAIT);
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 1, 1,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 1500;
+	ss->ss_bytes_received = 150;
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 2, 2,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 2500;
+	ss = add_sock(&closed, AF_INET, "10.0.0.1", 80, "10.0.0.9", 3, 3,
+	    SD_TCP_CLOSE);
+	ss->ss_bytes_acked = 700;
+	CHECK(conntab_set_closed(ct, &closed) == 0, "procs: closed set");
+	CHECK(conntab_build(ct, &sl, 101 * S, &wall) == 0,
+	    "procs: builds again");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_nprocs == 1 && sn->sn_procs[0].cp_octets_out ==
+	    1500 + 2500 + 700 && sn->sn_procs[0].cp_octets_in == 150,
+	    "procs: closed growth counted once: %llu out, %llu in",
+	    (unsigned long long)sn->sn_procs[0].cp_octets_out,
+	    (unsigned long long)sn->sn_procs[0].cp_octets_in);
+	CHECK(sn->sn_procs[0].cp_closed == 3 &&
+	    sn->sn_procs[0].cp_rate_out == 1700 && sn->sn_procs[0].cp_conns == 1,
+	    "procs: 3 closed, 1,700 B/s over the second, the TIME-WAIT row");
+	CHECK_U64(sn->sn_summary.cs_closed_notices, 3,
+	    "procs: notices counted");
+	conntab_release(sn);
+
+	/* Nothing more: the TIME-WAIT row adds nothing. */
+	CHECK(conntab_build(ct, &sl, 102 * S, &wall) == 0,
+	    "procs: builds a third time");
+	sn = conntab_acquire(ct);
+	CHECK(sn->sn_procs[0].cp_octets_out == 4700 &&
+	    sn->sn_procs[0].cp_rate_out == 0,
+	    "procs: totals stay, rates fall to 0");
+	conntab_release(sn);
+	sockdiag_list_free(&sl);
+	sockdiag_list_free(&closed);
+	conntab_free(ct);
+}
+
 int
 main(void)
 {
@@ -813,5 +1244,9 @@ main(void)
 	test_processes_off();
 	test_rate_paced();
 	test_interval();
+	test_listeners();
+	test_unit_fake();
+	test_client_health();
+	test_processes_closed();
 	return check_done();
 }

@@ -128,6 +128,7 @@ struct gen {
 	struct window_closed	g_wd;
 	struct histdb_source	g_src[2];
 	struct histdb_probe	g_probe;
+	struct histdb_process	g_procs[2];
 	struct histdb_extra	g_ex;
 };
 
@@ -201,6 +202,21 @@ gen_window(struct gen *g, unsigned int w)
 	g->g_ex.he_nsources = 2;
 	g->g_ex.he_probes = &g->g_probe;
 	g->g_ex.he_nprobes = 1;
+	memset(g->g_procs, 0, sizeof(g->g_procs));
+	g->g_procs[0].hq_pid = 0;
+	snprintf(g->g_procs[0].hq_name, sizeof(g->g_procs[0].hq_name), "%s",
+	    "");
+	g->g_procs[0].hq_octets_in = 5;
+	g->g_procs[1].hq_pid = 4242;
+	snprintf(g->g_procs[1].hq_name, sizeof(g->g_procs[1].hq_name),
+	    "nginx");
+	snprintf(g->g_procs[1].hq_unit, sizeof(g->g_procs[1].hq_unit),
+	    "nginx.service");
+	g->g_procs[1].hq_conns = 7;
+	g->g_procs[1].hq_octets_in = 1000 + w;
+	g->g_procs[1].hq_octets_out = 5000000000ULL + w;
+	g->g_ex.he_procs = g->g_procs;
+	g->g_ex.he_nprocs = 2;
 	g->g_ex.he_rtt_mean_us = 200 + w;
 }
 
@@ -470,6 +486,23 @@ check_probes(sqlite3 *db)
 }
 
 static void
+check_processes(sqlite3 *db)
+{
+	int64_t	t = (T0 + 3 * 30 * SEC) / SEC;
+
+	CHECK(q(db, "SELECT count(*) FROM window_processes") == 2 * WINDOWS,
+	    "two process rows a window");
+	CHECK(q(db, "SELECT octets_out FROM window_processes WHERE start = "
+	    "%lld AND pid = 4242 AND name = 'nginx' AND unit = "
+	    "'nginx.service' AND conns = 7 AND octets_in = 1003",
+	    (long long)t) == 5000000003LL,
+	    "process: pid, name, unit, connections, 64-bit octets");
+	CHECK(q(db, "SELECT sum(octets_in) FROM window_processes WHERE pid = "
+	    "0 AND name = '' AND unit = ''") == 5 * WINDOWS,
+	    "process 0: no name, no unit");
+}
+
+static void
 test_written(void)
 {
 	struct histdb_status	st;
@@ -498,8 +531,9 @@ test_written(void)
 	CHECK_U64(st.hs_windows_dropped, 0, "none dropped");
 	CHECK(st.hs_kind == HISTDB_KIND_SQLITE, "kind sqlite");
 	CHECK(st.hs_state == HISTDB_STATE_OK, "state ok");
-	CHECK(st.hs_rows_written == WINDOWS * (2 + 3 + 10 + HOSTS + 1),
-	    "rows written: windows, services, sessions, hosts, probes "
+	CHECK(st.hs_rows_written == WINDOWS * (2 + 3 + 10 + HOSTS + 1 + 2),
+	    "rows written: windows, services, sessions, hosts, probes, "
+	    "processes "
 	    "(%llu)", (unsigned long long)st.hs_rows_written);
 	CHECK(st.hs_last_write_us > 0, "last write time set");
 	histdb_free(hd);
@@ -507,8 +541,8 @@ test_written(void)
 	CHECK(stat(file, &sb) == 0 && (sb.st_mode & 0777) == 0640 &&
 	    sb.st_uid == geteuid(), "the file: 0640, the user's own");
 	db = db_open(file);
-	CHECK(q(db, "SELECT max(version) FROM schema_version") == 1,
-	    "schema version 1");
+	CHECK(q(db, "SELECT max(version) FROM schema_version") == 2,
+	    "schema version 2");
 	/* schema.sql's dialect lines: day_hosts a WITHOUT ROWID table
 	 * (--sqlite:), no day_hosts_addr index (--postgresql: only). */
 	CHECK(q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -518,6 +552,7 @@ test_written(void)
 	    "sqlite_master WHERE name = 'window_services_service'") == 1,
 	    "SQLite's schema: its dialect lines run, PostgreSQL's not");
 	check_windows(db);
+	check_processes(db);
 	check_services(db);
 	check_sessions(db);
 	check_hosts(db);
@@ -712,6 +747,35 @@ test_refused(void)
 	CHECK(hd != NULL && histdb_start(hd, err, sizeof(err)) == -1 &&
 	    strstr(err, "newer") != NULL, "a newer schema refused: %s", err);
 	histdb_free(hd);
+
+	/* A version 1 database (before window_processes), with a window:
+	 * migrated to 2, its rows kept. */
+	snprintf(file, sizeof(file), "%s/v1.sqlite", dir);
+	if (sqlite3_open(file, &db) == SQLITE_OK)
+		sqlite3_exec(db, "CREATE TABLE schema_version (version "
+		    "INTEGER, agent TEXT, applied BIGINT); INSERT INTO "
+		    "schema_version VALUES (1, 'x', 0); CREATE TABLE windows "
+		    "(agent TEXT NOT NULL, start BIGINT NOT NULL, source TEXT "
+		    "NOT NULL, length INTEGER NOT NULL, octets_in BIGINT NOT "
+		    "NULL, octets_out BIGINT NOT NULL, packets_in BIGINT NOT "
+		    "NULL, packets_out BIGINT NOT NULL, sessions BIGINT NOT "
+		    "NULL, local_octets BIGINT NOT NULL, drops BIGINT, rtt_us "
+		    "BIGINT, PRIMARY KEY (agent, start, source)); INSERT INTO "
+		    "windows VALUES ('x', 1, 'eth0', 30, 1, 2, 3, 4, 5, 6, 0, "
+		    "NULL)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	cf.hc_target = file;
+	hd = histdb_new(&cf, sv, err, sizeof(err));
+	CHECK(hd != NULL && histdb_start(hd, err, sizeof(err)) == 0,
+	    "a version 1 database opens: %s", err);
+	histdb_free(hd);
+	db = db_open(file);
+	CHECK(q(db, "SELECT max(version) FROM schema_version") == 2 &&
+	    q(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'window_processes'") == 1 &&
+	    q(db, "SELECT octets_out FROM windows WHERE start = 1") == 2,
+	    "version 1 migrated to 2: window_processes added, rows kept");
+	sqlite3_close(db);
 
 	/* A symbolic link where the file goes: never followed. */
 	snprintf(file, sizeof(file), "%s/target", dir);

@@ -84,16 +84,18 @@ make_batch(struct histdb_batch *b, int64_t start, size_t n)
 	b->hb_length_s = 30;
 	b->hb_day = 20240601;
 	b->hb_nwindows = b->hb_nservices = b->hb_nsessions = n;
-	b->hb_nhosts = b->hb_nprobes = n;
+	b->hb_nhosts = b->hb_nprobes = b->hb_nprocs = n;
 	b->hb_windows = calloc(n + 1, sizeof(*b->hb_windows));
 	b->hb_services = calloc(n + 1, sizeof(*b->hb_services));
 	b->hb_sessions = calloc(n + 1, sizeof(*b->hb_sessions));
 	b->hb_hosts = calloc(n + 1, sizeof(*b->hb_hosts));
 	b->hb_probes = calloc(n + 1, sizeof(*b->hb_probes));
+	b->hb_procs = calloc(n + 1, sizeof(*b->hb_procs));
 	b->hb_names = calloc(n + 1, HISTDB_HOSTNAME_MAX);
 	if (b->hb_windows == NULL || b->hb_services == NULL ||
 	    b->hb_sessions == NULL || b->hb_hosts == NULL ||
-	    b->hb_probes == NULL || b->hb_names == NULL)
+	    b->hb_probes == NULL || b->hb_procs == NULL ||
+	    b->hb_names == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
 		struct histdb_window_row *w = &b->hb_windows[i];
@@ -147,6 +149,14 @@ make_batch(struct histdb_batch *b, int64_t start, size_t n)
 		p->hp_rtt_min_us = (uint32_t)r64();
 		p->hp_rtt_mean_us = (uint32_t)r64();
 		p->hp_rtt_max_us = (uint32_t)r64();
+		random_str(b->hb_procs[i].hq_name,
+		    sizeof(b->hb_procs[i].hq_name));
+		random_str(b->hb_procs[i].hq_unit,
+		    sizeof(b->hb_procs[i].hq_unit));
+		b->hb_procs[i].hq_pid = (uint32_t)r64();
+		b->hb_procs[i].hq_conns = (uint32_t)r64();
+		b->hb_procs[i].hq_octets_in = r64();
+		b->hb_procs[i].hq_octets_out = r64();
 	}
 }
 
@@ -166,7 +176,7 @@ same_batch(const struct histdb_batch *a, const struct histdb_batch *b)
 	    a->hb_day == b->hb_day && a->hb_nwindows == b->hb_nwindows &&
 	    a->hb_nservices == b->hb_nservices &&
 	    a->hb_nsessions == b->hb_nsessions && a->hb_nhosts == b->hb_nhosts &&
-	    a->hb_nprobes == b->hb_nprobes;
+	    a->hb_nprobes == b->hb_nprobes && a->hb_nprocs == b->hb_nprocs;
 	for (i = 0; ok && i < a->hb_nwindows; i++) {
 		const struct histdb_window_row *x = &a->hb_windows[i],
 		    *y = &b->hb_windows[i];
@@ -228,6 +238,16 @@ same_batch(const struct histdb_batch *a, const struct histdb_batch *b)
 		    x->hp_rtt_min_us == y->hp_rtt_min_us &&
 		    x->hp_rtt_mean_us == y->hp_rtt_mean_us &&
 		    x->hp_rtt_max_us == y->hp_rtt_max_us;
+	}
+	for (i = 0; ok && i < a->hb_nprocs; i++) {
+		const struct histdb_process *x = &a->hb_procs[i],
+		    *y = &b->hb_procs[i];
+
+		ok = SAME_STR(x->hq_name, y->hq_name) &&
+		    SAME_STR(x->hq_unit, y->hq_unit) &&
+		    x->hq_pid == y->hq_pid && x->hq_conns == y->hq_conns &&
+		    x->hq_octets_in == y->hq_octets_in &&
+		    x->hq_octets_out == y->hq_octets_out;
 	}
 	return ok;
 }
@@ -399,6 +419,29 @@ raw_payload(struct raw *p)
 	raw_be(p, 900, 4);
 }
 
+/* Version 2's payload: no window, one process row. */
+static void
+raw_payload_v2(struct raw *p)
+{
+	p->r_len = 0;
+	raw_str(p, "edge-1");
+	raw_be(p, 1717200030, 8);
+	raw_be(p, 30, 4);
+	raw_be(p, 20240601, 4);
+	raw_be(p, 0, 4);	/* windows */
+	raw_be(p, 0, 4);
+	raw_be(p, 0, 4);
+	raw_be(p, 0, 4);
+	raw_be(p, 0, 4);	/* probes */
+	raw_be(p, 1, 4);	/* processes */
+	raw_str(p, "nginx");
+	raw_str(p, "nginx.service");
+	raw_be(p, 4242, 4);
+	raw_be(p, 7, 4);
+	raw_be(p, 5000000000ULL, 8);
+	raw_be(p, 12, 8);
+}
+
 static void
 write_raw(const char *path, const void *p, size_t n)
 {
@@ -445,6 +488,24 @@ test_format(void)
 	    b.hb_probes[0].hp_rtt_mean_us == 150 &&
 	    b.hb_probes[0].hp_rtt_max_us == 900,
 	    "with the values put in it");
+	histdb_batch_free(&b);
+	histdb_spool_pop(sp);
+
+	/* Version 2: a sixth count, and the process rows last. */
+	raw_payload_v2(&pl);
+	raw_file(&f, &pl, 2);
+	batch_name(p, sizeof(p), 0x2a, ".hdb");
+	write_raw(p, f.r_data, f.r_len);
+	histdb_spool_close(sp);
+	if ((sp = open_spool(1 << 20)) == NULL)
+		return;
+	CHECK(histdb_spool_peek(sp, &b) == 1 && b.hb_nprocs == 1 &&
+	    b.hb_nwindows == 0 && SAME_STR(b.hb_procs[0].hq_name, "nginx") &&
+	    SAME_STR(b.hb_procs[0].hq_unit, "nginx.service") &&
+	    b.hb_procs[0].hq_pid == 4242 && b.hb_procs[0].hq_conns == 7 &&
+	    b.hb_procs[0].hq_octets_in == 5000000000ULL &&
+	    b.hb_procs[0].hq_octets_out == 12,
+	    "a version 2 file made by hand: its process row");
 	histdb_batch_free(&b);
 	histdb_spool_pop(sp);
 	make_batch(&b, 1, 1);
@@ -586,7 +647,7 @@ test_damaged(void)
 	check_damaged(&g, "a file cut inside its header");
 	g.r_len = 0;
 	check_damaged(&g, "an empty file");
-	raw_file(&g, &pl, 2);
+	raw_file(&g, &pl, 3);
 	check_damaged(&g, "an unknown version");
 	g = f;
 	memcpy(g.r_data, "XXXX", 4);

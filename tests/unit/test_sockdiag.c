@@ -102,6 +102,10 @@ full_info(struct tcp_info *ti)
 	ti->tcpi_data_segs_in = 200;
 	ti->tcpi_delivery_rate = 5000000;
 	ti->tcpi_bytes_retrans = 4444;
+	ti->tcpi_min_rtt = 900;
+	ti->tcpi_busy_time = 70000;
+	ti->tcpi_rwnd_limited = 7000;
+	ti->tcpi_sndbuf_limited = 700;
 }
 
 /* Parses len bytes of wire from a heap block of exactly that size. */
@@ -164,6 +168,9 @@ test_parse_good(void)
 	    ss->ss_snd_cwnd == 10 && ss->ss_total_retrans == 3 &&
 	    ss->ss_bytes_retrans == 4444 && ss->ss_delivery_rate == 5000000,
 	    "parse: rtt, rttvar, cwnd, retransmissions, delivery rate");
+	CHECK(ss->ss_min_rtt == 900 && ss->ss_busy_time == 70000 &&
+	    ss->ss_rwnd_limited == 7000 && ss->ss_sndbuf_limited == 700,
+	    "parse: min RTT, busy, rwnd- and sndbuf-limited times");
 	CHECK(sl.sl_stats.st_malformed == 0 &&
 	    sl.sl_stats.st_unknown_attrs == 0 && sl.sl_stats.st_short_info == 0,
 	    "parse: a good message counts nothing as bad");
@@ -328,6 +335,23 @@ test_parse_info_lengths(void)
 	    ss->ss_segs_out == 0 && ss->ss_bytes_retrans == 0,
 	    "old tcp_info: fields it lacks read as 0");
 	CHECK_U64(sl.sl_stats.st_short_info, 1, "old tcp_info: counted");
+	CHECK_U64(ss->ss_info_have, 0,
+	    "old tcp_info: no newer field is claimed (unknown, not 0)");
+
+	/* A 4.9 kernel's: delivery rate, min RTT and data segments, but
+	 * no busy times and no retransmitted bytes. */
+	off = 0;
+	nlh = put_sock(&off, AF_INET, "127.0.0.1", 1, "127.0.0.1", 2, 1);
+	mnl_attr_put(nlh, INET_DIAG_INFO, offsetof(struct tcp_info,
+	    tcpi_busy_time), &ti);
+	end_msg(&off, nlh);
+	sockdiag_list_clear(&sl);
+	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 1 &&
+	    sl.sl_socks[0].ss_info_have == (SD_HAVE_MIN_RTT |
+	    SD_HAVE_DATA_SEGS | SD_HAVE_DELIVERY) &&
+	    sl.sl_socks[0].ss_busy_time == 0,
+	    "4.9 tcp_info: min RTT, data segments, delivery rate; no busy "
+	    "times, no retransmitted bytes");
 
 	/* A newer kernel's longer tcp_info is cut to ours. */
 	memset(longer, 0xab, sizeof(longer));
@@ -339,10 +363,16 @@ test_parse_info_lengths(void)
 	sockdiag_list_clear(&sl);
 	CHECK(parse_exact(&sl, off) == 1 && sl.sl_count == 1 &&
 	    sl.sl_socks[0].ss_bytes_acked == ti.tcpi_bytes_acked &&
-	    sl.sl_socks[0].ss_info_len == sizeof(longer),
+	    sl.sl_socks[0].ss_info_len == sizeof(longer) &&
+	    sl.sl_socks[0].ss_info_have == (SD_HAVE_MIN_RTT |
+	    SD_HAVE_DATA_SEGS | SD_HAVE_DELIVERY | SD_HAVE_BUSY |
+	    SD_HAVE_BYTES_RETRANS) &&
+	    sl.sl_socks[0].ss_busy_time == ti.tcpi_busy_time &&
+	    sl.sl_socks[0].ss_min_rtt == ti.tcpi_min_rtt,
 	    "new tcp_info: a longer one is read up to our struct");
-	CHECK_U64(sl.sl_stats.st_short_info, 1,
-	    "new tcp_info: a longer one is not counted as short");
+	CHECK_U64(sl.sl_stats.st_short_info, 2,
+	    "new tcp_info: a longer one is not counted as short (the 4.9 "
+	    "one was)");
 	sockdiag_list_free(&sl);
 }
 
