@@ -19,6 +19,7 @@ static const char *const html_nav[][2] = {
 	{ "hosts.html", "Hosts" },
 	{ "domains.html", "Domains" },
 	{ "countries.html", "Countries" },
+	{ "processes.html", "Processes" },
 };
 
 FILE *

@@ -135,7 +135,7 @@ report_write(struct report *r)
 		if (page_day(r, &days[i]) == -1)
 			goto fail;
 	if (page_hosts(r) == -1 || page_domains(r) == -1 ||
-	    page_countries(r) == -1)
+	    page_countries(r) == -1 || page_processes(r) == -1)
 		goto fail;
 	report_prune(r);
 	free(days);

@@ -1,7 +1,7 @@
 /*
  * Days: the list of UTC days with windows, and a page a day with its
- * per-window load and RTT, load statistics, top hosts and sessions and
- * services.  A window's load is its octets over its length; the
+ * per-window load and RTT, load statistics, top hosts and sessions,
+ * services and processes.  A window's load is its octets over its length; the
  * statistics are over the day's windows (percentiles by nearest rank:
  * the value at position ceil(p * n) of the sorted loads).
  */
@@ -357,6 +357,10 @@ page_day(struct report *r, const struct day_total *d)
 		goto fail;
 	fprintf(f, "<h2>Services</h2>\n");
 	if (page_services_section(r, f, from, to, "services") == -1)
+		goto fail;
+	fprintf(f, "<h2>Processes</h2>\n");
+	if (page_processes_section(r, f, from, to, "processes",
+	    REPORT_DAY_TOP) == -1)
 		goto fail;
 	return html_close(r, f);
 fail:

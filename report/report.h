@@ -7,8 +7,8 @@
  *   rq      a query under construction: SQL text and its $N parameters
  *   html    page frame, escaping of every database string, numbers (html.c)
  *   svg     the charts (svg.c)
- *   page_*  the pages: overview, services, days, hosts, domains and
- *           countries (page_*.c)
+ *   page_*  the pages: overview, services, days, hosts, domains,
+ *           countries and processes (page_*.c)
  * Every string read from the database is hostile (host names come from
  * DNS): it reaches a page only through html_text() or html_json().
  */
@@ -26,6 +26,7 @@
 #define REPORT_JSON_HOSTS 20000		/* hosts the filter searches */
 #define REPORT_DAY_TOP	25		/* top hosts and sessions a day */
 #define REPORT_MAX_DAYS	3660		/* days a report covers */
+#define REPORT_TOP_PROCS 50		/* processes an agent, period */
 
 /* ---- rdb ---------------------------------------------------------------- */
 
@@ -78,6 +79,8 @@ struct report {
 	const char	*r_geoip;		/* folder of GeoIP.dat, GeoIPv6.dat */
 	const char	*r_speeds[REPORT_MAX_AGENTS];	/* --link-speed SOURCE=MBIT */
 	int		 r_nspeeds;
+	int		 r_procs;		/* window_processes: 1 there,
+						 * -1 not (schema 1), 0 unasked */
 	char		 r_err[512];
 };
 
@@ -152,6 +155,13 @@ int		 page_day(struct report *, const struct day_total *);
 int		 page_hosts(struct report *);
 int		 page_domains(struct report *);
 int		 page_countries(struct report *);
+int		 page_processes(struct report *);
+/* 1 when the database has window_processes (schema 2), 0 not, -1 error. */
+int		 page_processes_known(struct report *);
+/* The top per_agent processes of each agent in [from, to), a table
+ * named id, or a paragraph id "no" + id when the schema has none. */
+int		 page_processes_section(struct report *, FILE *, int64_t from,
+		    int64_t to, const char *id, int per_agent);
 /* The services chart and table of [from, to); id names the table. */
 int		 page_services_section(struct report *, FILE *, int64_t from,
 		    int64_t to, const char *id);

@@ -10,7 +10,10 @@
 # the same site through libpq.  Headless Chromium (chromedriver, driven
 # with curl) loads every page without a console error or a failed
 # request, and the filter finds hosts by pattern and by service; the
-# screenshots go to $B/test-logs.
+# screenshots go to $B/test-logs.  Crafted window_processes rows (a
+# hostile name among them) give the processes page and each day's
+# processes table, equal to SQL's sums; a schema version 1 database
+# (no window_processes) still gives a site that says so.
 . tests/lib.sh
 . tests/history_lib.sh
 
@@ -86,6 +89,34 @@ $r
 EOR
 	q "INSERT INTO day_hosts VALUES ('named', $d0, '$a', 'www', $i, $o, 1, 1, 0, 0, $([ -n "$nm" ] && echo "'$nm'" || echo NULL))" >/dev/null
 done
+
+# Processes (window_processes, schema 2), crafted at the replays'
+# windows: a unit's pids (two in one window, one after a restart), a
+# process without unit, one
+# across midnight; and a hostile name and unit under agent "evil".
+ps=$(q "SELECT group_concat(start, ' ') FROM (SELECT start FROM windows WHERE agent = 'test-pop3' ORDER BY start LIMIT 4)")
+k=0; for st in $ps; do k=$((k + 1))
+	if [ $k -le 3 ]; then
+		q "INSERT INTO window_processes VALUES ('test-pop3', $st, 101, 'nginx', 'nginx.service', $((k + 1)), $((1000 * k)), $((50000 + k)))"
+		q "INSERT INTO window_processes VALUES ('test-pop3', $st, 202, 'curl', '', 1, 7, 300)"
+		[ $k = 1 ] && q "INSERT INTO window_processes VALUES ('test-pop3', $st, 103, 'nginx', 'nginx.service', 8, 40000, 4)"
+	else
+		q "INSERT INTO window_processes VALUES ('test-pop3', $st, 102, 'nginx', 'nginx.service', 9, 10, 20)"
+	fi
+done >/dev/null
+q "INSERT INTO window_processes SELECT 'test-midnight', start, 55, 'sshd', 'ssh.service', 1, 123456 + start % 1000, 654321 FROM windows WHERE agent = 'test-midnight'" >/dev/null
+q "INSERT INTO window_processes VALUES ('evil', ${ps%% *}, 666, '<script>alert(4)</script>' || char(1), '\"><img src=x onerror=alert(5)>', 1, 5, 5)" >/dev/null
+check "window_processes holds the crafted rows ($(q "SELECT count(*) FROM window_processes") rows, schema version $(q "SELECT max(version) FROM schema_version"))" \
+	test "$(q "SELECT count(*) FROM window_processes")" = 11
+# procs FROM TO: SQL's sums by agent, unit and name, ranked by octets;
+# windows with a row, the most connections of its pids at a window's end
+procs() {
+	q "SELECT agent, row_number() OVER (PARTITION BY agent ORDER BY sum(octets_in + octets_out) DESC, unit, name),
+		CASE unit WHEN '' THEN '-' ELSE unit END, name, sum(octets_in), sum(octets_out), sum(octets_in + octets_out),
+		count(DISTINCT start), (SELECT max(c) FROM (SELECT sum(conns) c FROM window_processes x WHERE x.agent = p.agent
+			AND x.unit = p.unit AND x.name = p.name AND x.start >= $1 AND x.start < $2 GROUP BY x.start))
+		FROM window_processes p WHERE agent LIKE 'test-%' AND start >= $1 AND start < $2 GROUP BY agent, unit, name ORDER BY agent, 2"
+}
 
 # ---- the site of the three replays, against tshark and SQL ----------------
 S=$T/site
@@ -175,6 +206,29 @@ for dy in $(cut -d' ' -f1 "$T/r.days"); do
 	same "day $dy: services equal tshark's" "$T/p.dsvc" "$T/r.dsvc"
 done
 
+# Processes: the period's, and each day's.
+rows "$S/processes.html" processes >"$T/p.proc"
+procs 0 9999999999 >"$T/r.proc"
+same "processes: each agent's processes by unit and name, rank, octets in, out and both, windows and most connections equal SQL's sums" "$T/p.proc" "$T/r.proc"
+for dy in $(cut -d' ' -f1 "$T/r.days"); do
+	s=$(date -u -d "$dy" +%s)
+	rows "$S/day-$dy.html" processes >"$T/p.dproc"
+	procs "$s" $((s + 86400)) >"$T/r.dproc"
+	if [ -s "$T/r.dproc" ]; then
+		same "day $dy: the processes table equals SQL's sums over the day's rows" "$T/p.dproc" "$T/r.dproc"
+	else
+		check "day $dy: no process rows in SQL, none on the page, which says so" \
+			sh -c "test ! -s '$T/p.dproc' && grep -q '<p>No process moved octets' '$S/day-$dy.html'"
+	fi
+done
+# A database of schema version 1: no window_processes, still a site.
+cp "$DB" "$T/v1.sqlite"
+sqlite3 "$T/v1.sqlite" "DROP TABLE window_processes; DELETE FROM schema_version WHERE version = 2"
+check "coremon-report writes the site of a schema version 1 database" "$R" --db "$T/v1.sqlite" --out "$T/v1" --agent test-pop3
+check "... its processes page and day page say the database has no process rows" \
+	sh -c "grep -q '<p id=\"noprocesses\">The database has no process rows' '$T/v1/processes.html' '$T/v1/day-2013-08-22.html' &&
+		test \$(grep -l 'id=\"noprocesses\"' '$T/v1/processes.html' '$T/v1/day-2013-08-22.html' | wc -l) = 2"
+
 # Hosts: the period's top hosts, days seen, and one host's page.
 rows "$S/hosts.html" tophosts | awk -F'|' '{ print $2, $4, $5, $6, $7, $8 }' | sort >"$T/p.hosts"
 awk '{ k = $2; i[k] += $4; o[k] += $5; pi[k] += $6; po[k] += $7; if (!((k, $1) in seen)) { seen[k, $1] = 1; nd[k]++ } }
@@ -258,6 +312,10 @@ ed=$(q "SELECT min(day) FROM day_hosts WHERE agent = 'evil'" | sed 's/^\(....\)\
 check "... on its day's page too (day-$ed.html), and its host page's file name is plain text" \
 	sh -c "grep -qF '&lt;img src=x onerror=alert(2)&gt;' '$E/day-$ed.html' && test -f '$E/host--3cimg-20src-3dx-20onerror-3dalert-282-29-3e.html'"
 check "hosts.js holds no '<' at all (cannot end its script element)" sh -c "! grep -q '<' '$E/hosts.js'"
+check "processes.html shows the hostile process name and unit as text" \
+	sh -c "grep -qF '&lt;script&gt;alert(4)&lt;/script&gt;\\x01' '$E/processes.html' && grep -qF '&quot;&gt;&lt;img src=x onerror=alert(5)&gt;' '$E/processes.html'"
+nonav=$(cd "$E" && grep -L '<a href="processes.html"' *.html | head -3)
+check "every page's navigation links processes.html${nonav:+ (not: $nonav)}" test -z "$nonav"
 
 # ---- tidy and the site's closure ------------------------------------------
 : >"$T/tidy"; : >"$T/tidy.all"
@@ -297,7 +355,7 @@ else
 	until_ok 30 sh -c "psql -h '$T/pgsock' -p $PGPORT -U postgres -qAt -c 'select 1' postgres >/dev/null 2>&1"
 	psql_ -d postgres -c "create database hist" >/dev/null
 	sed 's/--postgresql: //' contrib/history/schema.sql | psql_ -d hist >/dev/null
-	for t in windows window_services window_sessions day_hosts window_probes; do
+	for t in windows window_services window_sessions day_hosts window_probes window_processes; do
 		sqlite3 -csv "$DB" "SELECT * FROM $t" | psql_ -d hist -c "\\copy $t FROM STDIN CSV"
 	done
 	check "PostgreSQL holds the SQLite file's rows ($(psql_ -d hist -c 'SELECT count(*) FROM day_hosts') day_hosts rows)" \
@@ -377,7 +435,7 @@ check "Chromium loads all $n pages of the site, with no console error and no fai
 sed 's/^/# /' "$T/browser.bad" | head -5
 
 shot() { wd GET /screenshot | jq -r .value | base64 -d >"$LOGS/report-$1.png"; }
-for p in index services days domains countries; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
+for p in index services days domains countries processes; do wd POST /url "{\"url\": \"file://$E/$p.html\"}" >/dev/null; shot "$p"; done
 wd POST /url "{\"url\": \"file://$E/day-2013-08-22.html\"}" >/dev/null; shot day
 wd POST /url "{\"url\": \"file://$HP\"}" >/dev/null
 wd POST /url "{\"url\": \"file://$E/$(basename "$HP")\"}" >/dev/null; shot host
@@ -410,5 +468,5 @@ check "in the dark theme the page's background is dark ($(js 'return getComputed
 	test "$(js 'return getComputedStyle(document.body).backgroundColor')" = "rgb(23, 24, 26)"
 shot day-dark
 check "screenshots of every page type in $LOGS ($(ls "$LOGS"/report-*.png | wc -l) PNGs)" \
-	test "$(find "$LOGS" -name 'report-*.png' -size +10k | wc -l)" = 9
+	test "$(find "$LOGS" -name 'report-*.png' -size +10k | wc -l)" = 10
 browser_end
