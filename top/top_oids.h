@@ -82,6 +82,24 @@ enum {
 	cmClientConnSmoothedRtt = 15
 };
 
+/* cmListenEntry: index cmListenAddressType, cmListenAddress (length
+ * first), cmListenPort. */
+#define CM_LISTEN_ENTRY		3, 4, 1
+enum {
+	cmListenSockets = 4, cmListenProcess = 5, cmListenProcessName = 6,
+	cmListenUnit = 7, cmListenQueue = 9, cmListenBacklog = 10,
+	cmListenQueuePercent = 11, cmListenSynReceived = 12,
+	cmListenAcceptRate = 14, cmListenOverflows = 15, cmListenDrops = 16
+};
+
+/* cmProcessEntry: index cmProcessPid (0: sockets of no known process). */
+#define CM_PROCESS_ENTRY	3, 6, 1
+enum {
+	cmProcessName = 2, cmProcessUnit = 3, cmProcessConnections = 5,
+	cmProcessInOctets = 9, cmProcessOutOctets = 10,
+	cmProcessInOctetRate = 13, cmProcessOutOctetRate = 14
+};
+
 /* cmProbeEntry: index cmProbeIndex. */
 #define CM_PROBE_ENTRY		8, 2, 1
 enum {
