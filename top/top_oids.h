@@ -68,7 +68,8 @@ enum {
 	cmClientConnections = 3, cmClientEstablished = 4,
 	cmClientSynReceived = 5, cmClientTimeWait = 6,
 	cmClientOutOctetRate = 9, cmClientInOctetRate = 10,
-	cmClientSendQueue = 13, cmClientRecvQueue = 14, cmClientOldestAge = 15
+	cmClientSendQueue = 13, cmClientRecvQueue = 14, cmClientOldestAge = 15,
+	cmClientRetransRatio = 19, cmClientRttMean = 21
 };
 
 /* cmClientConnEntry: cmConnTable's rows under the remote address first:

@@ -60,7 +60,7 @@ static const int host_cols[] = { cmHostTopAddressType, cmHostTopAddress,
 static const int client_cols[] = { cmClientConnections, cmClientEstablished,
     cmClientSynReceived, cmClientTimeWait, cmClientInOctetRate,
     cmClientOutOctetRate, cmClientSendQueue, cmClientRecvQueue,
-    cmClientOldestAge };
+    cmClientOldestAge, cmClientRetransRatio, cmClientRttMean };
 static const int conn_cols[] = { cmClientConnState, cmClientConnProcess,
     cmClientConnProcessName, cmClientConnInOctetRate,
     cmClientConnOutOctetRate, cmClientConnSmoothedRtt,
@@ -96,8 +96,8 @@ static const struct grid_col host_grid[] = {
 static const struct grid_col client_grid[] = {
 	{ "Client", 15, 1, 0 }, { "Conns", 5, 0, 1 }, { "Estab", 5, 0, 1 },
 	{ "SynRcv", 6, 0, 1 }, { "TimeWt", 6, 0, 1 }, { "In", 10, 0, 1 },
-	{ "Out", 10, 0, 1 }, { "SendQ", 6, 0, 1 }, { "RecvQ", 6, 0, 1 },
-	{ "Oldest", 6, 0, 1 },
+	{ "Out", 10, 0, 1 }, { "Retr%", 5, 0, 1 }, { "RTT", 8, 0, 1 },
+	{ "SendQ", 6, 0, 1 }, { "RecvQ", 6, 0, 1 }, { "Oldest", 6, 0, 1 },
 };
 static const struct grid_col conn_grid[] = {
 	{ "Local", 15, 1, 0 }, { "LPort", 5, 0, 1 }, { "RPort", 5, 0, 1 },
@@ -727,9 +727,15 @@ tview_fill_clients(const struct tview_state *st, const struct tview_data *d,
 		    (unsigned long)v[3].tv_num);
 		tview_cell(st, r, 5, &v[4], TU_RATE);
 		tview_cell(st, r, 6, &v[5], TU_RATE);
-		tview_cell(st, r, 7, &v[6], TU_COUNT);
-		tview_cell(st, r, 8, &v[7], TU_COUNT);
-		grid_set(r, 9, (double)v[8].tv_num, "%lus",
+		/* Retransmitted share of the data segments sent; RTT the mean
+		 * smoothed RTT, absent (-) when no connection has tcp_info. */
+		if (!tview_cell_missing(r, 7, &v[9]))
+			grid_set(r, 7, (double)v[9].tv_num / 100.0, "%.2f",
+			    (double)v[9].tv_num / 100.0);
+		tview_cell_usec(st, r, 8, &v[10]);
+		tview_cell(st, r, 9, &v[6], TU_COUNT);
+		tview_cell(st, r, 10, &v[7], TU_COUNT);
+		grid_set(r, 11, (double)v[8].tv_num, "%lus",
 		    (unsigned long)v[8].tv_num);
 	}
 }
