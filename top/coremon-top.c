@@ -50,7 +50,7 @@ top_usage(FILE *f)
 	    "                   [-a AUTHPROTO] [-A PASS] [-x PRIVPROTO] [-X PASS]\n"
 	    "                   [-t TIMEOUT] [-r RETRIES] [-d SECONDS] [-s VIEW] [-B]\n"
 	    "                   [-C CLIENT] [-b [-n COUNT]] AGENT[:PORT]\n"
-	    "views: link, sessions, hosts, clients, probes\n");
+	    "views: link, sessions, hosts, clients, probes, listeners, processes\n");
 }
 
 static double
@@ -79,7 +79,7 @@ top_view_by_name(const char *s)
 	for (v = 0; v < TV_COUNT; v++)
 		if (strncasecmp(s, tview_name(v), strlen(s)) == 0 && s[0])
 			return v;
-	if (s[0] >= '1' && s[0] <= '5' && s[1] == '\0')
+	if (s[0] >= '1' && s[0] <= '7' && s[1] == '\0')
 		return s[0] - '1';
 	return -1;
 }
@@ -217,7 +217,8 @@ top_tabs(struct top *tp, struct screen *s)
 
 	for (v = 0; v < TV_COUNT && at < sizeof(line); v++) {
 		n = snprintf(line + at, sizeof(line) - at,
-		    v == (int)tp->tp_state.ts_view ? "[%d %s] " : " %d %s  ",
+		    /* Seven tabs in 80 columns. */
+		    v == (int)tp->tp_state.ts_view ? "[%d %s]" : " %d %s ",
 		    v + 1, tview_name(v));
 		if (n < 0)
 			break;
@@ -227,7 +228,7 @@ top_tabs(struct top *tp, struct screen *s)
 }
 
 static const char HELP[] =
-    "1-5 view  </> sort  r reverse  / filter  p pause  d delay  b bits  q quit";
+    "1-7 view  </> sort  r reverse  / filter  p pause  d delay  b bits  q quit";
 
 static void
 top_draw(struct top *tp)
@@ -312,7 +313,7 @@ top_key(struct top *tp, int ch)
 	switch (ch) {
 	case 'q': case 'Q':
 		return -1;
-	case '1': case '2': case '3': case '4': case '5':
+	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
 		st->ts_view = (enum tview_kind)(ch - '1');
 		return 1;
 	case '\t':

@@ -68,7 +68,8 @@ enum {
 	cmClientConnections = 3, cmClientEstablished = 4,
 	cmClientSynReceived = 5, cmClientTimeWait = 6,
 	cmClientOutOctetRate = 9, cmClientInOctetRate = 10,
-	cmClientSendQueue = 13, cmClientRecvQueue = 14, cmClientOldestAge = 15
+	cmClientSendQueue = 13, cmClientRecvQueue = 14, cmClientOldestAge = 15,
+	cmClientRetransRatio = 19, cmClientRttMean = 21
 };
 
 /* cmClientConnEntry: cmConnTable's rows under the remote address first:
@@ -80,6 +81,24 @@ enum {
 	cmClientConnInOctetRate = 11, cmClientConnRetransSegs = 12,
 	cmClientConnSendQueue = 13, cmClientConnRecvQueue = 14,
 	cmClientConnSmoothedRtt = 15
+};
+
+/* cmListenEntry: index cmListenAddressType, cmListenAddress (length
+ * first), cmListenPort. */
+#define CM_LISTEN_ENTRY		3, 4, 1
+enum {
+	cmListenSockets = 4, cmListenProcess = 5, cmListenProcessName = 6,
+	cmListenUnit = 7, cmListenQueue = 9, cmListenBacklog = 10,
+	cmListenQueuePercent = 11, cmListenSynReceived = 12,
+	cmListenAcceptRate = 14, cmListenOverflows = 15, cmListenDrops = 16
+};
+
+/* cmProcessEntry: index cmProcessPid (0: sockets of no known process). */
+#define CM_PROCESS_ENTRY	3, 6, 1
+enum {
+	cmProcessName = 2, cmProcessUnit = 3, cmProcessConnections = 5,
+	cmProcessInOctets = 9, cmProcessOutOctets = 10,
+	cmProcessInOctetRate = 13, cmProcessOutOctetRate = 14
 };
 
 /* cmProbeEntry: index cmProbeIndex. */

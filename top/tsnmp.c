@@ -316,6 +316,48 @@ tsnmp_index_of(const netsnmp_variable_list *vb, const unsigned long *entry,
 	return len > TSNMP_OID_MAX ? -1 : (int)len;
 }
 
+/* The varbind n places after vb (NULL past the end). */
+static netsnmp_variable_list *
+tsnmp_skip(netsnmp_variable_list *vb, size_t n)
+{
+	while (vb != NULL && n-- > 0)
+		vb = vb->next_variable;
+	return vb;
+}
+
+/* Sets row r's value of column c from the column's varbinds from *at on
+ * (one each ncols): those of rows before r are passed over, so a sparse
+ * column -- an object absent for some rows, which GETBULK answers with
+ * the next row that has it -- fills the rows that have it, not the
+ * rows that follow a gap by position. */
+static void
+tsnmp_match(struct tsnmp_row *r, int c, netsnmp_variable_list **at,
+    size_t ncols, const unsigned long *entry, size_t entrylen, int col)
+{
+	while (*at != NULL) {
+		int l = tsnmp_index_of(*at, entry, entrylen, col);
+		size_t i, n;
+		int cmp = 0;
+
+		if (l < 0)
+			return;	/* past the column: no row after has it */
+		n = (size_t)l < r->tr_indexlen ? (size_t)l : r->tr_indexlen;
+		for (i = 0; i < n && cmp == 0; i++)
+			if ((*at)->name[entrylen + 1 + i] != r->tr_index[i])
+				cmp = (*at)->name[entrylen + 1 + i] <
+				    r->tr_index[i] ? -1 : 1;
+		if (cmp == 0 && (size_t)l != r->tr_indexlen)
+			cmp = (size_t)l < r->tr_indexlen ? -1 : 1;
+		if (cmp > 0)
+			return;	/* a later row's: kept for it */
+		if (cmp == 0)
+			tsnmp_value_set(&r->tr_val[c], *at);
+		*at = tsnmp_skip(*at, ncols);
+		if (cmp == 0)
+			return;
+	}
+}
+
 int
 tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
     const int *cols, size_t ncols, const unsigned long *after,
@@ -339,7 +381,7 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 	reps = TSNMP_BULK_VARBINDS / ncols;
 	for (;;) {
 		netsnmp_pdu *pdu, *resp;
-		netsnmp_variable_list *vb;
+		netsnmp_variable_list *vb, *at[TSNMP_COLS_MAX];
 		int done = 0, k;
 
 		/* SNMPv1 has no GETBULK: a GETNEXT reads one row. */
@@ -363,8 +405,12 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 		ts->ts_v1_walk = 0;
 		if (resp == NULL)
 			return -1;
-		/* Row by row: ncols varbinds each, first column first. */
-		for (vb = resp->variables; vb != NULL && !done; ) {
+		/* Row by row: ncols varbinds a repetition, first column
+		 * first; the rows are the first column's. */
+		for (c = 0; c < ncols; c++)
+			at[c] = tsnmp_skip(resp->variables, c);
+		for (vb = resp->variables; vb != NULL && !done;
+		    vb = tsnmp_skip(vb, ncols)) {
 			struct tsnmp_row *r = NULL;
 			int ilen = tsnmp_index_of(vb, entry, entrylen, cols[0]);
 
@@ -383,16 +429,10 @@ tsnmp_walk(struct tsnmp *ts, const unsigned long *entry, size_t entrylen,
 			memcpy(last, r->tr_index, (size_t)ilen * sizeof(oid));
 			lastlen = (size_t)ilen;
 			rows++;
-			for (c = 0; c < ncols && vb != NULL; c++,
-			    vb = vb->next_variable) {
-				int l = tsnmp_index_of(vb, entry, entrylen,
-				    cols[c]);
-
-				/* A sparse column: its next row is another. */
-				if (l == ilen && memcmp(vb->name + entrylen + 1,
-				    r->tr_index, (size_t)l * sizeof(oid)) == 0)
-					tsnmp_value_set(&r->tr_val[c], vb);
-			}
+			tsnmp_value_set(&r->tr_val[0], vb);
+			for (c = 1; c < ncols; c++)
+				tsnmp_match(r, (int)c, &at[c], ncols, entry,
+				    entrylen, cols[c]);
 			/* Not kept: its slot is the next row's. */
 			if (keep != NULL && (k = keep(r, arg)) <= 0) {
 				for (c = 0; c < ncols; c++)

@@ -26,6 +26,8 @@ CM_OID(oid_host_top_entry, CM_HOST_TOP_ENTRY);
 CM_OID(oid_client_entry, CM_CLIENT_ENTRY);
 CM_OID(oid_client_conn_entry, CM_CLIENT_CONN_ENTRY);
 CM_OID(oid_probe_entry, CM_PROBE_ENTRY);
+CM_OID(oid_listen_entry, CM_LISTEN_ENTRY);
+CM_OID(oid_process_entry, CM_PROCESS_ENTRY);
 
 CM_OID(oid_agent_start_time, CM_AGENT_START_TIME);
 CM_OID(oid_agent_sample_interval, CM_AGENT_SAMPLE_INTERVAL);
@@ -58,7 +60,7 @@ static const int host_cols[] = { cmHostTopAddressType, cmHostTopAddress,
 static const int client_cols[] = { cmClientConnections, cmClientEstablished,
     cmClientSynReceived, cmClientTimeWait, cmClientInOctetRate,
     cmClientOutOctetRate, cmClientSendQueue, cmClientRecvQueue,
-    cmClientOldestAge };
+    cmClientOldestAge, cmClientRetransRatio, cmClientRttMean };
 static const int conn_cols[] = { cmClientConnState, cmClientConnProcess,
     cmClientConnProcessName, cmClientConnInOctetRate,
     cmClientConnOutOctetRate, cmClientConnSmoothedRtt,
@@ -66,6 +68,13 @@ static const int conn_cols[] = { cmClientConnState, cmClientConnProcess,
 static const int probe_cols[] = { cmProbeName, cmProbeHost, cmProbeStatus,
     cmProbeLastRtt, cmProbeAvgRtt, cmProbeMinRtt, cmProbeMaxRtt, cmProbeLoss,
     cmProbeSent, cmProbeReplies, cmProbeLastError };
+static const int listen_cols[] = { cmListenProcess, cmListenProcessName,
+    cmListenUnit, cmListenQueue, cmListenBacklog, cmListenQueuePercent,
+    cmListenSynReceived, cmListenAcceptRate, cmListenOverflows,
+    cmListenDrops, cmListenSockets };
+static const int process_cols[] = { cmProcessName, cmProcessUnit,
+    cmProcessConnections, cmProcessInOctets, cmProcessOutOctets,
+    cmProcessInOctetRate, cmProcessOutOctetRate };
 
 /* The grids' columns; the first number of each is its default sort. */
 static const struct grid_col link_grid[] = {
@@ -87,8 +96,8 @@ static const struct grid_col host_grid[] = {
 static const struct grid_col client_grid[] = {
 	{ "Client", 15, 1, 0 }, { "Conns", 5, 0, 1 }, { "Estab", 5, 0, 1 },
 	{ "SynRcv", 6, 0, 1 }, { "TimeWt", 6, 0, 1 }, { "In", 10, 0, 1 },
-	{ "Out", 10, 0, 1 }, { "SendQ", 6, 0, 1 }, { "RecvQ", 6, 0, 1 },
-	{ "Oldest", 6, 0, 1 },
+	{ "Out", 10, 0, 1 }, { "Retr%", 5, 0, 1 }, { "RTT", 8, 0, 1 },
+	{ "SendQ", 6, 0, 1 }, { "RecvQ", 6, 0, 1 }, { "Oldest", 6, 0, 1 },
 };
 static const struct grid_col conn_grid[] = {
 	{ "Local", 15, 1, 0 }, { "LPort", 5, 0, 1 }, { "RPort", 5, 0, 1 },
@@ -102,9 +111,22 @@ static const struct grid_col probe_grid[] = {
 	{ "Max", 9, 0, 1 }, { "Loss", 6, 0, 1 }, { "Sent", 5, 0, 1 },
 	{ "Replies", 7, 0, 1 }, { "Error", 10, 2, 0 },
 };
+/* 80 columns hold all but the unit, which a wider terminal adds. */
+static const struct grid_col listen_grid[] = {
+	{ "Address", 15, 1, 0 }, { "Port", 5, 0, 1 }, { "Process", 10, 2, 0 },
+	{ "Queue", 5, 0, 1 }, { "Backlog", 7, 0, 1 }, { "Fill", 4, 0, 1 },
+	{ "SynRcv", 6, 0, 1 }, { "Acc/s", 6, 0, 1 }, { "Ovfl", 5, 0, 1 },
+	{ "Drops", 5, 0, 1 }, { "Unit", 10, 2, 0 },
+};
+static const struct grid_col process_grid[] = {
+	{ "PID", 7, 0, 1 }, { "Name", 10, 2, 0 }, { "Unit", 10, 1, 0 },
+	{ "Conns", 5, 0, 1 }, { "In", 9, 0, 1 }, { "Out", 9, 0, 1 },
+	{ "In/s", 10, 0, 1 }, { "Out/s", 10, 0, 1 },
+};
 
 static const char *const view_names[TV_COUNT] = {
-	"Link", "Sessions", "Hosts", "Clients", "Probes"
+	"Link", "Sessions", "Hosts", "Clients", "Probes", "Listeners",
+	"Processes"
 };
 
 const char *
@@ -122,6 +144,11 @@ tview_state_init(struct tview_state *st)
 	st->ts_desc[TV_LINK] = 1;
 	st->ts_sort[TV_CLIENTS] = 1;
 	st->ts_desc[TV_CLIENTS] = 1;
+	/* The fullest queue, the busiest process first. */
+	st->ts_sort[TV_LISTENERS] = 5;
+	st->ts_desc[TV_LISTENERS] = 1;
+	st->ts_sort[TV_PROCESSES] = 6;
+	st->ts_desc[TV_PROCESSES] = 1;
 	st->ts_sort[TV_COUNT] = 5;
 	st->ts_desc[TV_COUNT] = 1;
 }
@@ -135,6 +162,8 @@ tview_data_free(struct tview_data *d)
 	tsnmp_table_clear(&d->td_clients);
 	tsnmp_table_clear(&d->td_conns);
 	tsnmp_table_clear(&d->td_probes);
+	tsnmp_table_clear(&d->td_listeners);
+	tsnmp_table_clear(&d->td_processes);
 }
 
 /* ---- polling ---------------------------------------------------------- */
@@ -316,6 +345,10 @@ static const struct tview_walk {
 	    N(client_cols) },
 	[TV_PROBES] = { oid_probe_entry, N(oid_probe_entry), probe_cols,
 	    N(probe_cols) },
+	[TV_LISTENERS] = { oid_listen_entry, N(oid_listen_entry), listen_cols,
+	    N(listen_cols) },
+	[TV_PROCESSES] = { oid_process_entry, N(oid_process_entry),
+	    process_cols, N(process_cols) },
 };
 
 static void
@@ -415,7 +448,8 @@ tview_poll(struct tview_data *d, const struct tview_state *st, struct tsnmp *ts,
 	struct tsnmp_table *dst[TV_COUNT + 1] = {
 		[TV_LINK] = &d->td_ifs, [TV_SESSIONS] = &d->td_sessions,
 		[TV_HOSTS] = &d->td_hosts, [TV_CLIENTS] = &d->td_clients,
-		[TV_PROBES] = &d->td_probes, [TV_COUNT] = &d->td_conns,
+		[TV_PROBES] = &d->td_probes, [TV_LISTENERS] = &d->td_listeners,
+		[TV_PROCESSES] = &d->td_processes, [TV_COUNT] = &d->td_conns,
 	};
 	unsigned long taken = 0;
 	int all = st->ts_all, v = st->ts_view, i;
@@ -693,9 +727,15 @@ tview_fill_clients(const struct tview_state *st, const struct tview_data *d,
 		    (unsigned long)v[3].tv_num);
 		tview_cell(st, r, 5, &v[4], TU_RATE);
 		tview_cell(st, r, 6, &v[5], TU_RATE);
-		tview_cell(st, r, 7, &v[6], TU_COUNT);
-		tview_cell(st, r, 8, &v[7], TU_COUNT);
-		grid_set(r, 9, (double)v[8].tv_num, "%lus",
+		/* Retransmitted share of the data segments sent; RTT the mean
+		 * smoothed RTT, absent (-) when no connection has tcp_info. */
+		if (!tview_cell_missing(r, 7, &v[9]))
+			grid_set(r, 7, (double)v[9].tv_num / 100.0, "%.2f",
+			    (double)v[9].tv_num / 100.0);
+		tview_cell_usec(st, r, 8, &v[10]);
+		tview_cell(st, r, 9, &v[6], TU_COUNT);
+		tview_cell(st, r, 10, &v[7], TU_COUNT);
+		grid_set(r, 11, (double)v[8].tv_num, "%lus",
 		    (unsigned long)v[8].tv_num);
 	}
 }
@@ -779,6 +819,88 @@ tview_fill_probes(const struct tview_state *st, const struct tview_data *d,
 		grid_set(r, 9, (double)v[9].tv_num, "%lu",
 		    (unsigned long)v[9].tv_num);
 		grid_set(r, 10, 0, "%s", v[10].tv_str ? v[10].tv_str : "");
+	}
+}
+
+/* A process as "name/pid", "-" for none known (pid 0). */
+static void
+tview_cell_process(struct grid_row *r, int col, const struct tsnmp_value *pid,
+    const struct tsnmp_value *name)
+{
+	if (pid->tv_num)
+		grid_set(r, col, 0, "%s/%lu", name->tv_str ? name->tv_str : "",
+		    (unsigned long)pid->tv_num);
+	else
+		grid_set(r, col, 0, "-");
+}
+
+static void
+tview_fill_listeners(const struct tview_state *st, const struct tview_data *d,
+    struct grid *g)
+{
+	char addr[16], a[64];
+	size_t i, alen, n;
+	int type;
+
+	for (i = 0; i < d->td_listeners.tt_count; i++) {
+		const struct tsnmp_row *x = &d->td_listeners.tt_rows[i];
+		const struct tsnmp_value *v = x->tr_val;
+		struct grid_row *r;
+
+		/* type, length, address, port */
+		n = tfmt_inet_index(x->tr_index, x->tr_indexlen, &type, addr,
+		    &alen);
+		if (n == 0 || n + 1 != x->tr_indexlen)
+			continue;
+		if ((r = grid_add(g)) == NULL)
+			return;
+		tfmt_inet(type, addr, alen, a, sizeof(a));
+		grid_set(r, 0, 0, "%s", a);
+		grid_set(r, 1, (double)x->tr_index[n], "%lu", x->tr_index[n]);
+		tview_cell_process(r, 2, &v[0], &v[1]);
+		tview_cell(st, r, 3, &v[3], TU_COUNT);
+		tview_cell(st, r, 4, &v[4], TU_COUNT);
+		if (!tview_cell_missing(r, 5, &v[5]))
+			grid_set(r, 5, (double)v[5].tv_num, "%lu%%",
+			    (unsigned long)v[5].tv_num);
+		tview_cell(st, r, 6, &v[6], TU_COUNT);
+		tview_cell_hundredths(r, 7, &v[7]);
+		tview_cell(st, r, 8, &v[8], TU_COUNT);
+		tview_cell(st, r, 9, &v[9], TU_COUNT);
+		grid_set(r, 10, 0, "%s", v[2].tv_str &&
+		    v[2].tv_str[0] ? v[2].tv_str : "-");
+	}
+}
+
+static void
+tview_fill_processes(const struct tview_state *st, const struct tview_data *d,
+    struct grid *g)
+{
+	size_t i;
+
+	for (i = 0; i < d->td_processes.tt_count; i++) {
+		const struct tsnmp_row *x = &d->td_processes.tt_rows[i];
+		const struct tsnmp_value *v = x->tr_val;
+		struct grid_row *r;
+
+		if (x->tr_indexlen != 1 || (r = grid_add(g)) == NULL)
+			continue;
+		/* Row 0: sockets whose process is not known (MIB). */
+		if (x->tr_index[0])
+			grid_set(r, 0, (double)x->tr_index[0], "%lu",
+			    x->tr_index[0]);
+		else
+			grid_set(r, 0, 0, "-");
+		grid_set(r, 1, 0, "%s", v[0].tv_str &&
+		    v[0].tv_str[0] ? v[0].tv_str : "-");
+		grid_set(r, 2, 0, "%s", v[1].tv_str &&
+		    v[1].tv_str[0] ? v[1].tv_str : "-");
+		grid_set(r, 3, (double)v[2].tv_num, "%lu",
+		    (unsigned long)v[2].tv_num);
+		tview_cell(st, r, 4, &v[3], TU_BYTES);
+		tview_cell(st, r, 5, &v[4], TU_BYTES);
+		tview_cell(st, r, 6, &v[5], TU_RATE);
+		tview_cell(st, r, 7, &v[6], TU_RATE);
 	}
 }
 
@@ -944,6 +1066,8 @@ tview_columns(const struct tview_state *st)
 	case TV_HOSTS: return (int)N(host_grid);
 	case TV_CLIENTS: return st->ts_client_on ? (int)N(conn_grid) : (int)N(client_grid);
 	case TV_PROBES: return (int)N(probe_grid);
+	case TV_LISTENERS: return (int)N(listen_grid);
+	case TV_PROCESSES: return (int)N(process_grid);
 	default: return 0;
 	}
 }
@@ -1009,6 +1133,20 @@ tview_render(struct tview_state *st, const struct tview_data *d,
 		grid_init(&g, probe_grid, N(probe_grid));
 		tview_fill_probes(st, d, &g);
 		screen_add(s, SL_INFO, "%zu probes", d->td_probes.tt_count);
+		break;
+	case TV_LISTENERS:
+		grid_init(&g, listen_grid, N(listen_grid));
+		tview_fill_listeners(st, d, &g);
+		screen_add(s, SL_INFO,
+		    "%zu listeners (Fill: queue of backlog; Ovfl, Drops: TcpExt's attributed)",
+		    d->td_listeners.tt_count);
+		break;
+	case TV_PROCESSES:
+		grid_init(&g, process_grid, N(process_grid));
+		tview_fill_processes(st, d, &g);
+		screen_add(s, SL_INFO,
+		    "%zu processes (PID -: sockets of no known process)",
+		    d->td_processes.tt_count);
 		break;
 	default:
 		return;

@@ -14,7 +14,8 @@
 #include "tsnmp.h"
 
 enum tview_kind {
-	TV_LINK, TV_SESSIONS, TV_HOSTS, TV_CLIENTS, TV_PROBES, TV_COUNT
+	TV_LINK, TV_SESSIONS, TV_HOSTS, TV_CLIENTS, TV_PROBES, TV_LISTENERS,
+	TV_PROCESSES, TV_COUNT
 };
 
 #define TV_HIST_MAX	4096	/* history points kept (an hour at 1 s) */
@@ -49,7 +50,8 @@ struct tview_data {
 	unsigned long	td_conn_total, td_conn_clients;
 
 	struct tsnmp_table td_ifs, td_sessions, td_hosts, td_clients,
-			td_conns, td_probes;
+			td_conns, td_probes,
+			td_listeners, td_processes;
 	int		td_have[TV_COUNT];	/* each view answered once */
 
 	struct tview_hist td_hist[TV_HIST_MAX];

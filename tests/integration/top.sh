@@ -200,11 +200,80 @@ awk '{ print $1, $5, $6 }' "$T/walk.rows" >"$T/batch.want"
 check "batch: the sessions' exact octets in and out equal cmSessionTopTable's ($(wc -l <"$T/batch.want") rows)" \
 	cmp -s "$T/batch.want" "$T/batch.rows"
 check "batch: every view is printed" \
-	test "$(grep -c -E '^== (Link|Sessions|Hosts|Clients|Probes)$' "$T/batch")" = 10
+	test "$(grep -c -E '^== (Link|Sessions|Hosts|Clients|Probes|Listeners|Processes)$' "$T/batch")" = 14
 check "batch: the probe answers (lo4 ok)" grep -Eq '^lo4 +127\.0\.0\.1 +ok ' "$T/batch"
 $TOP -b -n 1 -v 1 -s link 127.0.0.1:$PORT >"$T/batch.v1" 2>&1
 check "batch, SNMPv1 (GETNEXT, no Counter64): lo's octet rates are -, its packet rates read ($(grep '^lo ' "$T/batch.v1"))" \
 	grep -Eq '^lo +- +- +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +- +-$' "$T/batch.v1"
+# Listeners and processes: a listener of backlog 3 that never accepts,
+# and a client process holding 2 connections in its queue; the view's
+# queue and backlog against ss -ltn, the client's connections against
+# ss -tnp (the agent refreshes every second: until they agree).
+LADDR=127.$NET.0.9; LPORT=$(free_port); CADDR=127.$NET.0.8
+python3 -c "import socket, time
+s = socket.socket(); s.bind(('$LADDR', $LPORT)); s.listen(3)
+print('ready', flush=True); time.sleep(60)" >"$T/listener" &
+PIDS="$PIDS $!"
+until_ok 10 grep -q ready "$T/listener"
+python3 -c "import socket, time
+c = [socket.create_connection(('$LADDR', $LPORT), source_address=('$CADDR', 0))
+    for i in range(2)]
+print('ready', flush=True); time.sleep(60)" >"$T/lclient" &
+LCPID=$!; PIDS="$PIDS $LCPID"
+until_ok 10 grep -q ready "$T/lclient"
+listen_same() {
+	$TOP -b -n 1 -s listeners 127.0.0.1:$PORT >"$T/batch.listen" 2>&1
+	got=$(awk -v a="$LADDR" -v p="$LPORT" '$1 == a && $2 == p { print $4, $5 }' "$T/batch.listen")
+	want=$(ss -Hltn "sport = :$LPORT" | awk -v a="$LADDR:$LPORT" '$4 == a { print $2, $3 }')
+	[ -n "$got" ] && [ "$got" = "$want" ] && [ "$want" = "2 3" ]
+}
+until_ok 15 listen_same; rc=$?
+check "batch -s listeners: $LADDR:$LPORT shows queue and backlog (\"$got\") as ss -ltn (\"$want\"), 2 of 3" test "$rc" = 0
+sed 's/^/# /' "$T/batch.listen" | grep -E "^# (== |Address|$LADDR )"
+check "batch -s listeners: the listener's row names python3 and its pid" \
+	grep -Eq "^$LADDR +$LPORT +python3/[0-9]+ " "$T/batch.listen"
+check "batch -s listeners: only the Listeners view is printed" \
+	sh -c "[ \"\$(grep -c '^== ' '$T/batch.listen')\" = 1 ] && grep -q '^== Listeners$' '$T/batch.listen'"
+procs_same() {
+	$TOP -b -n 1 -s processes 127.0.0.1:$PORT >"$T/batch.procs" 2>&1
+	pgot=$(awk -v p="$LCPID" '$1 == p { print $2, $4 }' "$T/batch.procs")
+	pwant="python3 $(ss -Htnp | grep -c "pid=$LCPID,")"
+	[ "$pgot" = "$pwant" ] && [ "$pwant" = "python3 2" ]
+}
+until_ok 15 procs_same; rc=$?
+check "batch -s processes: the client process $LCPID shows name and connections (\"$pgot\") as ss -tnp (\"$pwant\")" test "$rc" = 0
+sed 's/^/# /' "$T/batch.procs" | grep -E "^# (== | *PID|$LCPID )"
+# A client just before it in index order with only a TIME-WAIT
+# connection (the server's end closed first): no tcp_info, so no RTT --
+# a gap in cmClientRttMean, whose GETBULK answer then runs a row ahead
+# of the other columns (coremon-top showed "-" for the rows after it).
+TADDR=127.$NET.0.7
+python3 -c "import socket, time
+s = socket.socket(); s.bind(('$LADDR', 0)); s.listen(1)
+c = socket.create_connection(s.getsockname(), source_address=('$TADDR', 0))
+a = s.accept()[0]; a.close(); time.sleep(0.2); c.close()"
+# The clients view's retransmission ratio and mean smoothed RTT of
+# $CADDR (the listener's end of its 2 queued connections) against ss -ti
+# over those sockets: no loss on lo, the RTT of the handshake.
+clients_same() {
+	$TOP -b -n 1 -s clients 127.0.0.1:$PORT >"$T/batch.clients" 2>&1
+	cgot=$(awk -v a="$CADDR" '$1 == a { print $2, $8, $9 }' "$T/batch.clients")
+	cwant=$(ss -Htin "dst $CADDR" | awk '{ for (i = 1; i <= NF; i++) {
+			if ($i ~ /^rtt:/) { split(substr($i, 5), r, "/"); s += r[1] * 1000; n++ }
+			if ($i ~ /^retrans:/) { split(substr($i, 9), x, "/"); re += x[2] } } }
+		END { if (n) printf "%d %.2f %.0f\n", n, re, s / n }')
+	# RTT within 1 us (ss prints milliseconds to 3 decimals).
+	# and the TIME-WAIT client's row read (the agent's next refresh).
+	grep -q "^$TADDR " "$T/batch.clients" &&
+	[ -n "$cgot" ] && [ -n "$cwant" ] && echo "$cgot $cwant" | awk '{ exit !($1 == $4 && $1 == 2 && $2 == "0.00" && $5 == 0 && ($3 - $6) ^ 2 <= 1) }'
+}
+until_ok 15 clients_same; rc=$?
+check "batch -s clients: $CADDR's connections, Retr% and RTT (\"$cgot\") as ss -ti's count, retransmissions and mean rtt in us (\"$cwant\")" test "$rc" = 0
+sed 's/^/# /' "$T/batch.clients" | grep -E "^# (== |Client|$CADDR |$TADDR )"
+tw=$(ss -Htan "dst $TADDR" | awk '{ print $1 }' | sort -u | tr '\n' ' ')
+check "batch -s clients: $TADDR, in TIME-WAIT alone (ss: $tw), has no RTT (-)" \
+	sh -c "[ '$tw' = 'TIME-WAIT ' ] && grep -Eq '^$TADDR +1 +0 +0 +1 .* - +0 +0 +[0-9]+s\$' '$T/batch.clients'"
+kill $LCPID 2>/dev/null
 $TOP -b -n 1 -t 0.3 -r 0 127.0.0.1:$(free_port) >"$T/batch.none" 2>&1
 rc=$?
 check "batch: an agent that never answers exits 1 and says \"no answer\" (status $rc)" \
@@ -244,7 +313,7 @@ on_screen 10 '^lo +[0-9]' && sleep 3
 screen >"$T/screen80"
 w=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/screen80")
 check "80 columns: every line fits ($w) and the help line is shown" \
-	sh -c "[ $w -le 80 ] && grep -q '^1-5 view .* q quit' '$T/screen80'"
+	sh -c "[ $w -le 80 ] && grep -q '^1-7 view .* q quit' '$T/screen80'"
 # The sessions at 80 columns: an address is whole (one of the walk's) or
 # cut with a '~', never cut silently into another address.
 key 2
