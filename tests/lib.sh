@@ -42,6 +42,25 @@ free_port() {
 	echo 16161
 }
 
+# in_own_netns WHAT: runs the calling test ($0) again inside a network
+# namespace of its own, with lo up, and exits with its status; in that
+# second run it returns at once.  Skips (WHAT: the reason) when not root
+# or when no namespace can be made.
+in_own_netns() {
+	if [ -n "$CM_IN_NETNS" ]; then ip link set lo up; return 0; fi
+	[ "$(id -u)" = 0 ] || { skip "$1: not root"; exit 0; }
+	command -v ip >/dev/null || { skip "$1: no ip"; exit 0; }
+	_ns=cmns-$$
+	if ! ip netns add "$_ns" 2>"$T/err"; then
+		skip "$1: cannot create a namespace ($(head -1 "$T/err"))"
+		exit 0
+	fi
+	ip netns exec "$_ns" env CM_IN_NETNS=1 B="$B" SHARED="$SHARED" sh "$0"
+	_rc=$?
+	ip netns del "$_ns"
+	exit $_rc
+}
+
 # start_master PORT [SNMPD-ARGS...]: snmpd as AgentX master on
 # udp:127.0.0.1:PORT with a private socket $T/agentx.sock.  Sets MASTER_PID.
 start_master() {

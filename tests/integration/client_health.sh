@@ -19,24 +19,12 @@
 . tests/lib.sh
 
 what="client TCP health in a network namespace"
-if [ -z "$CH_INNER" ]; then
-	if [ "$(id -u)" != 0 ]; then skip "$what: not root"; exit 0; fi
+if [ -z "$CM_IN_NETNS" ]; then
 	for c in ip nft ss; do
 		command -v $c >/dev/null || { skip "$what: no $c"; exit 0; }
 	done
-	NS=cmhealth-$$
-	if ! ip netns add "$NS" 2>"$T/err"; then
-		skip "$what: cannot create a namespace ($(head -1 "$T/err"))"
-		exit 0
-	fi
-	ip netns exec "$NS" env CH_INNER=1 B="$B" SHARED="$SHARED" \
-		sh tests/integration/client_health.sh
-	rc=$?
-	ip netns del "$NS"
-	exit $rc
 fi
-
-ip link set lo up
+in_own_netns "$what"
 # No tail loss probes in this namespace: on a loaded machine they
 # retransmit to the clean client too (a probe counts in
 # tcpi_total_retrans).

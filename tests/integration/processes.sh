@@ -19,22 +19,7 @@
 . tests/lib.sh
 
 what="cmProcessTable in a network namespace"
-if [ -z "$PT_INNER" ]; then
-	if [ "$(id -u)" != 0 ]; then skip "$what: not root"; exit 0; fi
-	command -v ip >/dev/null || { skip "$what: no ip"; exit 0; }
-	NS=cmprocs-$$
-	if ! ip netns add "$NS" 2>"$T/err"; then
-		skip "$what: cannot create a namespace ($(head -1 "$T/err"))"
-		exit 0
-	fi
-	ip netns exec "$NS" env PT_INNER=1 B="$B" SHARED="$SHARED" \
-		sh tests/integration/processes.sh
-	rc=$?
-	ip netns del "$NS"
-	exit $rc
-fi
-
-ip link set lo up
+in_own_netns "$what"
 PORT=$(free_port)
 cat >"$T/coremon.conf" <<EOC
 rocommunity public 127.0.0.1
